@@ -1,0 +1,7 @@
+//! sfjwt: diagnose Salesforce OAuth 2.0 JWT bearer logins.
+
+use std::process::ExitCode;
+
+pub fn run() -> ExitCode {
+    ExitCode::SUCCESS
+}
