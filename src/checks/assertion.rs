@@ -1,0 +1,106 @@
+//! The JWT as a whole: its structure, its header's algorithm and its signature.
+
+use serde_json::Value;
+
+use crate::{
+    evidence::{AssertionEvidence, Evidence, cert::CertKey},
+    finding::{Cause, Outcome},
+};
+
+pub fn structure(ev: &Evidence) -> Outcome {
+    match &ev.assertion {
+        AssertionEvidence::Missing(reason) => Outcome::skip(reason.clone()),
+        AssertionEvidence::Built { claims, audience_source, .. } => {
+            Outcome::pass("built as `sf org login jwt` would send it")
+                .detail(r#"header: {"alg":"RS256","typ":"JWT"}"#)
+                .detail(format!(
+                    "aud {} ({audience_source}), exp now + {} s (seconds, not the CLI's milliseconds)",
+                    claims.aud,
+                    claims.exp - claims.iat
+                ))
+        }
+        AssertionEvidence::Given { origin, decoded } => {
+            let mut causes = Vec::new();
+            if !decoded.problems.is_empty() {
+                let mut cause = Cause::new("assertion.malformed");
+                for problem in &decoded.problems {
+                    cause = cause.evidence(format!("--assertion ({origin}): {}", problem.describe()));
+                }
+                causes.push(cause);
+            }
+            if decoded.standard_base64 {
+                causes.push(Cause::new("assertion.not-base64url").evidence(
+                    "the segments contain `+`, `/` or `=` padding: standard base64, not base64url without padding",
+                ));
+            }
+            if causes.is_empty() {
+                Outcome::pass(format!("a compact JWS with 3 base64url segments ({origin})"))
+            } else {
+                Outcome::found("the assertion is not a well-formed JWS", causes)
+            }
+        }
+    }
+}
+
+pub fn algorithm(ev: &Evidence) -> Outcome {
+    let AssertionEvidence::Given { decoded, .. } = &ev.assertion else {
+        return Outcome::pass("RS256 (built by sfjwt)");
+    };
+    let Some(header) = &decoded.header else {
+        return Outcome::skip("the header could not be decoded");
+    };
+    match header.get("alg") {
+        Some(Value::String(alg)) if alg == "RS256" => Outcome::pass("alg RS256"),
+        other => {
+            let shown = other.map_or("missing".to_string(), Value::to_string);
+            let mut cause = Cause::new("assertion.alg-not-rs256")
+                .evidence(format!("header alg is {shown}; Salesforce documents RS256 only"));
+            if matches!(other, Some(Value::String(a)) if a.starts_with("HS")) {
+                cause = cause.evidence(
+                    "HS* signs with a shared secret (often the consumer secret); the bearer flow needs the private key",
+                );
+            }
+            Outcome::found(format!("alg {shown}"), vec![cause])
+        }
+    }
+}
+
+pub fn signature(ev: &Evidence) -> Outcome {
+    let decoded = match &ev.assertion {
+        AssertionEvidence::Given { decoded, .. } => decoded,
+        AssertionEvidence::Built { signed: Some(_), .. } => {
+            return Outcome::pass("signed with the private key (RS256)");
+        }
+        AssertionEvidence::Built { signed: None, .. } => {
+            return Outcome::skip("no usable RSA private key to sign with (see key checks)");
+        }
+        AssertionEvidence::Missing(reason) => return Outcome::skip(reason.clone()),
+    };
+    let key = ev
+        .key
+        .as_ref()
+        .and_then(|k| k.parsed())
+        .and_then(|k| k.rsa.as_ref())
+        .map(|k| (k.to_public_key(), ev.key.as_ref().map(|k| k.origin.clone()).unwrap_or_default()));
+    let cert = ev.cert.as_ref().and_then(|c| c.parsed()).and_then(|c| match &c.public_key {
+        CertKey::Rsa(public) => Some((public.clone(), ev.cert.as_ref().map(|c| c.origin.clone()).unwrap_or_default())),
+        CertKey::Other(_) => None,
+    });
+    let verifiers: Vec<_> = [key.map(|k| ("key", k)), cert.map(|c| ("certificate", c))].into_iter().flatten().collect();
+    if verifiers.is_empty() {
+        return Outcome::skip("give --jwt-key-file or --cert to verify the signature");
+    }
+    let mut failed = Vec::new();
+    for (what, (public, origin)) in &verifiers {
+        match decoded.verify(public) {
+            Some(true) => return Outcome::pass(format!("verifies with the {what} {origin}")),
+            Some(false) => failed.push(format!("does not verify with the {what} {origin}")),
+            None => return Outcome::skip("the assertion has no decodable signature"),
+        }
+    }
+    let mut cause = Cause::new("assertion.signature-invalid");
+    for line in failed {
+        cause = cause.evidence(line);
+    }
+    Outcome::found("the signature does not verify", vec![cause])
+}

@@ -1,0 +1,116 @@
+//! The certificate uploaded to the connected app: a readable X.509 certificate, in its validity
+//! period, holding an RSA key.
+
+use super::{date, duration};
+use crate::{
+    evidence::{
+        Evidence,
+        cert::{CertKey, CertReport, CertState, NotCert},
+    },
+    finding::{Cause, Outcome},
+};
+
+/// Salesforce keeps accepting an expired certificate, so expiry is a warning; this is how early it warns.
+const EXPIRING_SOON_SECONDS: i64 = 30 * 86_400;
+
+pub fn file(ev: &Evidence) -> Outcome {
+    let Some(cert) = &ev.cert else {
+        return Outcome::skip("no certificate given: pass --cert to check it and pair it with the key");
+    };
+    let cause = |id| Cause::new(id).var("cert_file", cert.origin.clone());
+    match &cert.state {
+        CertState::Unreadable(e) => Outcome::found(
+            format!("cannot read {}", cert.origin),
+            vec![cause("cert.unreadable").evidence(format!("{}: {e}", cert.origin))],
+        ),
+        CertState::NotCertificate(NotCert::PrivateKey) => Outcome::found(
+            format!("{} is a PRIVATE KEY, not a certificate", cert.origin),
+            vec![
+                cause("cert.not-certificate")
+                    .evidence(format!("{} holds a private key", cert.origin))
+                    .evidence("never upload a private key to Salesforce or anywhere else: upload the certificate made from it")
+                    .fix(format!("Make the certificate from that key: `openssl req -new -x509 -key {} -out server.crt -days 365`", cert.origin)),
+            ],
+        ),
+        CertState::NotCertificate(what) => {
+            let what = match what {
+                NotCert::Empty => "nothing (the file is empty)".to_string(),
+                NotCert::PublicKey => "a bare public key (upload needs the certificate)".to_string(),
+                NotCert::Other(text) => text.clone(),
+                NotCert::PrivateKey => unreachable!("handled above"),
+            };
+            Outcome::found(
+                format!("{} is not a certificate", cert.origin),
+                vec![cause("cert.not-certificate").evidence(format!("{} holds {what}", cert.origin))],
+            )
+        }
+        CertState::Parsed(parsed) => {
+            let mut outcome = Outcome::pass(format!("{} ({})", parsed.subject, parsed.public_key.describe()))
+                .detail(format!("issuer: {}", parsed.issuer))
+                .detail(format!("SPKI SHA-256: {}", parsed.spki_sha256));
+            if parsed.count > 1 {
+                outcome = outcome.detail(format!("the file holds {} certificates; the first one is used", parsed.count));
+            }
+            if parsed.der_encoded {
+                outcome = outcome.detail("DER-encoded: Salesforce takes it, and so does sfjwt");
+            }
+            outcome
+        }
+    }
+}
+
+pub fn validity(ev: &Evidence) -> Outcome {
+    let Some(cert) = ev.cert.as_ref().and_then(CertReport::parsed) else {
+        return Outcome::skip("no parsed certificate");
+    };
+    let now = ev.inputs.now;
+    let origin = ev.cert.as_ref().map(|c| c.origin.clone()).unwrap_or_default();
+    let cause = |id| Cause::new(id).var("cert_file", origin.clone());
+    if cert.not_before > now {
+        return Outcome::found(
+            format!("not valid until {}", date(cert.not_before)),
+            vec![cause("cert.not-yet-valid").evidence(format!(
+                "notBefore is {} ({} from now)",
+                date(cert.not_before),
+                duration(cert.not_before - now)
+            ))],
+        );
+    }
+    if cert.not_after < now {
+        return Outcome::found(
+            format!("expired {} ago", duration(now - cert.not_after)),
+            vec![cause("cert.expired").evidence(format!(
+                "notAfter was {}: expired {} ago",
+                date(cert.not_after),
+                duration(now - cert.not_after)
+            ))],
+        );
+    }
+    if cert.not_after - now < EXPIRING_SOON_SECONDS {
+        return Outcome::found(
+            format!("expires in {}", duration(cert.not_after - now)),
+            vec![cause("cert.expiring-soon").evidence(format!(
+                "notAfter is {}: expires in {}",
+                date(cert.not_after),
+                duration(cert.not_after - now)
+            ))],
+        );
+    }
+    Outcome::pass(format!("valid until {} ({} left)", date(cert.not_after), duration(cert.not_after - now)))
+}
+
+pub fn algorithm(ev: &Evidence) -> Outcome {
+    let Some(cert) = ev.cert.as_ref().and_then(CertReport::parsed) else {
+        return Outcome::skip("no parsed certificate");
+    };
+    match &cert.public_key {
+        CertKey::Rsa(_) => Outcome::pass(cert.public_key.describe()),
+        CertKey::Other(name) => Outcome::found(
+            format!("{name} public key, not RSA"),
+            vec![
+                Cause::new("cert.not-rsa")
+                    .evidence(format!("the certificate's public key is {name}; RS256 signatures need RSA")),
+            ],
+        ),
+    }
+}

@@ -1,0 +1,386 @@
+//! The claims Salesforce reads: iss, sub (or prn), aud and exp.
+
+use serde_json::Value;
+
+use super::{date, duration};
+use crate::{
+    evidence::{
+        Evidence,
+        host::{self, Environment, HostKind, Url},
+        jwt::Claims,
+    },
+    finding::{Cause, Confidence, Outcome, Severity},
+    secret::mask_client_id,
+};
+
+/// exp above this is milliseconds (year 5138 if read as seconds).
+const MILLISECONDS_THRESHOLD: f64 = 1e11;
+/// A validity window shorter than this can expire in flight.
+const MIN_WINDOW_SECONDS: i64 = 30;
+
+fn claims(ev: &Evidence) -> Result<Claims, Outcome> {
+    ev.assertion.claims().ok_or_else(|| Outcome::skip("no decodable claims"))
+}
+
+fn text<'a>(claims: &'a Claims, name: &str) -> Option<&'a str> {
+    claims.get(name).and_then(Value::as_str)
+}
+
+pub fn issuer(ev: &Evidence) -> Outcome {
+    let claims = match claims(ev) {
+        Ok(c) => c,
+        Err(skip) => return skip,
+    };
+    let Some(value) = claims.get("iss") else {
+        return Outcome::found("no iss", vec![Cause::new("claims.iss-missing").evidence("the claims have no `iss`")]);
+    };
+    let Some(iss) = value.as_str() else {
+        return Outcome::found(
+            "iss is not a string",
+            vec![
+                Cause::new("claims.iss-not-consumer-key")
+                    .evidence(format!("iss is the JSON value {value}, not a string")),
+            ],
+        );
+    };
+    let mut causes = Vec::new();
+    if let Some(problem) = not_a_consumer_key(iss) {
+        causes.push(Cause::new("claims.iss-not-consumer-key").evidence(format!("iss {}: {problem}", shown_iss(iss))));
+    } else if !iss.starts_with("3MVG") {
+        causes.push(
+            Cause::new("claims.iss-not-consumer-key")
+                .severity(Severity::Warning)
+                .confidence(Confidence::Low)
+                .evidence(format!("iss {} does not start with `3MVG` like generated consumer keys", shown_iss(iss)))
+                .confirm("a custom consumer key set at creation is valid; compare with App Manager → View → Manage Consumer Details"),
+        );
+    }
+    if let Some(client_id) = &ev.inputs.client_id
+        && client_id.value != iss
+    {
+        let how = if client_id.value.trim() == iss.trim() { " (they differ only in whitespace)" } else { "" };
+        causes.push(Cause::new("claims.iss-mismatch").evidence(format!(
+            "iss {} but --client-id {}{how}",
+            shown_iss(iss),
+            mask_client_id(&client_id.value)
+        )));
+    }
+    if causes.is_empty() {
+        Outcome::pass(format!("iss {}", mask_client_id(iss)))
+    } else {
+        Outcome::found(format!("iss {}", shown_iss(iss)), causes)
+    }
+}
+
+fn shown_iss(iss: &str) -> String {
+    if iss.len() > 12 { mask_client_id(iss) } else { format!("{iss:?}") }
+}
+
+/// Says why `iss` cannot be a consumer key, when it plainly cannot.
+fn not_a_consumer_key(iss: &str) -> Option<&'static str> {
+    if iss.is_empty() {
+        return Some("it is empty");
+    }
+    if iss.trim() != iss || iss.contains(char::is_whitespace) {
+        return Some("it contains whitespace (a copy-paste or a trailing newline from a secret)");
+    }
+    if iss.contains(['"', '\'']) {
+        return Some("it contains quotes");
+    }
+    if ["RS256", "HS256", "RS512", "ES256", "none", "JWT"].contains(&iss) {
+        return Some("it is an algorithm name, not a consumer key");
+    }
+    if iss.starts_with("http://") || iss.starts_with("https://") {
+        return Some("it is a URL; iss takes the consumer key");
+    }
+    if iss.contains('@') {
+        return Some("it looks like a username; the username belongs in sub");
+    }
+    if iss.len() == 64 && iss.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Some("it looks like a consumer secret (64 hex digits), which must never be sent");
+    }
+    None
+}
+
+pub fn subject(ev: &Evidence) -> Outcome {
+    let claims = match claims(ev) {
+        Ok(c) => c,
+        Err(skip) => return skip,
+    };
+    // Salesforce reads `prn` when both are present (kept for backward compatibility).
+    let (name, value) = match (claims.get("prn"), claims.get("sub")) {
+        (Some(prn), _) => ("prn", prn),
+        (None, Some(sub)) => ("sub", sub),
+        (None, None) => {
+            return Outcome::found(
+                "no sub",
+                vec![Cause::new("claims.sub-missing").evidence("the claims have neither `sub` nor `prn`")],
+            );
+        }
+    };
+    let Some(sub) = value.as_str() else {
+        return Outcome::found(
+            format!("{name} is not a string"),
+            vec![Cause::new("claims.sub-not-username").evidence(format!("{name} is the JSON value {value}"))],
+        );
+    };
+    if let Some(aud) = text(&claims, "aud")
+        && aud.contains('@')
+        && (sub.starts_with("http") || sub.contains(".salesforce.com"))
+    {
+        return Outcome::found(
+            "aud and sub are swapped",
+            vec![
+                Cause::new("claims.aud-sub-swapped")
+                    .evidence(format!("sub is {sub:?} (a URL) and aud is {aud:?} (a username)")),
+            ],
+        );
+    }
+    let mut causes = Vec::new();
+    if let Some(problem) = not_a_username(sub) {
+        causes.push(Cause::new("claims.sub-not-username").evidence(format!("{name} {sub:?}: {problem}")));
+    }
+    if let Some(username) = &ev.inputs.username
+        && username.value != sub
+    {
+        causes.push(Cause::new("claims.sub-mismatch").var("username", username.value.clone()).evidence(format!(
+            "{name} {sub:?} but --username {:?}{}",
+            username.value,
+            how_they_differ(sub, &username.value)
+        )));
+    }
+    if claims.contains_key("prn") && claims.contains_key("sub") && text(&claims, "sub") != Some(sub) {
+        causes.push(
+            Cause::new("claims.sub-mismatch")
+                .severity(Severity::Warning)
+                .evidence(format!("both prn and sub are present and differ; Salesforce uses prn {sub:?}")),
+        );
+    }
+    if causes.is_empty() {
+        Outcome::pass(format!("{name} {sub}"))
+    } else {
+        Outcome::found(format!("{name} {sub:?}"), causes)
+    }
+}
+
+fn not_a_username(sub: &str) -> Option<&'static str> {
+    if sub.starts_with("http://") || sub.starts_with("https://") {
+        return Some("it is a URL; sub takes the username");
+    }
+    if (sub.len() == 15 || sub.len() == 18) && sub.starts_with("005") && sub.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        return Some("it is a user id; sub takes the username (user@example.com)");
+    }
+    if !sub.contains('@') {
+        return Some("a Salesforce username has the form of an email address");
+    }
+    if sub.trim() != sub {
+        return Some("it has leading or trailing whitespace");
+    }
+    None
+}
+
+fn how_they_differ(sub: &str, username: &str) -> &'static str {
+    if sub.trim() == username.trim() {
+        " (they differ only in whitespace)"
+    } else if sub.eq_ignore_ascii_case(username) {
+        " (they differ only in case)"
+    } else if sub.contains("&amp;") || sub.contains("&#") {
+        " (sub is XML-escaped)"
+    } else if sub.contains('%') {
+        " (sub is URL-encoded)"
+    } else {
+        ""
+    }
+}
+
+pub fn audience(ev: &Evidence) -> Outcome {
+    let claims = match claims(ev) {
+        Ok(c) => c,
+        Err(skip) => return skip,
+    };
+    let aud = match claims.get("aud") {
+        None => {
+            return Outcome::found(
+                "no aud",
+                vec![Cause::new("claims.aud-missing").evidence("the claims have no `aud`")],
+            );
+        }
+        Some(Value::String(aud)) => aud.clone(),
+        Some(Value::Array(items)) if items.len() == 1 && items[0].is_string() => {
+            items[0].as_str().unwrap_or_default().to_string()
+        }
+        Some(other) => {
+            return Outcome::found(
+                "aud is not a single URL",
+                vec![
+                    Cause::new("claims.aud-invalid")
+                        .evidence(format!("aud is {other}; Salesforce expects one URL string")),
+                ],
+            );
+        }
+    };
+    let recommended = ev.recommended_audience.clone();
+    let invalid = |reason: String| {
+        Outcome::found(
+            format!("aud {aud}"),
+            vec![
+                Cause::new("claims.aud-invalid")
+                    .var("audience", recommended.clone())
+                    .evidence(format!("aud {aud:?}: {reason}"))
+                    .evidence(format!("for this host and username use {recommended}")),
+            ],
+        )
+    };
+    let url = match Url::parse(&aud) {
+        Ok(url) => url,
+        Err(reason) => return invalid(reason),
+    };
+    let kind = host::classify_host(&url);
+    let posted_to_loopback = matches!(ev.host.kind, HostKind::Loopback);
+    if url.scheme != "https" && !(posted_to_loopback && url.is_loopback()) {
+        return invalid("it is http; the authorization server URL is https".into());
+    }
+    if url.path.contains("/services/oauth2") {
+        return invalid("it is the token endpoint; aud takes the authorization server's URL alone".into());
+    }
+    let mut causes = Vec::new();
+    match &kind {
+        HostKind::Login | HostKind::Test if !url.path.is_empty() && url.path != "/" => {
+            return invalid("it has a path; the documented value is the bare host".into());
+        }
+        HostKind::Login | HostKind::Test | HostKind::ExperienceSite => {}
+        HostKind::Loopback if posted_to_loopback => {}
+        HostKind::MyDomain { .. } | HostKind::SandboxMyDomain { .. } | HostKind::ScratchMyDomain { .. } => causes.push(
+            Cause::new("claims.aud-my-domain")
+                .var("audience", recommended.clone())
+                .confidence(Confidence::Medium)
+                .evidence(format!("aud is the My Domain URL {aud}"))
+                .evidence(format!(
+                    "some orgs accept it and some answer `audience is invalid`; {recommended} is the documented value"
+                ))
+                .confirm("the token endpoint's answer settles it: run without --offline"),
+        ),
+        HostKind::Instance { .. } if url.host.starts_with("gs1.") => {}
+        _ => return invalid(format!("it is {}, not an authorization server", kind.describe())),
+    }
+    if let Some(mismatch) = environment_mismatch(&kind, ev) {
+        causes.push(mismatch.var("audience", recommended.clone()));
+    }
+    if causes.is_empty() { Outcome::pass(format!("aud {aud}")) } else { Outcome::found(format!("aud {aud}"), causes) }
+}
+
+/// aud names production while the host or username is a sandbox, or the reverse.
+fn environment_mismatch(aud_kind: &HostKind, ev: &Evidence) -> Option<Cause> {
+    let aud_env = match aud_kind {
+        HostKind::Login => Environment::Production,
+        HostKind::Test => Environment::Sandbox,
+        _ => return None,
+    };
+    let host_env = ev.host.kind.environment();
+    let (other_env, why, confidence) = if host_env != Environment::Unknown {
+        (host_env, format!("the login host {} is {}", ev.host.raw, ev.host.kind.describe()), Confidence::High)
+    } else {
+        let shape = ev.username.as_ref()?;
+        if shape.confidence == Confidence::Low {
+            return None;
+        }
+        (shape.environment, "the username has a sandbox suffix".to_string(), shape.confidence)
+    };
+    if other_env == Environment::Unknown || aud_env.is_sandbox_like() == other_env.is_sandbox_like() {
+        return None;
+    }
+    Some(
+        Cause::new("claims.aud-environment-mismatch")
+            .confidence(confidence)
+            .evidence(format!("aud names {} but {why}", aud_env.label()))
+            .evidence(format!("use {}", ev.recommended_audience)),
+    )
+}
+
+pub fn expiry(ev: &Evidence) -> Outcome {
+    let claims = match claims(ev) {
+        Ok(c) => c,
+        Err(skip) => return skip,
+    };
+    let Some(raw) = claims.get("exp") else {
+        return Outcome::found("no exp", vec![Cause::new("claims.exp-missing").evidence("the claims have no `exp`")]);
+    };
+    let mut causes = Vec::new();
+    let exp = match raw {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => {
+            causes.push(
+                Cause::new("claims.exp-not-number")
+                    .confidence(Confidence::Low)
+                    .evidence(format!("exp is the string {s:?}; RFC 7519 makes it a JSON number")),
+            );
+            s.trim().parse::<f64>().ok()
+        }
+        _ => None,
+    };
+    let Some(exp) = exp else {
+        causes.push(Cause::new("claims.exp-missing").evidence(format!("exp is {raw}, not a time")));
+        return Outcome::found("exp is not a time", causes);
+    };
+    if exp > MILLISECONDS_THRESHOLD {
+        causes.push(
+            Cause::new("claims.exp-milliseconds")
+                .evidence(format!("exp {exp} is in milliseconds ({} as such)", date((exp / 1000.0) as i64)))
+                .evidence("the sf CLI itself sends milliseconds and Salesforce accepts them"),
+        );
+        return Outcome::found("exp in milliseconds", causes);
+    }
+    let exp = exp as i64;
+    let now = ev.inputs.now;
+    let iat = claims.get("iat").and_then(Value::as_i64);
+    let mut outcome_summary = format!("exp {} ({})", date(exp), relative(exp - now));
+    if let Some(window) = iat.map(|iat| exp - iat)
+        && window < MIN_WINDOW_SECONDS
+    {
+        causes.push(
+            Cause::new("claims.exp-too-short")
+                .evidence(format!("exp − iat is {window} s: the assertion can expire before Salesforce reads it")),
+        );
+    } else if exp > now && exp - now < MIN_WINDOW_SECONDS && iat.is_none() {
+        causes.push(Cause::new("claims.exp-too-short").evidence(format!("exp is only {} s from now", exp - now)));
+    }
+    if exp < now {
+        let age = now - exp;
+        let issued_sanely = iat.is_some_and(|iat| iat <= now && (MIN_WINDOW_SECONDS..=3_600).contains(&(exp - iat)));
+        if let Some(hours) = whole_hours(exp - now, iat.map(|iat| iat - now)) {
+            causes.push(
+                Cause::new("claims.exp-timezone-shift")
+                    .confidence(Confidence::Medium)
+                    .evidence(format!(
+                        "exp is {} in the past, about {hours} whole hour(s): a local-time/UTC mix-up",
+                        duration(age)
+                    ))
+                    .evidence("compute exp from the epoch in UTC: now in seconds + 180"),
+            );
+        } else if issued_sanely {
+            outcome_summary = format!(
+                "exp passed {} ago; the assertion aged since iat {}",
+                duration(age),
+                date(iat.unwrap_or_default())
+            );
+        } else {
+            causes.push(Cause::new("claims.exp-expired").evidence(format!(
+                "exp {} is {} in the past",
+                date(exp),
+                duration(age)
+            )));
+        }
+    }
+    if causes.is_empty() { Outcome::pass(outcome_summary) } else { Outcome::found(outcome_summary, causes) }
+}
+
+fn relative(delta: i64) -> String {
+    if delta >= 0 { format!("in {}", duration(delta)) } else { format!("{} ago", duration(delta)) }
+}
+
+/// When exp (or iat) sits a whole number of hours off now, within the usual validity slack.
+fn whole_hours(exp_delta: i64, iat_delta: Option<i64>) -> Option<i64> {
+    let near = |delta: i64, slack: i64| (1..=14).find(|hours| (delta + hours * 3_600).abs() <= slack);
+    iat_delta.and_then(|d| near(d, 120)).or_else(|| near(exp_delta, 600))
+}

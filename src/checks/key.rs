@@ -1,0 +1,125 @@
+//! The private key: readable, an unencrypted PEM private key, RSA of 2048 bits or more.
+
+use crate::{
+    evidence::{
+        Evidence,
+        key::{Algorithm, Damage, Encryption, KeyReport, KeyState},
+    },
+    files::ReadError,
+    finding::{Cause, Outcome},
+};
+
+const NO_KEY: &str = "no key given: pass --jwt-key-file (or set SFJWT_KEY) to check it";
+
+pub fn file(ev: &Evidence) -> Outcome {
+    let Some(key) = &ev.key else { return Outcome::skip(NO_KEY) };
+    let cause = |id| Cause::new(id).var("key_file", key.origin.clone());
+    match &key.state {
+        KeyState::Unreadable(e) => {
+            let mut cause = cause("key.unreadable").evidence(format!("{}: {e}", key.origin));
+            if *e == ReadError::NotFound {
+                cause = cause.evidence(format!("working directory: {}", cwd()));
+                if std::env::var_os("CI").is_some() {
+                    cause = cause.evidence(
+                        "CI is set: a step that writes the key from a secret may not have run, or ran in another job",
+                    );
+                }
+            }
+            Outcome::found(format!("cannot read {}", key.origin), vec![cause])
+        }
+        KeyState::Empty => Outcome::found(
+            format!("{} is empty", key.origin),
+            vec![cause("key.empty").evidence(format!("{} holds no characters other than whitespace", key.origin))],
+        ),
+        _ => Outcome::pass(format!("read {}", key.origin)),
+    }
+}
+
+pub fn format(ev: &Evidence) -> Outcome {
+    let Some(key) = &ev.key else { return Outcome::skip(NO_KEY) };
+    let base = Cause::new("key.mangled").var("key_file", key.origin.clone());
+    let causes = match &key.state {
+        KeyState::Parsed(parsed) if key.damage.is_empty() && !key.base64_wrapped => {
+            let via = if key.origin.starts_with("env ") { " (decoded from base64)" } else { "" };
+            return Outcome::pass(format!("{} private key{via}", parsed.format));
+        }
+        KeyState::Parsed(parsed) if key.damage == [Damage::Der] => vec![
+            Cause::new("key.der-format")
+                .var("key_file", key.origin.clone())
+                .evidence(format!("{}: {}", key.origin, Damage::Der.describe()))
+                .evidence(format!("it parses as a {} {} key", parsed.format, parsed.algorithm)),
+        ],
+        KeyState::Parsed(parsed) => {
+            let mut cause = damage_evidence(base, key);
+            cause = cause.evidence(format!(
+                "repaired in memory, it is a {} {} key{}",
+                parsed.format,
+                parsed.algorithm,
+                parsed.spki_sha256.as_ref().map(|f| format!(" (SPKI SHA-256 {f})")).unwrap_or_default()
+            ));
+            vec![cause]
+        }
+        KeyState::NotPrivateKey(what) => vec![
+            Cause::new("key.not-private-key")
+                .var("key_file", key.origin.clone())
+                .evidence(format!("{} holds {what}, not a private key", key.origin)),
+        ],
+        KeyState::Encrypted(how) => vec![
+            Cause::new("key.encrypted")
+                .var("key_file", key.origin.clone())
+                .evidence(match how {
+                    Encryption::Pkcs8 => format!("{} is `BEGIN ENCRYPTED PRIVATE KEY` (passphrase-protected PKCS#8)", key.origin),
+                    Encryption::Traditional => format!("{} has `Proc-Type: 4,ENCRYPTED` (passphrase-protected PKCS#1)", key.origin),
+                })
+                .evidence("the sf CLI has no passphrase option: it reports `secretOrPrivateKey must be an asymmetric key when using RS256`"),
+        ],
+        KeyState::Unparseable(reason) if !key.damage.is_empty() => {
+            vec![damage_evidence(base, key).evidence(format!("even after repair: {reason}"))]
+        }
+        KeyState::Unparseable(reason) => vec![
+            Cause::new("key.unparseable")
+                .var("key_file", key.origin.clone())
+                .evidence(format!("{}: {reason}", key.origin)),
+        ],
+        KeyState::Unreadable(_) | KeyState::Empty => return Outcome::skip("the key could not be read"),
+    };
+    Outcome::found(format!("{} is not a usable PEM private key", key.origin), causes)
+}
+
+fn damage_evidence(mut cause: Cause, key: &KeyReport) -> Cause {
+    if key.base64_wrapped {
+        cause = cause.evidence(format!("{} holds base64 of a PEM file, not the PEM itself", key.origin));
+    }
+    for damage in &key.damage {
+        cause = cause.evidence(format!("{}: {}", key.origin, damage.describe()));
+    }
+    cause
+}
+
+pub fn algorithm(ev: &Evidence) -> Outcome {
+    let Some(parsed) = ev.key.as_ref().and_then(KeyReport::parsed) else {
+        return Outcome::skip("no parsed private key (see key.format)");
+    };
+    let origin = ev.key.as_ref().map(|k| k.origin.clone()).unwrap_or_default();
+    match &parsed.algorithm {
+        Algorithm::Rsa { bits } if *bits >= 2048 => Outcome::pass(format!("RSA {bits} bits")),
+        Algorithm::Rsa { bits } => {
+            Outcome::found(
+                format!("RSA {bits} bits is too small"),
+                vec![Cause::new("key.too-small").var("key_file", origin).evidence(format!(
+                    "the modulus is {bits} bits; RS256 signers (and the sf CLI) require at least 2048"
+                ))],
+            )
+        }
+        other => Outcome::found(
+            format!("{other} key, not RSA"),
+            vec![Cause::new("key.not-rsa").var("key_file", origin).evidence(format!(
+                "the key is {other}; the JWT bearer flow takes RS256 signatures, which need an RSA key"
+            ))],
+        ),
+    }
+}
+
+fn cwd() -> String {
+    std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_else(|_| "(unknown)".into())
+}

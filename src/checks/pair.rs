@@ -1,0 +1,42 @@
+//! The private key against the certificate: their public halves must be the same key.
+
+use crate::{
+    evidence::{Evidence, key::KeyReport},
+    finding::{Cause, Outcome},
+};
+
+pub fn matches(ev: &Evidence) -> Outcome {
+    let Some(cert) = ev.cert.as_ref().and_then(|c| c.parsed()) else {
+        return Outcome::skip("no parsed certificate");
+    };
+    let Some(key) = ev.key.as_ref().and_then(KeyReport::parsed) else {
+        return Outcome::skip("no parsed private key: give --jwt-key-file to pair it with the certificate");
+    };
+    let Some(key_fingerprint) = &key.spki_sha256 else {
+        return Outcome::skip("the key is not RSA (see key.algorithm)");
+    };
+    let key_origin = ev.key.as_ref().map(|k| k.origin.clone()).unwrap_or_default();
+    let cert_origin = ev.cert.as_ref().map(|c| c.origin.clone()).unwrap_or_default();
+    if *key_fingerprint == cert.spki_sha256 {
+        return Outcome::pass(format!("same public key (SPKI SHA-256 {})", short(key_fingerprint)));
+    }
+    Outcome::found(
+        "the key and the certificate hold different public keys",
+        vec![
+            Cause::new("pair.key-cert-mismatch")
+                .var("key_file", key_origin.clone())
+                .var("cert_file", cert_origin.clone())
+                .evidence(format!("key  {key_origin}: SPKI SHA-256 {key_fingerprint}"))
+                .evidence(format!("cert {cert_origin}: SPKI SHA-256 {}", cert.spki_sha256))
+                .evidence(format!("certificate subject: {}", cert.subject)),
+        ],
+    )
+}
+
+/// The first and last 8 hex digits: enough to tell two keys apart at a glance.
+pub fn short(fingerprint: &str) -> String {
+    if fingerprint.len() <= 20 {
+        return fingerprint.to_string();
+    }
+    format!("{}…{}", &fingerprint[..8], &fingerprint[fingerprint.len() - 8..])
+}

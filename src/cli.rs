@@ -1,0 +1,154 @@
+//! The command line: flags of `sf org login jwt` with their aliases, plus sfjwt's own.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  no error-severity cause was found
+  1  at least one error-severity cause was found
+  2  usage error, or sfjwt itself failed
+  3  inconclusive: the token endpoint could not be reached and nothing else was found";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sfjwt",
+    version,
+    about = "Diagnose Salesforce OAuth 2.0 JWT bearer logins (sf org login jwt) and say how to fix them",
+    after_help = EXIT_CODES,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run every check the given inputs allow and report the causes, most likely first
+    #[command(after_help = EXIT_CODES)]
+    Doctor(Box<DoctorArgs>),
+    /// List the checks in the order they run, with the causes each can report
+    Checks(ChecksArgs),
+    /// Explain a cause: what it means, why Salesforce rejects it, how to fix it
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// OAuth client id (consumer key) of the connected app
+    #[arg(
+        short = 'i',
+        long,
+        visible_alias = "clientid",
+        env = "SFJWT_CLIENT_ID",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub client_id: Option<String>,
+
+    /// Private key file, as given to `sf org login jwt` (`-` reads it from stdin; SFJWT_KEY may hold the key itself)
+    #[arg(short = 'f', long, visible_aliases = ["jwtkeyfile", "keyfile"], env = "SFJWT_KEY_FILE", hide_env_values = true, value_name = "PATH")]
+    pub jwt_key_file: Option<PathBuf>,
+
+    /// Username of the user logging in
+    #[arg(short = 'o', long, short_alias = 'u', env = "SFJWT_USERNAME", hide_env_values = true, value_name = "NAME")]
+    pub username: Option<String>,
+
+    /// Login URL the assertion is posted to [default: sfdcLoginUrl of sfdx-project.json, else https://login.salesforce.com]
+    #[arg(
+        short = 'r',
+        long,
+        visible_alias = "instanceurl",
+        short_alias = 'l',
+        env = "SFJWT_INSTANCE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub instance_url: Option<String>,
+
+    /// The `aud` claim to use (SF_AUDIENCE_URL is honoured) [default: the documented value for the environment]
+    #[arg(long, value_name = "URL")]
+    pub audience: Option<String>,
+
+    /// The certificate uploaded to the connected app
+    #[arg(long, env = "SFJWT_CERT", hide_env_values = true, value_name = "PATH")]
+    pub cert: Option<PathBuf>,
+
+    /// Audit a JWT your own code built instead of building one: the JWT, @PATH, or - for stdin
+    #[arg(long, value_name = "JWT|@PATH|-")]
+    pub assertion: Option<String>,
+
+    /// ConnectedApp or External Client App metadata (file or folder), repeatable
+    #[arg(long, value_name = "PATH")]
+    pub connected_app: Vec<PathBuf>,
+
+    /// A failure you already have (token JSON, HTTP transcript, sf CLI output): TEXT, @PATH, or - for stdin
+    #[arg(long, value_name = "TEXT|@PATH|-")]
+    pub error: Option<String>,
+
+    /// Never contact Salesforce
+    #[arg(long, env = "SFJWT_OFFLINE", hide_env_values = true, value_parser = clap::builder::FalseyValueParser::new())]
+    pub offline: bool,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text, env = "SFJWT_FORMAT", hide_env_values = true)]
+    pub format: Format,
+
+    /// Same as --format json
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+
+    /// Write the report to this file instead of stdout
+    #[arg(long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Show every check and its details
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// When to use colour (NO_COLOR is honoured)
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+impl DoctorArgs {
+    pub fn format(&self) -> Format {
+        if self.json { Format::Json } else { self.format }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ChecksArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A cause id such as `key.mangled`, or a check id such as `key.parse`
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}

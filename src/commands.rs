@@ -1,0 +1,190 @@
+//! The subcommands: `doctor`, `checks`, `explain`. Each returns the process exit code.
+
+use std::{
+    ffi::OsString,
+    fmt::Write as _,
+    io::{IsTerminal, Write},
+};
+
+use clap::{CommandFactory, FromArgMatches};
+
+use crate::{
+    catalog,
+    cli::{ChecksArgs, Cli, ColorChoice, Command, DoctorArgs, ExplainArgs, Format, ListFormat},
+    diagnosis, engine, evidence,
+    inputs::Inputs,
+    registry::{self, CHECKS},
+    render,
+    report::Report,
+};
+
+pub const EXIT_USAGE: u8 = 2;
+
+pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
+    let matches = match Cli::command().try_get_matches_from(args) {
+        Ok(matches) => matches,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_USAGE } else { 0 };
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return EXIT_USAGE;
+        }
+    };
+    match cli.command {
+        Command::Doctor(args) => doctor(&args, matches.subcommand_matches("doctor").expect("doctor matches")),
+        Command::Checks(args) => list_checks(&args),
+        Command::Explain(args) => explain(&args),
+    }
+}
+
+fn usage_error(message: &str) -> u8 {
+    eprintln!("error: {message}");
+    EXIT_USAGE
+}
+
+fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> u8 {
+    let inputs = match Inputs::resolve(args, matches) {
+        Ok(inputs) => inputs,
+        Err(e) => return usage_error(&e.0),
+    };
+    let evidence = match evidence::gather(inputs) {
+        Ok(evidence) => evidence,
+        Err(e) => return usage_error(&e.0),
+    };
+    let runs = engine::run_all(&evidence);
+    let causes = diagnosis::diagnose(&runs);
+    let report = Report::build(&evidence, &runs, &causes);
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let rendered = match args.format() {
+        Format::Text => {
+            let color = use_color(args.color, to_terminal);
+            colored::control::set_override(color);
+            render::text::render(&report, &render::text::Style { color, verbose: args.verbose })
+        }
+        Format::Json => render::json::render(&report),
+        Format::Markdown => render::markdown::render(&report),
+    };
+    if let Some(path) = &args.output {
+        if let Err(e) = std::fs::write(path, rendered) {
+            return usage_error(&format!("cannot write the report to {}: {e}", path.display()));
+        }
+    } else {
+        print(&rendered);
+    }
+    report.exit_code()
+}
+
+/// `--color`, then NO_COLOR (https://no-color.org), then whether stdout is a terminal.
+fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            to_terminal
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`sfjwt … | head`) is not an error.
+fn print(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+}
+
+fn list_checks(args: &ChecksArgs) -> u8 {
+    let out = match args.format {
+        ListFormat::Json => {
+            let checks: Vec<_> = CHECKS
+                .iter()
+                .map(|c| serde_json::json!({ "id": c.id, "group": c.group, "title": c.title, "reads": c.reads, "needs": c.needs, "causes": c.emits }))
+                .collect();
+            serde_json::to_string_pretty(&checks).unwrap_or_default() + "\n"
+        }
+        ListFormat::Markdown => {
+            let mut out = String::from("| check | group | what it checks | causes |\n|---|---|---|---|\n");
+            for c in CHECKS {
+                let causes: Vec<String> = c.emits.iter().map(|id| format!("`{id}`")).collect();
+                let _ = writeln!(out, "| `{}` | {} | {} | {} |", c.id, c.group.title(), c.title, causes.join(", "));
+            }
+            out
+        }
+        ListFormat::Text => {
+            let mut out = String::new();
+            let mut group = None;
+            for c in CHECKS {
+                if group != Some(c.group) {
+                    let _ = writeln!(out, "{}{}", if group.is_some() { "\n" } else { "" }, c.group.title());
+                    group = Some(c.group);
+                }
+                let _ = writeln!(out, "  {:<22} {}", c.id, c.title);
+                let _ = writeln!(out, "  {:<22} reads: {}", "", c.reads);
+                let _ = writeln!(out, "  {:<22} causes: {}", "", c.emits.join(", "));
+            }
+            out
+        }
+    };
+    print(&out);
+    0
+}
+
+fn explain(args: &ExplainArgs) -> u8 {
+    let id = args.id.trim();
+    if let Some(entry) = catalog::get(id) {
+        let reported_by: Vec<&str> = CHECKS.iter().filter(|c| c.emits.contains(&entry.id)).map(|c| c.id).collect();
+        let mut out = format!("# {} ({})\n\n", entry.title, entry.id);
+        let _ = writeln!(
+            out,
+            "Severity: {} · transient: {} · reported by: {}\n",
+            render::severity_word(entry.severity),
+            if entry.transient { "yes" } else { "no" },
+            if reported_by.is_empty() { "-".to_string() } else { reported_by.join(", ") }
+        );
+        let body = entry.markdown.split_once("\n---\n").map_or(entry.markdown, |(_, body)| body);
+        out.push_str(body.trim());
+        out.push('\n');
+        if !entry.symptoms.is_empty() {
+            let _ = writeln!(out, "\n## What Salesforce or the sf CLI prints\n");
+            for symptom in &entry.symptoms {
+                let _ = writeln!(out, "- `{symptom}`");
+            }
+        }
+        if !entry.references.is_empty() {
+            let _ = writeln!(out, "\n## References\n");
+            for reference in &entry.references {
+                let _ = writeln!(out, "- {reference}");
+            }
+        }
+        print(&out);
+        return 0;
+    }
+    if let Some(check) = registry::find(id) {
+        let mut out = format!(
+            "# {} ({})\n\nGroup: {} · reads: {}\n\nCauses it can report:\n",
+            check.title,
+            check.id,
+            check.group.title(),
+            check.reads
+        );
+        for cause in check.emits {
+            let title = catalog::get(cause).map_or("", |e| e.title.as_str());
+            let _ = writeln!(out, "- {cause}: {title}");
+        }
+        print(&out);
+        return 0;
+    }
+    let known = catalog::all().iter().map(|e| e.id).chain(CHECKS.iter().map(|c| c.id));
+    let suggestions = catalog::suggest(id, known);
+    let hint = if suggestions.is_empty() {
+        "run `sfjwt checks` to list the checks and the causes they report".to_string()
+    } else {
+        format!("did you mean {}?", suggestions.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "))
+    };
+    usage_error(&format!("unknown cause or check id `{id}`: {hint}"))
+}

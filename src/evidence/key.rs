@@ -1,0 +1,307 @@
+//! Private key forensics: what the file holds, and how it was damaged if it was.
+
+use rsa::{
+    RsaPrivateKey,
+    pkcs1::DecodeRsaPrivateKey,
+    pkcs8::{DecodePrivateKey, EncodePublicKey, PrivateKeyInfo},
+    traits::PublicKeyParts,
+};
+
+use crate::{files::ReadError, pem, secret::sha256_hex};
+
+const OID_RSA: &str = "1.2.840.113549.1.1.1";
+const OID_EC: &str = "1.2.840.10045.2.1";
+const OID_ED25519: &str = "1.3.101.112";
+const OID_ED448: &str = "1.3.101.113";
+const OID_DSA: &str = "1.2.840.10040.4.1";
+
+/// What the key input turned out to be.
+#[derive(Debug)]
+pub enum KeyState {
+    Unreadable(ReadError),
+    Empty,
+    /// A certificate, public key or CSR where the private key belongs.
+    NotPrivateKey(&'static str),
+    Encrypted(Encryption),
+    /// Armor (or DER) present, but the key inside does not parse.
+    Unparseable(String),
+    Parsed(Box<ParsedKey>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encryption {
+    /// `BEGIN ENCRYPTED PRIVATE KEY`
+    Pkcs8,
+    /// `Proc-Type: 4,ENCRYPTED` in a traditional PEM
+    Traditional,
+}
+
+/// Damage done to a PEM on its way into a CI secret, detected and undone in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Damage {
+    Quoted,
+    LiteralNewlines,
+    OneLine,
+    MissingArmor,
+    Truncated,
+    /// Not damage but worth saying: binary DER, which the sf CLI cannot read.
+    Der,
+}
+
+impl Damage {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Damage::Quoted => "the PEM is wrapped in quotes",
+            Damage::LiteralNewlines => "line breaks are the two characters `\\n` instead of real newlines",
+            Damage::OneLine => "the whole PEM is on one line: its line breaks were lost",
+            Damage::MissingArmor => "the BEGIN/END armor lines are missing: only the base64 body is there",
+            Damage::Truncated => "the file is cut short: the END line is missing",
+            Damage::Der => "the key is binary DER, not PEM text",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ParsedKey {
+    pub format: &'static str,
+    pub algorithm: Algorithm,
+    pub rsa: Option<RsaPrivateKey>,
+    /// SHA-256 of the DER SubjectPublicKeyInfo, lowercase hex (RSA keys).
+    pub spki_sha256: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Algorithm {
+    Rsa { bits: usize },
+    Ec { curve: &'static str },
+    Ed25519,
+    Ed448,
+    Dsa,
+    Other(String),
+}
+
+impl std::fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Algorithm::Rsa { bits } => write!(f, "RSA {bits}"),
+            Algorithm::Ec { curve } => write!(f, "EC {curve}"),
+            Algorithm::Ed25519 => f.write_str("Ed25519"),
+            Algorithm::Ed448 => f.write_str("Ed448"),
+            Algorithm::Dsa => f.write_str("DSA"),
+            Algorithm::Other(oid) => write!(f, "algorithm {oid}"),
+        }
+    }
+}
+
+/// The result of examining a key input.
+#[derive(Debug)]
+pub struct KeyReport {
+    /// The file path, or `SFJWT_KEY`/`stdin`.
+    pub origin: String,
+    pub state: KeyState,
+    /// Damage that was found; when the state is `Parsed`, it was repaired in memory.
+    pub damage: Vec<Damage>,
+    /// The input was base64 of a PEM (how CI secrets are often stored) and was decoded.
+    pub base64_wrapped: bool,
+}
+
+impl KeyReport {
+    pub fn parsed(&self) -> Option<&ParsedKey> {
+        match &self.state {
+            KeyState::Parsed(key) => Some(key),
+            _ => None,
+        }
+    }
+}
+
+/// Examines key bytes. `base64_expected` is true for `SFJWT_KEY`, where base64 of a PEM is normal.
+pub fn examine(origin: String, bytes: &[u8], base64_expected: bool) -> KeyReport {
+    let mut report = KeyReport { origin, state: KeyState::Empty, damage: Vec::new(), base64_wrapped: false };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return report;
+    }
+    if looks_binary(bytes) {
+        report.damage.push(Damage::Der);
+        report.state = from_der(bytes, "DER");
+        return report;
+    }
+    let mut text = crate::files::decode_text(bytes).trim().to_string();
+    if let Some(inner) = strip_quotes(&text) {
+        report.damage.push(Damage::Quoted);
+        text = inner.trim().to_string();
+    }
+    if text.contains("\\n") {
+        report.damage.push(Damage::LiteralNewlines);
+        text = text.replace("\\r\\n", "\n").replace("\\n", "\n");
+    }
+    if !text.contains("-----BEGIN ") {
+        match pem::decode_base64(&text) {
+            Some(decoded) if String::from_utf8_lossy(&decoded).contains("-----BEGIN ") => {
+                if !base64_expected {
+                    report.base64_wrapped = true;
+                }
+                let mut inner = examine(report.origin.clone(), &decoded, false);
+                inner.base64_wrapped = !base64_expected;
+                inner.damage.splice(0..0, report.damage);
+                return inner;
+            }
+            Some(decoded) => {
+                report.damage.push(Damage::MissingArmor);
+                report.state = from_der(&decoded, "PKCS#8 (no armor)");
+                return report;
+            }
+            None => {
+                report.state =
+                    KeyState::Unparseable("no PEM armor (`-----BEGIN … PRIVATE KEY-----`) and not base64".into());
+                return report;
+            }
+        }
+    }
+    if is_one_line(&text) {
+        report.damage.push(Damage::OneLine);
+        text = rebuild_lines(&text);
+    }
+    report.state = from_pem(&text, &mut report.damage);
+    report
+}
+
+fn from_pem(text: &str, damage: &mut Vec<Damage>) -> KeyState {
+    let blocks = pem::blocks(text);
+    let private = blocks.iter().find(|b| b.label.ends_with("PRIVATE KEY"));
+    let Some(block) = private else {
+        return match blocks.first().map(|b| b.label.as_str()) {
+            Some("CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE") => {
+                KeyState::NotPrivateKey("a certificate")
+            }
+            Some("PUBLIC KEY" | "RSA PUBLIC KEY") => KeyState::NotPrivateKey("a public key"),
+            Some("CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST") => {
+                KeyState::NotPrivateKey("a certificate signing request (CSR)")
+            }
+            Some(other) => KeyState::Unparseable(format!("a PEM block labelled `{other}`, not a private key")),
+            None => KeyState::Unparseable("the BEGIN line is malformed".into()),
+        };
+    };
+    if block.label == "ENCRYPTED PRIVATE KEY" {
+        return KeyState::Encrypted(Encryption::Pkcs8);
+    }
+    if block.headers.iter().any(|(name, value)| name == "Proc-Type" && value.contains("ENCRYPTED")) {
+        return KeyState::Encrypted(Encryption::Traditional);
+    }
+    let der = match &block.der {
+        Ok(der) => der,
+        Err(pem::BodyError::NoEnd) => {
+            damage.push(Damage::Truncated);
+            return KeyState::Unparseable("the file ends before `-----END` (truncated)".into());
+        }
+        Err(pem::BodyError::BadBase64) => {
+            return KeyState::Unparseable("the text between the armor lines is not valid base64".into());
+        }
+    };
+    match block.label.as_str() {
+        "RSA PRIVATE KEY" => rsa_key(RsaPrivateKey::from_pkcs1_der(der).map_err(|e| e.to_string()), "PKCS#1"),
+        "PRIVATE KEY" => from_pkcs8(der, "PKCS#8"),
+        "EC PRIVATE KEY" => parsed_other(Algorithm::Ec { curve: "(SEC1)" }, "SEC1"),
+        "DSA PRIVATE KEY" => parsed_other(Algorithm::Dsa, "traditional DSA"),
+        "OPENSSH PRIVATE KEY" => KeyState::Unparseable(
+            "an OpenSSH-format key; convert it with `ssh-keygen -p -m PKCS8 -f <file>` (on a copy)".into(),
+        ),
+        other => KeyState::Unparseable(format!("unsupported key block `{other}`")),
+    }
+}
+
+fn from_der(der: &[u8], format: &'static str) -> KeyState {
+    if PrivateKeyInfo::try_from(der).is_ok() {
+        return from_pkcs8(der, if format == "DER" { "PKCS#8 DER" } else { format });
+    }
+    if let Ok(key) = RsaPrivateKey::from_pkcs1_der(der) {
+        return rsa_key(Ok(key), "PKCS#1 DER");
+    }
+    if x509_parser::parse_x509_certificate(der).is_ok() {
+        return KeyState::NotPrivateKey("a certificate (DER)");
+    }
+    KeyState::Unparseable("binary data that is neither a PKCS#8 nor a PKCS#1 key".into())
+}
+
+fn from_pkcs8(der: &[u8], format: &'static str) -> KeyState {
+    let info = match PrivateKeyInfo::try_from(der) {
+        Ok(info) => info,
+        Err(e) => return KeyState::Unparseable(format!("the PKCS#8 structure is invalid ({e})")),
+    };
+    match info.algorithm.oid.to_string().as_str() {
+        OID_RSA => rsa_key(RsaPrivateKey::from_pkcs8_der(der).map_err(|e| e.to_string()), format),
+        OID_EC => {
+            let curve = match info.algorithm.parameters_oid().map(|o| o.to_string()).as_deref() {
+                Ok("1.2.840.10045.3.1.7") => "P-256",
+                Ok("1.3.132.0.34") => "P-384",
+                Ok("1.3.132.0.35") => "P-521",
+                _ => "(unknown curve)",
+            };
+            parsed_other(Algorithm::Ec { curve }, format)
+        }
+        OID_ED25519 => parsed_other(Algorithm::Ed25519, format),
+        OID_ED448 => parsed_other(Algorithm::Ed448, format),
+        OID_DSA => parsed_other(Algorithm::Dsa, format),
+        other => parsed_other(Algorithm::Other(other.to_string()), format),
+    }
+}
+
+fn rsa_key(key: Result<RsaPrivateKey, String>, format: &'static str) -> KeyState {
+    match key {
+        Ok(key) => {
+            let spki = key.to_public_key().to_public_key_der().ok().map(|der| sha256_hex(der.as_bytes()));
+            KeyState::Parsed(Box::new(ParsedKey {
+                format,
+                algorithm: Algorithm::Rsa { bits: key.size() * 8 },
+                rsa: Some(key),
+                spki_sha256: spki,
+            }))
+        }
+        Err(e) => KeyState::Unparseable(format!("the RSA key inside does not parse ({e})")),
+    }
+}
+
+fn parsed_other(algorithm: Algorithm, format: &'static str) -> KeyState {
+    KeyState::Parsed(Box::new(ParsedKey { format, algorithm, rsa: None, spki_sha256: None }))
+}
+
+fn looks_binary(bytes: &[u8]) -> bool {
+    let probe = &bytes[..bytes.len().min(512)];
+    // DER starts with a SEQUENCE tag; text never holds NUL or most control bytes.
+    (probe.first() == Some(&0x30) && probe.iter().any(|b| !b.is_ascii()))
+        || probe.iter().any(|&b| b == 0 && !matches!(bytes, [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..]))
+}
+
+fn strip_quotes(text: &str) -> Option<&str> {
+    ['"', '\''].iter().find_map(|q| text.strip_prefix(*q)?.strip_suffix(*q))
+}
+
+/// True when BEGIN, the body and END share a line, as when a secret lost its newlines.
+fn is_one_line(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.trim();
+        line.starts_with("-----BEGIN ") && line.contains("-----END ")
+    })
+}
+
+/// Puts back the line breaks a one-line PEM lost: around the armor and between body words.
+fn rebuild_lines(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text.trim();
+    while let Some(start) = rest.find("-----BEGIN ") {
+        let Some(label_len) = rest[start + 11..].find("-----") else { break };
+        let header_end = start + 11 + label_len + 5;
+        let label = &rest[start + 11..start + 11 + label_len];
+        let end_marker = format!("-----END {label}-----");
+        let Some(end) = rest[header_end..].find(&end_marker) else { break };
+        out.push_str(&rest[start..header_end]);
+        out.push('\n');
+        for word in rest[header_end..header_end + end].split_whitespace() {
+            out.push_str(word);
+            out.push('\n');
+        }
+        out.push_str(&end_marker);
+        out.push('\n');
+        rest = &rest[header_end + end + end_marker.len()..];
+    }
+    if out.is_empty() { text.to_string() } else { out }
+}

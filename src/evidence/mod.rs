@@ -1,0 +1,154 @@
+//! Evidence gathering: the only place that reads files (and, later, the network). Every check is
+//! a pure function of the `Evidence` built here.
+
+pub mod cert;
+pub mod host;
+pub mod jwt;
+pub mod key;
+
+use std::path::Path;
+
+use crate::{
+    files::{self, ReadError},
+    inputs::{Inputs, KeyInput, TextInput},
+    secret::Secret,
+};
+use host::{Environment, HostKind, Url, UsernameShape};
+
+#[derive(Debug)]
+pub struct Evidence {
+    pub inputs: Inputs,
+    pub key: Option<key::KeyReport>,
+    pub cert: Option<cert::CertReport>,
+    pub host: HostEvidence,
+    pub username: Option<UsernameShape>,
+    pub assertion: AssertionEvidence,
+    /// The `aud` sfjwt recommends for this host and username.
+    pub recommended_audience: String,
+}
+
+#[derive(Debug)]
+pub struct HostEvidence {
+    pub raw: String,
+    pub url: Result<Url, String>,
+    pub kind: HostKind,
+}
+
+#[derive(Debug)]
+pub enum AssertionEvidence {
+    /// `--assertion`: a JWT the user's own code built.
+    Given { origin: String, decoded: jwt::Decoded },
+    /// Built as the sf CLI would, from the client id, username and audience.
+    Built { claims: jwt::BuiltClaims, signed: Option<Secret<String>>, audience_source: String },
+    /// Nothing to build from; says which inputs are missing.
+    Missing(String),
+}
+
+impl AssertionEvidence {
+    pub fn claims(&self) -> Option<jwt::Claims> {
+        match self {
+            AssertionEvidence::Given { decoded, .. } => decoded.claims.clone(),
+            AssertionEvidence::Built { claims, .. } => Some(claims.to_map()),
+            AssertionEvidence::Missing(_) => None,
+        }
+    }
+}
+
+/// A problem with an input that stops the run: exit code 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError(pub String);
+
+pub fn gather(inputs: Inputs) -> Result<Evidence, InputError> {
+    let key = inputs.key.as_ref().map(|key| match &key.value {
+        KeyInput::File(path) => match files::read_limited(path, files::MAX_INPUT_BYTES) {
+            Ok(bytes) => key::examine(path.display().to_string(), &bytes, false),
+            Err(e) => key::KeyReport {
+                origin: path.display().to_string(),
+                state: key::KeyState::Unreadable(e),
+                damage: Vec::new(),
+                base64_wrapped: false,
+            },
+        },
+        KeyInput::Inline(bytes) => key::examine(key.source.to_string(), bytes.expose(), true),
+    });
+    let cert = inputs.cert.as_ref().map(|cert| {
+        let origin = cert.value.display().to_string();
+        match files::read_limited(&cert.value, files::MAX_INPUT_BYTES) {
+            Ok(bytes) => cert::examine(origin, &bytes),
+            Err(e) => cert::CertReport { origin, state: cert::CertState::Unreadable(e) },
+        }
+    });
+    let host = host_evidence(&inputs.instance_url.value);
+    let username = inputs.username.as_ref().map(|u| host::username_shape(&u.value));
+    let recommended_audience = recommended_audience(&host, username.as_ref());
+    let assertion = assertion_evidence(&inputs, key.as_ref(), &recommended_audience)?;
+    Ok(Evidence { inputs, key, cert, host, username, assertion, recommended_audience })
+}
+
+pub fn host_evidence(raw: &str) -> HostEvidence {
+    let url = Url::parse(raw);
+    let kind = match &url {
+        Ok(url) => host::classify_host(url),
+        Err(reason) => HostKind::Invalid { reason: reason.clone() },
+    };
+    HostEvidence { raw: raw.to_string(), url, kind }
+}
+
+/// The documented `aud`: the site for Experience Cloud, test for sandboxes and scratch orgs, else login.
+pub fn recommended_audience(host: &HostEvidence, username: Option<&UsernameShape>) -> String {
+    if let (HostKind::ExperienceSite, Ok(url)) = (&host.kind, &host.url) {
+        return format!("{}{}", url.origin(), url.path.trim_end_matches('/'));
+    }
+    let username_sandbox =
+        username.is_some_and(|u| u.environment.is_sandbox_like() && u.confidence != crate::finding::Confidence::Low);
+    let host_env = host.kind.environment();
+    if host_env.is_sandbox_like()
+        || (host_env != Environment::Production && username_sandbox)
+        || (host_env == Environment::Unknown && username_sandbox)
+    {
+        "https://test.salesforce.com".into()
+    } else {
+        "https://login.salesforce.com".into()
+    }
+}
+
+fn assertion_evidence(
+    inputs: &Inputs,
+    key: Option<&key::KeyReport>,
+    recommended: &str,
+) -> Result<AssertionEvidence, InputError> {
+    if let Some(given) = &inputs.assertion {
+        let (origin, text) = read_text_input(&given.value, "--assertion", files::MAX_INPUT_BYTES)?;
+        return Ok(AssertionEvidence::Given { origin, decoded: jwt::decode(text.expose()) });
+    }
+    let (Some(client_id), Some(username)) = (&inputs.client_id, &inputs.username) else {
+        return Ok(AssertionEvidence::Missing(
+            "give --client-id and --username to build the assertion sf would send, or --assertion to audit yours"
+                .into(),
+        ));
+    };
+    let (audience, audience_source) = match &inputs.audience {
+        Some(aud) => (aud.value.clone(), aud.source.to_string()),
+        None => (recommended.to_string(), "recommended for this host and username".to_string()),
+    };
+    let claims = jwt::BuiltClaims::new(&client_id.value, &username.value, &audience, inputs.now);
+    let signed = key.and_then(|k| k.parsed()).and_then(|k| k.rsa.as_ref()).and_then(|rsa| claims.sign(rsa).ok());
+    Ok(AssertionEvidence::Built { claims, signed, audience_source })
+}
+
+/// Reads a `TEXT`, `@PATH` or `-` input. A file that cannot be read is a usage error.
+pub fn read_text_input(input: &TextInput, flag: &str, limit: u64) -> Result<(String, Secret<String>), InputError> {
+    let describe = |path: &Path, e: ReadError| InputError(format!("{flag}: cannot read {}: {e}", path.display()));
+    match input {
+        TextInput::Inline(text) => Ok(("inline".into(), text.clone())),
+        TextInput::File(path) => {
+            let bytes = files::read_limited(path, limit).map_err(|e| describe(path, e))?;
+            Ok((path.display().to_string(), Secret::new(files::decode_text(&bytes))))
+        }
+        TextInput::Stdin => {
+            let bytes =
+                files::read_stdin_limited(limit).map_err(|e| InputError(format!("{flag}: cannot read stdin: {e}")))?;
+            Ok(("stdin".into(), Secret::new(files::decode_text(&bytes))))
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Resolves what the user gave (flags, environment, sfdx-project.json, stdin) into inputs that
+//! remember where each value came from, so reports can say it.
+
+use std::{
+    env, fmt,
+    path::{Path, PathBuf},
+};
+
+use clap::{ArgMatches, parser::ValueSource};
+use serde::Serialize;
+
+use crate::{cli::DoctorArgs, files, secret::Secret};
+
+pub const DEFAULT_LOGIN_URL: &str = "https://login.salesforce.com";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "name", rename_all = "snake_case")]
+pub enum Source {
+    Flag(String),
+    Env(String),
+    ProjectFile(PathBuf),
+    Stdin,
+    Default,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Flag(name) => write!(f, "flag --{name}"),
+            Source::Env(name) => write!(f, "env {name}"),
+            Source::ProjectFile(path) => write!(f, "sfdcLoginUrl in {}", path.display()),
+            Source::Stdin => f.write_str("stdin"),
+            Source::Default => f.write_str("default"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sourced<T> {
+    pub value: T,
+    pub source: Source,
+}
+
+/// Where the private key comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyInput {
+    File(PathBuf),
+    /// Key contents held in an environment variable (`SFJWT_KEY`) or read from stdin.
+    Inline(Secret<Vec<u8>>),
+}
+
+/// A JWT or captured error given as text, `@path` or `-`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextInput {
+    Inline(Secret<String>),
+    File(PathBuf),
+    Stdin,
+}
+
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    pub client_id: Option<Sourced<String>>,
+    pub key: Option<Sourced<KeyInput>>,
+    pub username: Option<Sourced<String>>,
+    pub instance_url: Sourced<String>,
+    pub audience: Option<Sourced<String>>,
+    pub cert: Option<Sourced<PathBuf>>,
+    pub assertion: Option<Sourced<TextInput>>,
+    pub connected_apps: Vec<PathBuf>,
+    pub error: Option<Sourced<TextInput>>,
+    pub offline: bool,
+    /// The sfdx-project.json found upwards from the working directory, if any.
+    pub project: Option<ProjectFile>,
+    /// Unix seconds used as "now" by every time rule (SFJWT_NOW pins it for reproducible reports).
+    pub now: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectFile {
+    pub path: PathBuf,
+    pub login_url: Option<String>,
+    /// Why the file could not be used, if it could not.
+    pub problem: Option<String>,
+}
+
+/// A usage problem found while resolving inputs: exit code 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageError(pub String);
+
+impl Inputs {
+    pub fn resolve(args: &DoctorArgs, matches: &ArgMatches) -> Result<Inputs, UsageError> {
+        let sourced = |id: &str, flag: &str, env_name: &str, value: Option<String>| {
+            value.map(|value| Sourced { value, source: source_of(matches, id, flag, env_name) })
+        };
+        let stdin_users = [
+            args.jwt_key_file.as_deref() == Some(Path::new("-")),
+            args.assertion.as_deref() == Some("-"),
+            args.error.as_deref() == Some("-"),
+        ];
+        if stdin_users.iter().filter(|used| **used).count() > 1 {
+            return Err(UsageError(
+                "only one of --jwt-key-file, --assertion and --error can read stdin (`-`); pass the others as files"
+                    .into(),
+            ));
+        }
+        let project = find_project(&env::current_dir().unwrap_or_default());
+        let instance_url = sourced("instance_url", "instance-url", "SFJWT_INSTANCE_URL", args.instance_url.clone())
+            .or_else(|| {
+                let project = project.as_ref()?;
+                Some(Sourced { value: project.login_url.clone()?, source: Source::ProjectFile(project.path.clone()) })
+            })
+            .unwrap_or(Sourced { value: DEFAULT_LOGIN_URL.to_string(), source: Source::Default });
+        Ok(Inputs {
+            client_id: sourced("client_id", "client-id", "SFJWT_CLIENT_ID", args.client_id.clone()),
+            key: resolve_key(args, matches)?,
+            username: sourced("username", "username", "SFJWT_USERNAME", args.username.clone()),
+            instance_url,
+            audience: resolve_audience(args),
+            cert: sourced("cert", "cert", "SFJWT_CERT", args.cert.as_ref().map(|p| p.display().to_string()))
+                .map(|s| Sourced { value: PathBuf::from(s.value), source: s.source }),
+            assertion: args
+                .assertion
+                .as_deref()
+                .map(|text| Sourced { value: text_input(text), source: Source::Flag("assertion".into()) }),
+            connected_apps: args.connected_app.clone(),
+            error: args
+                .error
+                .as_deref()
+                .map(|text| Sourced { value: text_input(text), source: Source::Flag("error".into()) }),
+            offline: args.offline,
+            project,
+            now: now(),
+        })
+    }
+}
+
+fn source_of(matches: &ArgMatches, id: &str, flag: &str, env_name: &str) -> Source {
+    match matches.value_source(id) {
+        Some(ValueSource::EnvVariable) => Source::Env(env_name.to_string()),
+        _ => Source::Flag(flag.to_string()),
+    }
+}
+
+fn resolve_key(args: &DoctorArgs, matches: &ArgMatches) -> Result<Option<Sourced<KeyInput>>, UsageError> {
+    if let Some(path) = &args.jwt_key_file {
+        let source = source_of(matches, "jwt_key_file", "jwt-key-file", "SFJWT_KEY_FILE");
+        if path == Path::new("-") {
+            let bytes = files::read_stdin_limited(files::MAX_INPUT_BYTES)
+                .map_err(|e| UsageError(format!("could not read the key from stdin: {e}")))?;
+            return Ok(Some(Sourced { value: KeyInput::Inline(Secret::new(bytes)), source: Source::Stdin }));
+        }
+        return Ok(Some(Sourced { value: KeyInput::File(path.clone()), source }));
+    }
+    Ok(env::var_os("SFJWT_KEY").map(|value| Sourced {
+        value: KeyInput::Inline(Secret::new(value.into_encoded_bytes())),
+        source: Source::Env("SFJWT_KEY".into()),
+    }))
+}
+
+fn resolve_audience(args: &DoctorArgs) -> Option<Sourced<String>> {
+    if let Some(aud) = &args.audience {
+        return Some(Sourced { value: aud.clone(), source: Source::Flag("audience".into()) });
+    }
+    ["SF_AUDIENCE_URL", "SFDX_AUDIENCE_URL"].into_iter().find_map(|name| {
+        let value = env::var(name).ok().filter(|v| !v.trim().is_empty())?;
+        Some(Sourced { value, source: Source::Env(name.into()) })
+    })
+}
+
+fn text_input(text: &str) -> TextInput {
+    match text {
+        "-" => TextInput::Stdin,
+        _ => match text.strip_prefix('@') {
+            Some(path) => TextInput::File(PathBuf::from(path)),
+            None => TextInput::Inline(Secret::new(text.to_string())),
+        },
+    }
+}
+
+/// The nearest `sfdx-project.json` upwards from `start`, as `sf` finds it.
+pub fn find_project(start: &Path) -> Option<ProjectFile> {
+    let path = start.ancestors().map(|dir| dir.join("sfdx-project.json")).find(|p| p.is_file())?;
+    let parsed = files::read_limited(&path, files::MAX_INPUT_BYTES).map_err(|e| e.to_string()).and_then(|bytes| {
+        serde_json::from_str::<serde_json::Value>(&files::decode_text(&bytes))
+            .map_err(|e| format!("not valid JSON ({e})"))
+    });
+    Some(match parsed {
+        Ok(json) => ProjectFile {
+            login_url: json.get("sfdcLoginUrl").and_then(|v| v.as_str()).map(str::to_string),
+            path,
+            problem: None,
+        },
+        Err(problem) => ProjectFile { path, login_url: None, problem: Some(problem) },
+    })
+}
+
+fn now() -> i64 {
+    if let Some(pinned) = env::var("SFJWT_NOW").ok().and_then(|v| v.parse().ok()) {
+        return pinned;
+    }
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}

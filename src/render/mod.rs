@@ -1,0 +1,51 @@
+//! One renderer per output format. Each reads the finished `Report` and decides nothing.
+
+pub mod json;
+pub mod markdown;
+pub mod text;
+
+use crate::{
+    finding::{Severity, Status},
+    registry::Group,
+    report::{CheckRow, Report},
+};
+
+/// The checks of each group, in registry order, with the group's overall status.
+pub fn groups(report: &Report) -> Vec<(Group, Status, Vec<&CheckRow>)> {
+    let mut groups: Vec<(Group, Status, Vec<&CheckRow>)> = Vec::new();
+    for check in &report.checks {
+        match groups.iter_mut().find(|(g, ..)| *g == check.group) {
+            Some((_, _, checks)) => checks.push(check),
+            None => groups.push((check.group, Status::Skip, vec![check])),
+        }
+    }
+    for (_, status, checks) in &mut groups {
+        *status = group_status(checks);
+    }
+    groups
+}
+
+fn group_status(checks: &[&CheckRow]) -> Status {
+    let has = |s: Status| checks.iter().any(|c| c.status == s);
+    if has(Status::Fail) {
+        Status::Fail
+    } else if has(Status::Error) || has(Status::Warn) {
+        Status::Warn
+    } else if checks.iter().all(|c| c.status == Status::Skip) {
+        Status::Skip
+    } else {
+        Status::Pass
+    }
+}
+
+pub fn severity_word(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+pub fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}

@@ -1,0 +1,242 @@
+//! The report: one serialisable model that every renderer reads. Building it decides everything;
+//! rendering decides nothing.
+
+use serde::Serialize;
+
+use crate::{
+    catalog,
+    diagnosis::RankedCause,
+    engine::CheckRun,
+    evidence::{AssertionEvidence, Evidence},
+    finding::{Confidence, Severity, Status},
+    inputs::{KeyInput, Source, TextInput},
+    registry::Group,
+    secret::mask_client_id,
+};
+
+pub const SCHEMA: &str = "sfjwt.report.v1";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub sfjwt_version: &'static str,
+    pub verdict: Verdict,
+    pub generated_at: String,
+    pub platform: Platform,
+    pub inputs: Vec<InputRow>,
+    pub checks: Vec<CheckRow>,
+    pub causes: Vec<CauseRow>,
+    pub notes: Vec<String>,
+    pub counts: Counts,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Healthy,
+    Problems,
+    Inconclusive,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Platform {
+    pub os: &'static str,
+    pub arch: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InputRow {
+    pub name: &'static str,
+    /// Shown value, already masked where it is sensitive.
+    pub value: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckRow {
+    pub id: &'static str,
+    pub group: Group,
+    pub title: &'static str,
+    pub status: Status,
+    pub summary: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CauseRow {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub transient: bool,
+    pub title: String,
+    pub summary: String,
+    pub why: String,
+    pub evidence: Vec<String>,
+    pub fix: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirm: Option<String>,
+    pub references: Vec<String>,
+    /// The check that reported it.
+    pub check: &'static str,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+    pub info: usize,
+    pub checks_passed: usize,
+    pub checks_failed: usize,
+    pub checks_skipped: usize,
+}
+
+impl Report {
+    pub fn build(evidence: &Evidence, runs: &[CheckRun], causes: &[RankedCause]) -> Report {
+        let causes: Vec<CauseRow> = causes.iter().map(cause_row).collect();
+        let count = |s: Severity| causes.iter().filter(|c| c.severity == s).count();
+        let status_count = |f: fn(Status) -> bool| runs.iter().filter(|r| f(r.outcome.status)).count();
+        let counts = Counts {
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            info: count(Severity::Info),
+            checks_passed: status_count(|s| matches!(s, Status::Pass | Status::Warn)),
+            checks_failed: status_count(|s| matches!(s, Status::Fail | Status::Error)),
+            checks_skipped: status_count(|s| s == Status::Skip),
+        };
+        let verdict = if counts.errors > 0 {
+            let only_unreachable = causes
+                .iter()
+                .filter(|c| c.severity == Severity::Error)
+                .all(|c| c.id.starts_with("endpoint.unreachable") || c.id == "endpoint.tls");
+            if only_unreachable { Verdict::Inconclusive } else { Verdict::Problems }
+        } else {
+            Verdict::Healthy
+        };
+        Report {
+            schema: SCHEMA,
+            sfjwt_version: env!("CARGO_PKG_VERSION"),
+            verdict,
+            generated_at: crate::checks::date(evidence.inputs.now),
+            platform: Platform { os: std::env::consts::OS, arch: std::env::consts::ARCH },
+            inputs: input_rows(evidence),
+            checks: runs
+                .iter()
+                .map(|r| CheckRow {
+                    id: r.check.id,
+                    group: r.check.group,
+                    title: r.check.title,
+                    status: r.outcome.status,
+                    summary: r.outcome.summary.clone(),
+                    details: r.outcome.details.clone(),
+                })
+                .collect(),
+            causes,
+            notes: notes(evidence),
+            counts,
+        }
+    }
+
+    /// 0 healthy, 1 problems, 3 inconclusive (2 is for usage errors, decided before a report exists).
+    pub fn exit_code(&self) -> u8 {
+        match self.verdict {
+            Verdict::Healthy => 0,
+            Verdict::Problems => 1,
+            Verdict::Inconclusive => 3,
+        }
+    }
+}
+
+fn cause_row(ranked: &RankedCause) -> CauseRow {
+    let cause = &ranked.cause;
+    let entry = ranked.entry;
+    let mut fix = cause.fix.clone();
+    if let Some(entry) = entry {
+        fix.extend(entry.fix.iter().map(|step| catalog::fill(step, &cause.vars)));
+    }
+    CauseRow {
+        id: cause.id,
+        severity: ranked.severity,
+        confidence: cause.confidence,
+        transient: entry.is_some_and(|e| e.transient),
+        title: entry.map_or_else(|| cause.id.to_string(), |e| e.title.clone()),
+        summary: entry.map(|e| e.summary.clone()).unwrap_or_default(),
+        why: entry.map(|e| e.why.clone()).unwrap_or_default(),
+        evidence: cause.evidence.clone(),
+        fix,
+        confirm: cause.confirm.clone(),
+        references: entry.map(|e| e.references.clone()).unwrap_or_default(),
+        check: ranked.check_id,
+    }
+}
+
+fn input_rows(ev: &Evidence) -> Vec<InputRow> {
+    let inputs = &ev.inputs;
+    let mut rows = Vec::new();
+    let mut push =
+        |name, value: String, source: &Source| rows.push(InputRow { name, value, source: source.to_string() });
+    if let Some(c) = &inputs.client_id {
+        push("client id", mask_client_id(&c.value), &c.source);
+    }
+    if let Some(k) = &inputs.key {
+        let value = match &k.value {
+            KeyInput::File(path) => path.display().to_string(),
+            KeyInput::Inline(bytes) => format!("{} bytes of key material (not shown)", bytes.expose().len()),
+        };
+        push("private key", value, &k.source);
+    }
+    if let Some(u) = &inputs.username {
+        push("username", u.value.clone(), &u.source);
+    }
+    push("instance URL", inputs.instance_url.value.clone(), &inputs.instance_url.source);
+    match (&inputs.audience, &ev.assertion) {
+        (Some(a), _) => push("audience", a.value.clone(), &a.source),
+        (None, AssertionEvidence::Built { claims, .. }) => push("audience", claims.aud.clone(), &Source::Default),
+        _ => {}
+    }
+    if let Some(c) = &inputs.cert {
+        push("certificate", c.value.display().to_string(), &c.source);
+    }
+    if let Some(a) = &inputs.assertion {
+        push("assertion", describe_text_input(&a.value), &a.source);
+    }
+    for path in &inputs.connected_apps {
+        push("connected app", path.display().to_string(), &Source::Flag("connected-app".into()));
+    }
+    if let Some(e) = &inputs.error {
+        push("captured error", describe_text_input(&e.value), &e.source);
+    }
+    if inputs.offline {
+        push("offline", "yes".into(), &Source::Flag("offline".into()));
+    }
+    rows
+}
+
+fn describe_text_input(input: &TextInput) -> String {
+    match input {
+        TextInput::Inline(text) => format!("given inline ({} characters, not shown)", text.expose().len()),
+        TextInput::File(path) => format!("{} (contents not shown)", path.display()),
+        TextInput::Stdin => "read from stdin (not shown)".into(),
+    }
+}
+
+fn notes(ev: &Evidence) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(project) = &ev.inputs.project
+        && let Some(problem) = &project.problem
+    {
+        notes.push(format!("{} was not used: {problem}", project.path.display()));
+    }
+    if !ev.inputs.connected_apps.is_empty() {
+        notes.push("--connected-app was given but this version does not analyse connected app metadata yet".into());
+    }
+    if ev.inputs.error.is_some() {
+        notes.push("--error was given but this version does not classify captured errors yet".into());
+    }
+    notes.push(if ev.inputs.offline {
+        "the token endpoint was not contacted (--offline)".into()
+    } else {
+        "the token endpoint was not contacted: this version checks offline only".into()
+    });
+    notes
+}

@@ -1,0 +1,23 @@
+//! Helpers for unit tests: evidence from command-line arguments, as the binary would build it.
+
+use clap::{CommandFactory, FromArgMatches};
+
+use crate::{
+    cli::{Cli, Command},
+    evidence::{self, Evidence},
+    inputs::Inputs,
+};
+
+/// Evidence for `sfjwt doctor <args>`, with the clock pinned to `NOW`.
+pub fn evidence(args: &[&str]) -> Evidence {
+    let argv = ["sfjwt", "doctor", "--offline"].iter().chain(args);
+    let matches = Cli::command().try_get_matches_from(argv).expect("valid test arguments");
+    let cli = Cli::from_arg_matches(&matches).expect("valid test arguments");
+    let Command::Doctor(doctor) = cli.command else { unreachable!() };
+    let mut inputs = Inputs::resolve(&doctor, matches.subcommand_matches("doctor").unwrap()).expect("inputs resolve");
+    inputs.now = NOW;
+    evidence::gather(inputs).expect("evidence gathers")
+}
+
+/// 2026-11-22 21:40:00 UTC.
+pub const NOW: i64 = 1_795_383_600;
