@@ -12,6 +12,7 @@ pub mod engine;
 pub mod evidence;
 pub mod files;
 pub mod finding;
+pub mod http;
 pub mod inputs;
 pub mod pem;
 pub mod registry;

@@ -1,0 +1,176 @@
+//! The one HTTP client sfjwt uses (token probe, admin queries): HTTPS only (plain HTTP to loopback
+//! for tests), no redirects, connect and total time-outs, capped bodies, proxies from the
+//! environment (`HTTPS_PROXY`, `NO_PROXY`) and the platform's trust store.
+
+use std::{
+    io::Read,
+    time::{Duration, Instant},
+};
+
+use ureq::{
+    Agent,
+    tls::{RootCerts, TlsConfig},
+};
+
+use crate::evidence::host::Url;
+
+/// Token and query answers are small; an HTML error page can be larger, but never this large.
+pub const BODY_LIMIT: u64 = 256 * 1024;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    /// The body was longer than `BODY_LIMIT` and was cut.
+    pub truncated: bool,
+    pub elapsed: Duration,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    pub fn is_json(&self) -> bool {
+        self.header("content-type").is_some_and(|t| t.contains("json")) || self.body.trim_start().starts_with('{')
+    }
+}
+
+/// Why a request got no HTTP answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    Dns(String),
+    Refused,
+    Reset,
+    Timeout(String),
+    Tls(String),
+    Proxy(String),
+    /// Refused before sending: not https, and not loopback.
+    Insecure,
+    Other(String),
+}
+
+impl Failure {
+    pub fn describe(&self) -> String {
+        match self {
+            Failure::Dns(host) => format!("DNS lookup failed for {host}"),
+            Failure::Refused => "connection refused".into(),
+            Failure::Reset => "connection reset".into(),
+            Failure::Timeout(what) => format!("timed out ({what})"),
+            Failure::Tls(why) => format!("TLS handshake failed: {why}"),
+            Failure::Proxy(why) => format!("the proxy refused the connection: {why}"),
+            Failure::Insecure => "not sent: plain http is only allowed to loopback".into(),
+            Failure::Other(why) => why.clone(),
+        }
+    }
+
+    pub fn is_tls(&self) -> bool {
+        matches!(self, Failure::Tls(_))
+    }
+}
+
+pub struct Client {
+    agent: Agent,
+}
+
+impl Client {
+    pub fn new(timeout: Duration) -> Client {
+        let tls = TlsConfig::builder().root_certs(RootCerts::PlatformVerifier).build();
+        let config = Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .timeout_connect(Some(CONNECT_TIMEOUT.min(timeout)))
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .user_agent(concat!("sfjwt/", env!("CARGO_PKG_VERSION")))
+            .tls_config(tls)
+            .build();
+        Client { agent: config.into() }
+    }
+
+    /// POSTs a form. The caller's values may be secrets; nothing here logs them.
+    pub fn post_form(&self, url: &str, fields: &[(&str, &str)]) -> Result<Response, Failure> {
+        allowed(url)?;
+        let started = Instant::now();
+        let result = self.agent.post(url).header("Accept", "application/json").send_form(fields.iter().copied());
+        finish(result, started)
+    }
+
+    /// GETs with an optional bearer token.
+    pub fn get(&self, url: &str, bearer: Option<&str>) -> Result<Response, Failure> {
+        allowed(url)?;
+        let started = Instant::now();
+        let mut request = self.agent.get(url).header("Accept", "application/json");
+        if let Some(token) = bearer {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        finish(request.call(), started)
+    }
+}
+
+/// HTTPS anywhere; plain HTTP only to loopback, where tests run their fake servers.
+pub fn allowed(url: &str) -> Result<(), Failure> {
+    match Url::parse(url) {
+        Ok(parsed) if parsed.scheme == "https" || parsed.is_loopback() => Ok(()),
+        Ok(_) => Err(Failure::Insecure),
+        Err(e) => Err(Failure::Other(format!("invalid URL: {e}"))),
+    }
+}
+
+fn finish(
+    result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    started: Instant,
+) -> Result<Response, Failure> {
+    let response = result.map_err(classify)?;
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+        .collect();
+    let mut bytes = Vec::new();
+    let mut reader = response.into_body().into_reader().take(BODY_LIMIT + 1);
+    if let Err(e) = reader.read_to_end(&mut bytes) {
+        // A body cut by a reset or a time-out still says something: keep what arrived.
+        if bytes.is_empty() {
+            return Err(classify_io(&e));
+        }
+    }
+    let truncated = bytes.len() as u64 > BODY_LIMIT;
+    bytes.truncate(BODY_LIMIT as usize);
+    Ok(Response {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        truncated,
+        elapsed: started.elapsed(),
+    })
+}
+
+fn classify(error: ureq::Error) -> Failure {
+    match error {
+        ureq::Error::HostNotFound => Failure::Dns("the host".into()),
+        ureq::Error::Io(e) => classify_io(&e),
+        ureq::Error::Timeout(which) => Failure::Timeout(format!("{which:?}")),
+        ureq::Error::Rustls(e) => Failure::Tls(e.to_string()),
+        ureq::Error::Tls(e) => Failure::Tls(e.to_string()),
+        ureq::Error::ConnectProxyFailed(why) => Failure::Proxy(why),
+        ureq::Error::ConnectionFailed => Failure::Refused,
+        other => Failure::Other(other.to_string()),
+    }
+}
+
+fn classify_io(e: &std::io::Error) -> Failure {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::ConnectionRefused => Failure::Refused,
+        ErrorKind::ConnectionReset
+        | ErrorKind::ConnectionAborted
+        | ErrorKind::BrokenPipe
+        | ErrorKind::UnexpectedEof => Failure::Reset,
+        ErrorKind::TimedOut | ErrorKind::WouldBlock => Failure::Timeout("socket".into()),
+        _ if e.to_string().contains("certificate") || e.to_string().contains("tls") => Failure::Tls(e.to_string()),
+        _ => Failure::Other(e.to_string()),
+    }
+}
