@@ -91,14 +91,8 @@ fn serve_org(args: &Args) -> Result<FakeSalesforce, Box<dyn std::error::Error>> 
             (key.certificate_pem, Some(paths))
         }
     };
-    let base = if args.sandbox {
-        Org::sandbox()
-    } else {
-        Org::production()
-    };
-    let org = base
-        .with_user(User::new(&args.username))
-        .with_app(App::new(&args.client_id, &certificate_pem));
+    let base = if args.sandbox { Org::sandbox() } else { Org::production() };
+    let org = base.with_user(User::new(&args.username)).with_app(App::new(&args.client_id, &certificate_pem));
     let fake = FakeSalesforce::start_on_port(args.port, org)?;
     print_line(&format!("listening on {}", fake.url()));
     print_line(&format!("client id: {}", args.client_id));
@@ -119,11 +113,7 @@ fn print_line(line: &str) {
 
 fn parse_fault(text: &str) -> Result<Fault, String> {
     let (name, value) = text.split_once(':').unwrap_or((text, ""));
-    let number = || {
-        value
-            .parse::<u64>()
-            .map_err(|_| format!("{name} needs a number: {text}"))
-    };
+    let number = || value.parse::<u64>().map_err(|_| format!("{name} needs a number: {text}"));
     let fault = match name {
         "refuse" => Fault::Refuse,
         "reset" => Fault::ResetMidResponse,

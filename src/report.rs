@@ -93,7 +93,8 @@ pub struct Counts {
 
 impl Report {
     pub fn build(evidence: &Evidence, runs: &[CheckRun], causes: &[RankedCause]) -> Report {
-        let causes: Vec<CauseRow> = causes.iter().map(cause_row).collect();
+        let vars = evidence.fix_vars();
+        let causes: Vec<CauseRow> = causes.iter().map(|c| cause_row(c, &vars)).collect();
         let count = |s: Severity| causes.iter().filter(|c| c.severity == s).count();
         let status_count = |f: fn(Status) -> bool| runs.iter().filter(|r| f(r.outcome.status)).count();
         let counts = Counts {
@@ -147,12 +148,13 @@ impl Report {
     }
 }
 
-fn cause_row(ranked: &RankedCause) -> CauseRow {
+fn cause_row(ranked: &RankedCause, run_vars: &[(&'static str, String)]) -> CauseRow {
     let cause = &ranked.cause;
     let entry = ranked.entry;
     let mut fix = cause.fix.clone();
     if let Some(entry) = entry {
-        fix.extend(entry.fix.iter().map(|step| catalog::fill(step, &cause.vars)));
+        let vars: Vec<(&str, String)> = cause.vars.iter().chain(run_vars).cloned().collect();
+        fix.extend(entry.fix.iter().map(|step| catalog::fill(step, &vars)));
     }
     CauseRow {
         id: cause.id,

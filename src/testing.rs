@@ -19,5 +19,5 @@ pub fn evidence(args: &[&str]) -> Evidence {
     evidence::gather(inputs).expect("evidence gathers")
 }
 
-/// 2026-11-22 21:40:00 UTC.
-pub const NOW: i64 = 1_795_383_600;
+/// 2027-01-01 00:00:00 UTC, as in fixtures/assertions/generate.sh.
+pub const NOW: i64 = 1_798_761_600;

@@ -15,8 +15,7 @@ use time::PrimitiveDateTime;
 use time::macros::format_description;
 
 use support::fake_salesforce::{
-    App, Approval, CONSUMER_KEY, FakeSalesforce, Fault, LOGIN_URL, Org, SUCCESS_BODY, TEST_URL,
-    USERNAME, User,
+    App, Approval, CONSUMER_KEY, FakeSalesforce, Fault, LOGIN_URL, Org, SUCCESS_BODY, TEST_URL, USERNAME, User,
 };
 use support::test_key::{TestKey, claims, unix_now};
 
@@ -36,10 +35,7 @@ struct Reply {
 
 impl Reply {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
+        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
     }
 
     fn json(&self) -> Value {
@@ -50,9 +46,7 @@ impl Reply {
 /// Sends raw request bytes and reads the response until the server closes.
 fn exchange(address: SocketAddr, request: &[u8]) -> Reply {
     let mut stream = TcpStream::connect(address).expect("connect to the fake");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     stream.write_all(request).expect("send the request");
     let mut bytes = Vec::new();
     stream.read_to_end(&mut bytes).expect("read the response");
@@ -71,11 +65,7 @@ fn parse_reply(bytes: &[u8]) -> Reply {
             (name.to_string(), value.trim().to_string())
         })
         .collect();
-    Reply {
-        status,
-        headers,
-        body: body.to_string(),
-    }
+    Reply { status, headers, body: body.to_string() }
 }
 
 /// A request with a `Content-Length` body.
@@ -90,17 +80,11 @@ fn request(method: &str, path: &str, content_type: &str, body: &str) -> Vec<u8> 
 
 fn post_form(fake: &FakeSalesforce, body: &str) -> Reply {
     let form = "application/x-www-form-urlencoded";
-    exchange(
-        fake.address(),
-        &request("POST", "/services/oauth2/token", form, body),
-    )
+    exchange(fake.address(), &request("POST", "/services/oauth2/token", form, body))
 }
 
 fn post_assertion(fake: &FakeSalesforce, assertion: &str) -> Reply {
-    post_form(
-        fake,
-        &format!("{JWT_BEARER_FORM}&assertion={}", form_encode(assertion)),
-    )
+    post_form(fake, &format!("{JWT_BEARER_FORM}&assertion={}", form_encode(assertion)))
 }
 
 /// Signs `claims` with the shared key and posts them.
@@ -111,9 +95,7 @@ fn login(fake: &FakeSalesforce, claims: &Value) -> Reply {
 fn form_encode(text: &str) -> String {
     text.bytes()
         .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (byte as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (byte as char).to_string(),
             _ => format!("%{byte:02X}"),
         })
         .collect()
@@ -147,9 +129,7 @@ fn without_claim(mut claims: Value, name: &str) -> Value {
 
 /// An org whose only app is `app`, used by [`USERNAME`].
 fn org_with_app(app: App) -> Org {
-    Org::production()
-        .with_user(User::new(USERNAME))
-        .with_app(app)
+    Org::production().with_user(User::new(USERNAME)).with_app(app)
 }
 
 fn standard_app() -> App {
@@ -160,10 +140,7 @@ fn standard_app() -> App {
 #[track_caller]
 fn assert_oauth_error(reply: &Reply, error: &str, description: &str) {
     let expected = format!(r#"{{"error":"{error}","error_description":"{description}"}}"#);
-    assert_eq!(
-        (reply.status, reply.body.as_str()),
-        (400, expected.as_str())
-    );
+    assert_eq!((reply.status, reply.body.as_str()), (400, expected.as_str()));
     assert_salesforce_headers(reply, 0);
 }
 
@@ -176,26 +153,16 @@ fn assert_success(reply: &Reply) -> Value {
 
 #[track_caller]
 fn assert_salesforce_headers(reply: &Reply, clock_offset: i64) {
-    assert_eq!(
-        reply.header("content-type"),
-        Some("application/json;charset=UTF-8")
-    );
-    assert_eq!(
-        reply.header("cache-control"),
-        Some("no-cache,must-revalidate,max-age=0,no-store,private")
-    );
-    assert_eq!(
-        reply.header("content-length"),
-        Some(reply.body.len().to_string().as_str())
-    );
+    assert_eq!(reply.header("content-type"), Some("application/json;charset=UTF-8"));
+    assert_eq!(reply.header("cache-control"), Some("no-cache,must-revalidate,max-age=0,no-store,private"));
+    assert_eq!(reply.header("content-length"), Some(reply.body.len().to_string().as_str()));
     assert_date_near(reply, unix_now() + clock_offset);
 }
 
 #[track_caller]
 fn assert_date_near(reply: &Reply, expected_unix: i64) {
-    let format = format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
+    let format =
+        format_description!("[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT");
     let date = reply.header("date").expect("a Date header");
     let parsed = PrimitiveDateTime::parse(date, format)
         .unwrap_or_else(|error| panic!("Date {date:?} is not an IMF-fixdate: {error}"));
@@ -210,30 +177,17 @@ fn assert_date_near(reply: &Reply, expected_unix: i64) {
 #[test]
 fn get_on_the_token_endpoint_must_use_post() {
     let fake = FakeSalesforce::start(standard_org());
-    let reply = exchange(
-        fake.address(),
-        b"GET /services/oauth2/token HTTP/1.1\r\nHost: x\r\n\r\n",
-    );
+    let reply = exchange(fake.address(), b"GET /services/oauth2/token HTTP/1.1\r\nHost: x\r\n\r\n");
     assert_oauth_error(&reply, "invalid_request", "must use HTTP POST");
 }
 
 #[test]
 fn unknown_path_is_an_html_404() {
     let fake = FakeSalesforce::start(standard_org());
-    let reply = exchange(
-        fake.address(),
-        &request("POST", "/services/oauth2/tokens", "text/plain", ""),
-    );
+    let reply = exchange(fake.address(), &request("POST", "/services/oauth2/tokens", "text/plain", ""));
     assert_eq!(reply.status, 404);
-    assert_eq!(
-        reply.header("content-type"),
-        Some("text/html;charset=UTF-8")
-    );
-    assert!(
-        reply.body.contains("URL No Longer Exists"),
-        "{}",
-        reply.body
-    );
+    assert_eq!(reply.header("content-type"), Some("text/html;charset=UTF-8"));
+    assert!(reply.body.contains("URL No Longer Exists"), "{}", reply.body);
 }
 
 // ---------------------------------------------------------------------------
@@ -244,10 +198,7 @@ fn unknown_path_is_an_html_404() {
 fn json_body_is_an_unsupported_grant_type() {
     let fake = FakeSalesforce::start(standard_org());
     let body = json!({"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer"}).to_string();
-    let reply = exchange(
-        fake.address(),
-        &request("POST", "/services/oauth2/token", "application/json", &body),
-    );
+    let reply = exchange(fake.address(), &request("POST", "/services/oauth2/token", "application/json", &body));
     assert_oauth_error(&reply, "unsupported_grant_type", "grant type not supported");
 }
 
@@ -265,19 +216,10 @@ fn other_grant_type_is_unsupported() {
 #[test]
 fn missing_or_malformed_assertions_are_invalid() {
     let fake = FakeSalesforce::start(standard_org());
-    assert_oauth_error(
-        &post_form(&fake, JWT_BEARER_FORM),
-        "invalid_grant",
-        "invalid assertion",
-    );
+    assert_oauth_error(&post_form(&fake, JWT_BEARER_FORM), "invalid_grant", "invalid assertion");
     let jwt = key().jwt(&good_claims());
     let (two_segments, _) = jwt.rsplit_once('.').unwrap();
-    for assertion in [
-        two_segments,
-        "a.b.c",
-        "e30.bm90IGpzb24.c2ln",
-        "-----BEGIN PRIVATE KEY-----",
-    ] {
+    for assertion in [two_segments, "a.b.c", "e30.bm90IGpzb24.c2ln", "-----BEGIN PRIVATE KEY-----"] {
         let reply = post_assertion(&fake, assertion);
         assert_oauth_error(&reply, "invalid_grant", "invalid assertion");
     }
@@ -314,10 +256,7 @@ fn standard_base64_is_invalid_client() {
 #[test]
 fn unknown_issuer_is_an_invalid_client_id() {
     let fake = FakeSalesforce::start(standard_org());
-    let reply = login(
-        &fake,
-        &with_claim(good_claims(), "iss", json!("3MVGsomeOtherApp")),
-    );
+    let reply = login(&fake, &with_claim(good_claims(), "iss", json!("3MVGsomeOtherApp")));
     assert_oauth_error(&reply, "invalid_client_id", "client identifier invalid");
 }
 
@@ -335,11 +274,7 @@ fn signature_from_another_key_is_an_invalid_assertion() {
 #[test]
 fn app_without_certificate_is_an_invalid_assertion() {
     let fake = FakeSalesforce::start(org_with_app(standard_app().without_certificate()));
-    assert_oauth_error(
-        &login(&fake, &good_claims()),
-        "invalid_grant",
-        "invalid assertion",
-    );
+    assert_oauth_error(&login(&fake, &good_claims()), "invalid_grant", "invalid assertion");
 }
 
 // ---------------------------------------------------------------------------
@@ -355,9 +290,7 @@ fn production_rejects_the_sandbox_audience() {
 
 #[test]
 fn sandbox_takes_only_the_sandbox_audience() {
-    let sandbox = Org::sandbox()
-        .with_user(User::new(USERNAME))
-        .with_app(standard_app());
+    let sandbox = Org::sandbox().with_user(User::new(USERNAME)).with_app(standard_app());
     let fake = FakeSalesforce::start(sandbox);
     let reply = login(&fake, &good_claims());
     assert_oauth_error(&reply, "invalid_grant", "audience is invalid");
@@ -368,10 +301,7 @@ fn sandbox_takes_only_the_sandbox_audience() {
 fn audience_may_have_a_trailing_slash_or_be_an_array() {
     let fake = FakeSalesforce::start(standard_org());
     let slash = format!("{LOGIN_URL}/");
-    assert_success(&login(
-        &fake,
-        &with_claim(good_claims(), "aud", json!(slash)),
-    ));
+    assert_success(&login(&fake, &with_claim(good_claims(), "aud", json!(slash))));
     let array = json!(["https://example.com", LOGIN_URL]);
     assert_success(&login(&fake, &with_claim(good_claims(), "aud", array)));
 }
@@ -401,11 +331,7 @@ fn missing_exp_is_an_invalid_assertion() {
 fn exp_past_the_three_minute_allowance_is_expired() {
     let fake = FakeSalesforce::start(standard_org());
     let expired = with_claim(good_claims(), "exp", json!(unix_now() - 200));
-    assert_oauth_error(
-        &login(&fake, &expired),
-        "invalid_grant",
-        "expired authorization code",
-    );
+    assert_oauth_error(&login(&fake, &expired), "invalid_grant", "expired authorization code");
     let within_allowance = with_claim(good_claims(), "exp", json!(unix_now() - 120));
     assert_success(&login(&fake, &within_allowance));
 }
@@ -416,11 +342,7 @@ fn exp_in_milliseconds_is_accepted_like_the_sf_cli_sends_it() {
     let milliseconds = with_claim(good_claims(), "exp", json!(unix_now() * 1000 + 300));
     assert_success(&login(&fake, &milliseconds));
     let expired = with_claim(good_claims(), "exp", json!((unix_now() - 200) * 1000));
-    assert_oauth_error(
-        &login(&fake, &expired),
-        "invalid_grant",
-        "expired authorization code",
-    );
+    assert_oauth_error(&login(&fake, &expired), "invalid_grant", "expired authorization code");
 }
 
 #[test]
@@ -428,10 +350,7 @@ fn clock_offset_skews_the_date_header_and_the_exp_check() {
     let fake = FakeSalesforce::start(standard_org().with_clock_offset(3600));
     let reply = login(&fake, &good_claims());
     assert_eq!(reply.status, 400);
-    assert_eq!(
-        reply.json()["error_description"],
-        json!("expired authorization code")
-    );
+    assert_eq!(reply.json()["error_description"], json!("expired authorization code"));
     assert_date_near(&reply, unix_now() + 3600);
 }
 
@@ -449,20 +368,14 @@ fn assert_not_approved(reply: &Reply) {
 #[test]
 fn unknown_user_is_not_approved() {
     let fake = FakeSalesforce::start(standard_org());
-    assert_not_approved(&login(
-        &fake,
-        &with_claim(good_claims(), "sub", json!("nobody@example.com")),
-    ));
+    assert_not_approved(&login(&fake, &with_claim(good_claims(), "sub", json!("nobody@example.com"))));
 }
 
 #[test]
 fn username_matches_case_insensitively() {
     let fake = FakeSalesforce::start(standard_org());
     let shouting = USERNAME.to_uppercase();
-    assert_success(&login(
-        &fake,
-        &with_claim(good_claims(), "sub", json!(shouting)),
-    ));
+    assert_success(&login(&fake, &with_claim(good_claims(), "sub", json!(shouting))));
 }
 
 #[test]
@@ -476,8 +389,7 @@ fn prn_wins_over_sub() {
 
 #[test]
 fn users_are_not_approved_until_the_org_has_replicated() {
-    let fake =
-        FakeSalesforce::start(standard_org().with_replication_delay(Duration::from_secs(600)));
+    let fake = FakeSalesforce::start(standard_org().with_replication_delay(Duration::from_secs(600)));
     assert_not_approved(&login(&fake, &good_claims()));
     fake.update_org(|org| org.replicated_after = Duration::ZERO);
     assert_success(&login(&fake, &good_claims()));
@@ -509,16 +421,10 @@ fn admin_approved_app_needs_the_profile_or_a_permission_set() {
 
 #[test]
 fn admin_approval_miss_can_be_reported_as_invalid_app_access() {
-    let app = standard_app()
-        .admin_approved(&["Integration"], &[])
-        .reporting_invalid_app_access();
+    let app = standard_app().admin_approved(&["Integration"], &[]).reporting_invalid_app_access();
     let fake = FakeSalesforce::start(org_with_app(app));
     let reply = login(&fake, &good_claims());
-    assert_oauth_error(
-        &reply,
-        "invalid_app_access",
-        "user is not admin approved to access this app",
-    );
+    assert_oauth_error(&reply, "invalid_app_access", "user is not admin approved to access this app");
 }
 
 #[test]
@@ -580,35 +486,12 @@ fn logins_past_the_hourly_limit_are_rate_limited() {
 fn success_has_salesforce_fields() {
     let fake = FakeSalesforce::start(standard_org().with_my_domain("acme"));
     let body = assert_success(&login(&fake, &good_claims()));
-    let fields: Vec<&str> = body
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    assert_eq!(
-        fields,
-        [
-            "access_token",
-            "id",
-            "instance_url",
-            "issued_at",
-            "scope",
-            "token_type"
-        ]
-    );
-    assert!(
-        body["access_token"]
-            .as_str()
-            .unwrap()
-            .starts_with("00D000000000001!AR")
-    );
+    let fields: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(fields, ["access_token", "id", "instance_url", "issued_at", "scope", "token_type"]);
+    assert!(body["access_token"].as_str().unwrap().starts_with("00D000000000001!AR"));
     assert_eq!(body["scope"], "api refresh_token web");
     assert_eq!(body["instance_url"], "https://acme.my.salesforce.com");
-    assert_eq!(
-        body["id"],
-        "https://login.salesforce.com/id/00D000000000001EAA/005000000000001AAA"
-    );
+    assert_eq!(body["id"], "https://login.salesforce.com/id/00D000000000001EAA/005000000000001AAA");
     assert_eq!(body["token_type"], "Bearer");
     let issued_at: i64 = body["issued_at"].as_str().unwrap().parse().unwrap();
     assert!((issued_at / 1000 - unix_now()).abs() <= 5);
@@ -623,22 +506,11 @@ fn success_points_back_at_the_fake_without_a_my_domain() {
 
 #[test]
 fn sandbox_success_names_sandbox_hosts() {
-    let sandbox = Org::sandbox()
-        .with_my_domain("acme--uat")
-        .with_user(User::new(USERNAME))
-        .with_app(standard_app());
+    let sandbox = Org::sandbox().with_my_domain("acme--uat").with_user(User::new(USERNAME)).with_app(standard_app());
     let fake = FakeSalesforce::start(sandbox);
     let body = assert_success(&login(&fake, &claims(CONSUMER_KEY, USERNAME, TEST_URL)));
-    assert_eq!(
-        body["instance_url"],
-        "https://acme--uat.sandbox.my.salesforce.com"
-    );
-    assert!(
-        body["id"]
-            .as_str()
-            .unwrap()
-            .starts_with("https://test.salesforce.com/id/")
-    );
+    assert_eq!(body["instance_url"], "https://acme--uat.sandbox.my.salesforce.com");
+    assert!(body["id"].as_str().unwrap().starts_with("https://test.salesforce.com/id/"));
 }
 
 /// The request exactly as `sf org login jwt` sends it (chunked, `exp` in ms).
@@ -699,10 +571,7 @@ fn expect_100_continue_gets_an_interim_response() {
 fn oversized_request_is_refused_with_413() {
     let fake = FakeSalesforce::start(standard_org());
     let huge = "a".repeat(2 * 1024 * 1024);
-    let head = format!(
-        "POST /services/oauth2/token HTTP/1.1\r\nContent-Length: {}\r\n\r\n",
-        huge.len()
-    );
+    let head = format!("POST /services/oauth2/token HTTP/1.1\r\nContent-Length: {}\r\n\r\n", huge.len());
     let reply = exchange(fake.address(), head.as_bytes());
     assert_eq!(reply.status, 413);
     assert!(fake.requests().is_empty());
@@ -759,17 +628,10 @@ fn slow_headers_fault_stays_silent_then_succeeds() {
     let fake = FakeSalesforce::with_fault(Fault::SlowHeaders(delay));
 
     let mut impatient = TcpStream::connect(fake.address()).unwrap();
-    impatient
-        .set_read_timeout(Some(Duration::from_millis(100)))
-        .unwrap();
+    impatient.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
     impatient.write_all(ANY_TOKEN_REQUEST).unwrap();
-    let error = impatient
-        .read(&mut [0; 1])
-        .expect_err("no byte before the delay");
-    assert!(matches!(
-        error.kind(),
-        ErrorKind::WouldBlock | ErrorKind::TimedOut
-    ));
+    let error = impatient.read(&mut [0; 1]).expect_err("no byte before the delay");
+    assert!(matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut));
 
     let started = Instant::now();
     let reply = exchange(fake.address(), ANY_TOKEN_REQUEST);
@@ -790,15 +652,9 @@ fn slow_body_fault_sends_the_head_then_trickles() {
     assert!(started.elapsed() < duration / 2, "the head comes at once");
     let mut rest = Vec::new();
     stream.read_to_end(&mut rest).unwrap();
-    assert!(
-        started.elapsed() >= duration * 9 / 10,
-        "the body takes the duration"
-    );
+    assert!(started.elapsed() >= duration * 9 / 10, "the body takes the duration");
     let reply = parse_reply(&[&first[..], &rest].concat());
-    assert_eq!(
-        reply.header("content-length"),
-        Some(SUCCESS_BODY.len().to_string().as_str())
-    );
+    assert_eq!(reply.header("content-length"), Some(SUCCESS_BODY.len().to_string().as_str()));
     assert_eq!(reply.body, SUCCESS_BODY);
 }
 
@@ -807,15 +663,8 @@ fn html_fault_serves_data_not_available() {
     let fake = FakeSalesforce::with_fault(Fault::Html(503));
     let reply = exchange(fake.address(), ANY_TOKEN_REQUEST);
     assert_eq!(reply.status, 503);
-    assert_eq!(
-        reply.header("content-type"),
-        Some("text/html;charset=UTF-8")
-    );
-    assert!(
-        reply
-            .body
-            .contains("The data you were trying to access could not be found")
-    );
+    assert_eq!(reply.header("content-type"), Some("text/html;charset=UTF-8"));
+    assert!(reply.body.contains("The data you were trying to access could not be found"));
     assert_date_near(&reply, unix_now());
 }
 
@@ -825,10 +674,7 @@ fn huge_body_fault_sends_exactly_that_many_bytes() {
     let fake = FakeSalesforce::with_fault(Fault::HugeBody(size));
     let reply = exchange(fake.address(), ANY_TOKEN_REQUEST);
     assert_eq!(reply.status, 400);
-    assert_eq!(
-        reply.header("content-length"),
-        Some(size.to_string().as_str())
-    );
+    assert_eq!(reply.header("content-length"), Some(size.to_string().as_str()));
     assert_eq!(reply.body.len(), size);
     assert_eq!(reply.json()["error"], "invalid_grant");
 }
@@ -848,11 +694,8 @@ fn redirect_fault_redirects_and_records_whether_it_was_followed() {
 
 #[test]
 fn canned_fault_serves_exactly_the_given_response() {
-    let fault = Fault::Canned {
-        status: 420,
-        content_type: "text/plain".to_string(),
-        body: "Enhance your calm".to_string(),
-    };
+    let fault =
+        Fault::Canned { status: 420, content_type: "text/plain".to_string(), body: "Enhance your calm".to_string() };
     let fake = FakeSalesforce::with_fault(fault);
     let reply = exchange(fake.address(), ANY_TOKEN_REQUEST);
     assert_eq!(reply.status, 420);
@@ -865,9 +708,6 @@ fn not_json_fault_serves_plain_text() {
     let fake = FakeSalesforce::with_fault(Fault::NotJson);
     let reply = exchange(fake.address(), ANY_TOKEN_REQUEST);
     assert_eq!(reply.status, 200);
-    assert_eq!(
-        reply.header("content-type"),
-        Some("text/plain;charset=UTF-8")
-    );
+    assert_eq!(reply.header("content-type"), Some("text/plain;charset=UTF-8"));
     assert!(serde_json::from_str::<Value>(&reply.body).is_err());
 }

@@ -171,7 +171,7 @@ fn not_a_username(sub: &str) -> Option<&'static str> {
     {
         return Some("it is a user id; sub takes the username (user@example.com)");
     }
-    if !sub.contains('@') {
+    if !sub.contains('@') && !sub.contains("%40") {
         return Some("a Salesforce username has the form of an email address");
     }
     if sub.trim() != sub {
@@ -382,5 +382,9 @@ fn relative(delta: i64) -> String {
 /// When exp (or iat) sits a whole number of hours off now, within the usual validity slack.
 fn whole_hours(exp_delta: i64, iat_delta: Option<i64>) -> Option<i64> {
     let near = |delta: i64, slack: i64| (1..=14).find(|hours| (delta + hours * 3_600).abs() <= slack);
-    iat_delta.and_then(|d| near(d, 120)).or_else(|| near(exp_delta, 600))
+    // iat, when present, pins the shift exactly; exp alone carries the client's validity window.
+    match iat_delta {
+        Some(d) => near(d, 120),
+        None => near(exp_delta - 300, 360),
+    }
 }

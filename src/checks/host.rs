@@ -72,7 +72,14 @@ pub fn environment(ev: &Evidence) -> Outcome {
         let cause = Cause::new("host.environment-mismatch")
             .severity(severity)
             .confidence(confidence)
-            .var("login_url", ev.recommended_audience.clone())
+            .var(
+                "login_url",
+                if shape.environment.is_sandbox_like() {
+                    "https://test.salesforce.com"
+                } else {
+                    "https://login.salesforce.com"
+                },
+            )
             .var("username", username.value.clone())
             .evidence(format!("login host {}: {}", ev.host.raw, ev.host.kind.describe()))
             .evidence(why);

@@ -10,11 +10,17 @@ pub fn matches(ev: &Evidence) -> Outcome {
         return Outcome::skip("no parsed certificate");
     };
     let Some(key) = ev.key.as_ref().and_then(KeyReport::parsed) else {
-        return Outcome::skip("no parsed private key: give --jwt-key-file to pair it with the certificate");
+        return Outcome::skip(match &ev.key {
+            Some(_) => "no usable private key to compare (see key.format)",
+            None => "no private key given: pass --jwt-key-file to pair it with the certificate",
+        });
     };
     let Some(key_fingerprint) = &key.spki_sha256 else {
         return Outcome::skip("the key is not RSA (see key.algorithm)");
     };
+    if !matches!(cert.public_key, crate::evidence::cert::CertKey::Rsa(_)) {
+        return Outcome::skip("the certificate's key is not RSA (see cert.algorithm)");
+    }
     let key_origin = ev.key.as_ref().map(|k| k.origin.clone()).unwrap_or_default();
     let cert_origin = ev.cert.as_ref().map(|c| c.origin.clone()).unwrap_or_default();
     if *key_fingerprint == cert.spki_sha256 {

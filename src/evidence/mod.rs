@@ -25,6 +25,30 @@ pub struct Evidence {
     pub assertion: AssertionEvidence,
     /// The `aud` sfjwt recommends for this host and username.
     pub recommended_audience: String,
+    /// The `--instance-url` sfjwt recommends: the user's own when it fits, else login or test.
+    pub recommended_login_url: String,
+}
+
+impl Evidence {
+    /// Values for the `{name|default}` placeholders of every catalog fix, so steps show the
+    /// user's own paths and hosts. A cause's own values take precedence.
+    pub fn fix_vars(&self) -> Vec<(&'static str, String)> {
+        let mut vars = vec![
+            ("instance_url", self.host.raw.clone()),
+            ("login_url", self.recommended_login_url.clone()),
+            ("audience", self.recommended_audience.clone()),
+        ];
+        if let Some(key) = &self.key {
+            vars.push(("key_file", key.origin.clone()));
+        }
+        if let Some(cert) = &self.inputs.cert {
+            vars.push(("cert_file", cert.value.display().to_string()));
+        }
+        if let Some(username) = &self.inputs.username {
+            vars.push(("username", username.value.clone()));
+        }
+        vars
+    }
 }
 
 #[derive(Debug)]
@@ -81,8 +105,9 @@ pub fn gather(inputs: Inputs) -> Result<Evidence, InputError> {
     let host = host_evidence(&inputs.instance_url.value);
     let username = inputs.username.as_ref().map(|u| host::username_shape(&u.value));
     let recommended_audience = recommended_audience(&host, username.as_ref());
+    let recommended_login_url = recommended_login_url(&host, &recommended_audience);
     let assertion = assertion_evidence(&inputs, key.as_ref(), &recommended_audience)?;
-    Ok(Evidence { inputs, key, cert, host, username, assertion, recommended_audience })
+    Ok(Evidence { inputs, key, cert, host, username, assertion, recommended_audience, recommended_login_url })
 }
 
 pub fn host_evidence(raw: &str) -> HostEvidence {
@@ -109,6 +134,25 @@ pub fn recommended_audience(host: &HostEvidence, username: Option<&UsernameShape
         "https://test.salesforce.com".into()
     } else {
         "https://login.salesforce.com".into()
+    }
+}
+
+/// The user's own login URL when it is a login host of the recommended environment, else login/test.
+fn recommended_login_url(host: &HostEvidence, recommended_audience: &str) -> String {
+    let own = match (&host.kind, &host.url) {
+        (HostKind::Login | HostKind::Test | HostKind::MyDomain { .. } | HostKind::SandboxMyDomain { .. }, Ok(url))
+        | (HostKind::ScratchMyDomain { .. } | HostKind::ExperienceSite | HostKind::Loopback, Ok(url)) => Some(url),
+        _ => None,
+    };
+    let sandbox_recommended = recommended_audience == "https://test.salesforce.com";
+    match own {
+        Some(url)
+            if host.kind.environment().is_sandbox_like() == sandbox_recommended
+                || host.kind.environment() == Environment::Unknown =>
+        {
+            format!("{}{}", url.origin(), url.path.trim_end_matches('/'))
+        }
+        _ => recommended_audience.to_string(),
     }
 }
 

@@ -41,9 +41,7 @@ use time::OffsetDateTime;
 
 pub use faults::{Fault, SUCCESS_BODY};
 pub use http::{IDLE_TIMEOUT, MAX_REQUEST_BYTES, Recorded, imf_fixdate};
-pub use org::{
-    ADMIN_PROFILE, App, Approval, CONSUMER_KEY, LOGIN_URL, Org, Policy, TEST_URL, USERNAME, User,
-};
+pub use org::{ADMIN_PROFILE, App, Approval, CONSUMER_KEY, LOGIN_URL, Org, Policy, TEST_URL, USERNAME, User};
 pub use token::TOKEN_PATH;
 
 use http::{ReadError, Response};
@@ -68,10 +66,7 @@ struct Shared {
 // There is one per server, so the size difference costs nothing.
 #[allow(clippy::large_enum_variant)]
 enum Behaviour {
-    Org {
-        org: Mutex<Org>,
-        logins: Mutex<LoginLog>,
-    },
+    Org { org: Mutex<Org>, logins: Mutex<LoginLog> },
     Fault(Fault),
 }
 
@@ -83,10 +78,7 @@ impl FakeSalesforce {
 
     /// Serves `org` on `port` (0 for an ephemeral one).
     pub fn start_on_port(port: u16, org: Org) -> io::Result<FakeSalesforce> {
-        let behaviour = Behaviour::Org {
-            org: Mutex::new(org),
-            logins: Mutex::default(),
-        };
+        let behaviour = Behaviour::Org { org: Mutex::new(org), logins: Mutex::default() };
         FakeSalesforce::serve(port, behaviour)
     }
 
@@ -124,10 +116,7 @@ impl FakeSalesforce {
 
     /// How many requests went to the token endpoint's path, whatever their method.
     pub fn token_requests(&self) -> usize {
-        lock(&self.shared.requests)
-            .iter()
-            .filter(|request| request.route() == TOKEN_PATH)
-            .count()
+        lock(&self.shared.requests).iter().filter(|request| request.route() == TOKEN_PATH).count()
     }
 
     /// Changes the org while the fake runs, e.g. to approve a user between two
@@ -145,17 +134,11 @@ impl FakeSalesforce {
         let listener = TcpListener::bind(("127.0.0.1", port))?;
         let address = listener.local_addr()?;
         let shared = Arc::new(Shared::new(address, behaviour));
-        let accept_thread = thread::Builder::new()
-            .name(format!("fake-salesforce-{}", address.port()))
-            .spawn({
-                let shared = Arc::clone(&shared);
-                move || accept_loop(&listener, &shared)
-            })?;
-        Ok(FakeSalesforce {
-            address,
-            shared,
-            accept_thread: Some(accept_thread),
-        })
+        let accept_thread = thread::Builder::new().name(format!("fake-salesforce-{}", address.port())).spawn({
+            let shared = Arc::clone(&shared);
+            move || accept_loop(&listener, &shared)
+        })?;
+        Ok(FakeSalesforce { address, shared, accept_thread: Some(accept_thread) })
     }
 
     /// Takes a free port and lets it go: nothing listens there afterwards, so
@@ -238,13 +221,8 @@ fn handle_connection(stream: &TcpStream, shared: &Shared) {
         Behaviour::Org { org, logins } => {
             // Decide on a snapshot so a slow decision never holds the lock.
             let org = lock(org).clone();
-            let context = token::Context {
-                org: &org,
-                now,
-                uptime: shared.started.elapsed(),
-                logins,
-                base_url: &shared.base_url,
-            };
+            let context =
+                token::Context { org: &org, now, uptime: shared.started.elapsed(), logins, base_url: &shared.base_url };
             token::respond(&context, &request).write_to(stream, now)
         }
         Behaviour::Fault(fault) => faults::serve(fault, stream, &request, now),
@@ -263,7 +241,5 @@ fn answer_unreadable(stream: &TcpStream, error: &ReadError, now: OffsetDateTime)
 /// Locks, shrugging off poisoning: a panicking test thread must not take the
 /// fake down with it.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -33,9 +33,7 @@ impl TestKey {
         let dir = tempfile::tempdir().expect("create a temporary directory");
         let (key_path, cert_path) = (dir.path().join("server.key"), dir.path().join("server.crt"));
         let output = Command::new("openssl")
-            .args([
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "365",
-            ])
+            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "365"])
             .args(["-subj", "/CN=sfjwt fake salesforce test"])
             .arg("-keyout")
             .arg(&key_path)
@@ -43,17 +41,12 @@ impl TestKey {
             .arg(&cert_path)
             .output()
             .expect("run openssl (it must be on PATH)");
-        assert!(
-            output.status.success(),
-            "openssl failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        assert!(output.status.success(), "openssl failed: {}", String::from_utf8_lossy(&output.stderr));
         let private_key_pem = fs::read_to_string(&key_path).expect("read the generated key");
         let key = RsaPrivateKey::from_pkcs8_pem(&private_key_pem).expect("openssl wrote PKCS#8");
         TestKey {
             private_key_pem,
-            certificate_pem: fs::read_to_string(&cert_path)
-                .expect("read the generated certificate"),
+            certificate_pem: fs::read_to_string(&cert_path).expect("read the generated certificate"),
             key,
         }
     }
@@ -82,9 +75,7 @@ impl TestKey {
     /// RSASSA-PKCS1-v1_5 with SHA-256 over `data` (the JWS RS256 signature).
     pub fn sign(&self, data: &[u8]) -> Vec<u8> {
         let digest = Sha256::digest(data);
-        self.key
-            .sign(Pkcs1v15Sign::new::<Sha256>(), &digest)
-            .expect("RSA signing")
+        self.key.sign(Pkcs1v15Sign::new::<Sha256>(), &digest).expect("RSA signing")
     }
 
     /// A compact RS256 JWT with the sf CLI's header `{"alg":"RS256","typ":"JWT"}`.
@@ -106,9 +97,7 @@ pub fn claims(issuer: &str, subject: &str, audience: &str) -> Value {
 }
 
 pub fn unix_now() -> i64 {
-    let since_epoch = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("the clock is after 1970");
+    let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).expect("the clock is after 1970");
     since_epoch.as_secs() as i64
 }
 

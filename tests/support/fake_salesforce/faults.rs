@@ -33,11 +33,7 @@ pub enum Fault {
     /// `requests()` without looping.
     Redirect(String),
     /// Exactly this response (plus the standard headers).
-    Canned {
-        status: u16,
-        content_type: String,
-        body: String,
-    },
+    Canned { status: u16, content_type: String, body: String },
     /// `200 OK` with a `text/plain` body.
     NotJson,
 }
@@ -62,12 +58,7 @@ const LOGIN_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>Login | Salesforce
     <body><form method=\"post\" action=\"/\"><input name=\"username\"></form></body></html>\n";
 
 /// Serves one already-read request with the fault. Errors mean the client left.
-pub fn serve(
-    fault: &Fault,
-    stream: &TcpStream,
-    request: &Recorded,
-    now: OffsetDateTime,
-) -> io::Result<()> {
+pub fn serve(fault: &Fault, stream: &TcpStream, request: &Recorded, now: OffsetDateTime) -> io::Result<()> {
     match fault {
         // No connection ever reaches a refusing server.
         Fault::Refuse => Ok(()),
@@ -77,19 +68,13 @@ pub fn serve(
             Response::new(200, JSON, SUCCESS_BODY).write_to(stream, now)
         }
         Fault::SlowBody(duration) => trickle_body(stream, *duration, now),
-        Fault::Html(status) => {
-            Response::new(*status, http::HTML, DATA_NOT_AVAILABLE_PAGE).write_to(stream, now)
-        }
+        Fault::Html(status) => Response::new(*status, http::HTML, DATA_NOT_AVAILABLE_PAGE).write_to(stream, now),
         Fault::HugeBody(size) => huge_json_error(stream, *size, now),
         Fault::Redirect(location) => redirect(location, request).write_to(stream, now),
-        Fault::Canned {
-            status,
-            content_type,
-            body,
-        } => Response::new(*status, content_type, body.as_str()).write_to(stream, now),
-        Fault::NotJson => {
-            Response::new(200, http::TEXT, "OK: this is not JSON\n").write_to(stream, now)
+        Fault::Canned { status, content_type, body } => {
+            Response::new(*status, content_type, body.as_str()).write_to(stream, now)
         }
+        Fault::NotJson => Response::new(200, http::TEXT, "OK: this is not JSON\n").write_to(stream, now),
     }
 }
 
@@ -137,8 +122,7 @@ fn redirect(location: &str, request: &Recorded) -> Response {
     if request.route() == path_of(location) {
         return Response::new(200, http::HTML, LOGIN_PAGE);
     }
-    let body =
-        format!("<html><body>Moved to <a href=\"{location}\">{location}</a></body></html>\n");
+    let body = format!("<html><body>Moved to <a href=\"{location}\">{location}</a></body></html>\n");
     Response::new(302, http::HTML, body).with_header("Location", location)
 }
 

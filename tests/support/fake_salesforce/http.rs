@@ -39,10 +39,7 @@ pub struct Recorded {
 impl Recorded {
     /// The first value of a header, by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
+        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
     }
 
     /// The path without its query string.
@@ -70,8 +67,7 @@ pub fn read_request(stream: &TcpStream) -> Result<Recorded, ReadError> {
     let mut reader = BufReader::new(stream.take(MAX_REQUEST_BYTES));
     let request_line = read_line(&mut reader)?;
     let mut parts = request_line.split(' ');
-    let (Some(method), Some(path), Some(version)) = (parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(method), Some(path), Some(version)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(ReadError::Malformed);
     };
     if !version.starts_with("HTTP/1.") {
@@ -83,14 +79,9 @@ pub fn read_request(stream: &TcpStream) -> Result<Recorded, ReadError> {
         headers: read_headers(&mut reader)?,
         body: String::new(),
     };
-    if request
-        .header("expect")
-        .is_some_and(|value| value.eq_ignore_ascii_case("100-continue"))
-    {
+    if request.header("expect").is_some_and(|value| value.eq_ignore_ascii_case("100-continue")) {
         let mut writer = stream;
-        writer
-            .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
-            .map_err(|_| ReadError::Gone)?;
+        writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").map_err(|_| ReadError::Gone)?;
     }
     let body = read_body(&mut reader, &request)?;
     request.body = String::from_utf8_lossy(&body).into_owned();
@@ -110,9 +101,8 @@ fn read_headers(reader: &mut Reader) -> Result<Vec<(String, String)>, ReadError>
 }
 
 fn read_body(reader: &mut Reader, request: &Recorded) -> Result<Vec<u8>, ReadError> {
-    let chunked = request
-        .header("transfer-encoding")
-        .is_some_and(|value| value.to_ascii_lowercase().contains("chunked"));
+    let chunked =
+        request.header("transfer-encoding").is_some_and(|value| value.to_ascii_lowercase().contains("chunked"));
     if chunked {
         return read_chunked_body(reader);
     }
@@ -124,9 +114,7 @@ fn read_body(reader: &mut Reader, request: &Recorded) -> Result<Vec<u8>, ReadErr
         return Err(ReadError::TooLarge);
     }
     let mut body = vec![0; length as usize];
-    reader
-        .read_exact(&mut body)
-        .map_err(|_| end_of_input(reader))?;
+    reader.read_exact(&mut body).map_err(|_| end_of_input(reader))?;
     Ok(body)
 }
 
@@ -144,9 +132,7 @@ fn read_chunked_body(reader: &mut Reader) -> Result<Vec<u8>, ReadError> {
         }
         let start = body.len();
         body.resize(start + size, 0);
-        reader
-            .read_exact(&mut body[start..])
-            .map_err(|_| end_of_input(reader))?;
+        reader.read_exact(&mut body[start..]).map_err(|_| end_of_input(reader))?;
         if !read_line(reader)?.is_empty() {
             return Err(ReadError::Malformed);
         }
@@ -167,11 +153,7 @@ fn read_line(reader: &mut Reader) -> Result<String, ReadError> {
 
 /// Input ended early: either the size cap cut it or the client did.
 fn end_of_input(reader: &Reader) -> ReadError {
-    if reader.get_ref().limit() == 0 {
-        ReadError::TooLarge
-    } else {
-        ReadError::Gone
-    }
+    if reader.get_ref().limit() == 0 { ReadError::TooLarge } else { ReadError::Gone }
 }
 
 /// A complete response, written in one go by [`Response::write_to`].
@@ -184,11 +166,7 @@ pub struct Response {
 
 impl Response {
     pub fn new(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Response {
-        Response {
-            status,
-            headers: vec![("Content-Type".to_string(), content_type.to_string())],
-            body: body.into(),
-        }
+        Response { status, headers: vec![("Content-Type".to_string(), content_type.to_string())], body: body.into() }
     }
 
     pub fn with_header(mut self, name: &str, value: &str) -> Response {
@@ -211,12 +189,7 @@ impl Response {
 }
 
 /// A response head for a body of `content_length` bytes that the caller sends itself.
-pub fn head(
-    status: u16,
-    headers: &[(String, String)],
-    content_length: usize,
-    now: OffsetDateTime,
-) -> String {
+pub fn head(status: u16, headers: &[(String, String)], content_length: usize, now: OffsetDateTime) -> String {
     let mut head = format!("HTTP/1.1 {status} {}\r\n", reason_phrase(status));
     head += &format!("Date: {}\r\n", imf_fixdate(now));
     for (name, value) in headers {
@@ -230,11 +203,9 @@ pub fn head(
 
 /// RFC 7231 IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
 pub fn imf_fixdate(now: OffsetDateTime) -> String {
-    let format = format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
-    now.format(format)
-        .expect("an IMF-fixdate can be formatted for any UTC time")
+    let format =
+        format_description!("[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT");
+    now.format(format).expect("an IMF-fixdate can be formatted for any UTC time")
 }
 
 fn reason_phrase(status: u16) -> &'static str {

@@ -13,8 +13,7 @@ pub const LOGIN_URL: &str = "https://login.salesforce.com";
 pub const TEST_URL: &str = "https://test.salesforce.com";
 
 /// A consumer key shaped like a real one (`3MVG…`, 85 characters).
-pub const CONSUMER_KEY: &str =
-    "3MVG9SfjwtFakeSalesforce.ConsumerKeyForLocalTestsOnly_0123456789abcdefABCDEF012345678";
+pub const CONSUMER_KEY: &str = "3MVG9SfjwtFakeSalesforce.ConsumerKeyForLocalTestsOnly_0123456789abcdefABCDEF012345678";
 /// The user of [`Org::standard`].
 pub const USERNAME: &str = "ci@example.com";
 /// The profile of [`User::new`]; [`App::new`] pre-authorizes it.
@@ -80,10 +79,7 @@ pub struct App {
 pub enum Policy {
     /// "Admin approved users are pre-authorized": users with one of these
     /// profiles or permission sets may log in.
-    AdminApproved {
-        profiles: Vec<String>,
-        permission_sets: Vec<String>,
-    },
+    AdminApproved { profiles: Vec<String>, permission_sets: Vec<String> },
     /// "All users may self-authorize": a user needs a prior approval that issued a
     /// refresh token.
     SelfAuthorize,
@@ -118,19 +114,13 @@ impl Org {
 
     /// An empty sandbox: accepts `aud` = `https://test.salesforce.com`.
     pub fn sandbox() -> Org {
-        Org {
-            sandbox: true,
-            accepted_audiences: vec![TEST_URL.to_string()],
-            ..Org::production()
-        }
+        Org { sandbox: true, accepted_audiences: vec![TEST_URL.to_string()], ..Org::production() }
     }
 
     /// A production org where [`USERNAME`] logs in through [`CONSUMER_KEY`], an
     /// admin-approved app holding `certificate_pem`: the happy path.
     pub fn standard(certificate_pem: &str) -> Org {
-        Org::production()
-            .with_user(User::new(USERNAME))
-            .with_app(App::new(CONSUMER_KEY, certificate_pem))
+        Org::production().with_user(User::new(USERNAME)).with_app(App::new(CONSUMER_KEY, certificate_pem))
     }
 
     pub fn with_user(mut self, mut user: User) -> Org {
@@ -182,15 +172,11 @@ impl Org {
     }
 
     pub fn user(&self, username: &str) -> Option<&User> {
-        self.users
-            .iter()
-            .find(|user| user.username.eq_ignore_ascii_case(username))
+        self.users.iter().find(|user| user.username.eq_ignore_ascii_case(username))
     }
 
     pub fn app(&self, consumer_key: &str) -> Option<&App> {
-        self.apps
-            .iter()
-            .find(|app| app.consumer_key == consumer_key)
+        self.apps.iter().find(|app| app.consumer_key == consumer_key)
     }
 
     /// Whether `username` holds a refresh-token approval for the app.
@@ -251,10 +237,7 @@ impl App {
         App {
             consumer_key: consumer_key.to_string(),
             certificate_pem: Some(certificate_pem.to_string()),
-            policy: Policy::AdminApproved {
-                profiles: vec![ADMIN_PROFILE.to_string()],
-                permission_sets: Vec::new(),
-            },
+            policy: Policy::AdminApproved { profiles: vec![ADMIN_PROFILE.to_string()], permission_sets: Vec::new() },
             scopes: ["api", "refresh_token", "web"].map(String::from).to_vec(),
             eca: false,
             ready_after: Duration::ZERO,
@@ -271,10 +254,7 @@ impl App {
     pub fn admin_approved(mut self, profiles: &[&str], permission_sets: &[&str]) -> App {
         self.policy = Policy::AdminApproved {
             profiles: profiles.iter().map(|name| name.to_string()).collect(),
-            permission_sets: permission_sets
-                .iter()
-                .map(|name| name.to_string())
-                .collect(),
+            permission_sets: permission_sets.iter().map(|name| name.to_string()).collect(),
         };
         self
     }
@@ -306,8 +286,6 @@ impl App {
 
     /// `refresh_token` and `offline_access` name the same scope.
     pub fn has_refresh_token_scope(&self) -> bool {
-        self.scopes
-            .iter()
-            .any(|scope| scope == "refresh_token" || scope == "offline_access")
+        self.scopes.iter().any(|scope| scope == "refresh_token" || scope == "offline_access")
     }
 }

@@ -10,9 +10,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use base64::engine::general_purpose::{
-    STANDARD_PAD_INDIFFERENT, URL_SAFE_NO_PAD, URL_SAFE_PAD_INDIFFERENT,
-};
+use base64::engine::general_purpose::{STANDARD_PAD_INDIFFERENT, URL_SAFE_NO_PAD, URL_SAFE_PAD_INDIFFERENT};
 use rsa::pkcs8::DecodePublicKey;
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use serde::Serialize;
@@ -42,26 +40,19 @@ pub struct OAuthError {
 }
 
 const fn oauth_error(error: &'static str, error_description: &'static str) -> OAuthError {
-    OAuthError {
-        error,
-        error_description,
-    }
+    OAuthError { error, error_description }
 }
 
 const MUST_USE_POST: OAuthError = oauth_error("invalid_request", "must use HTTP POST");
-const UNSUPPORTED_GRANT_TYPE: OAuthError =
-    oauth_error("unsupported_grant_type", "grant type not supported");
+const UNSUPPORTED_GRANT_TYPE: OAuthError = oauth_error("unsupported_grant_type", "grant type not supported");
 const INVALID_ASSERTION: OAuthError = oauth_error("invalid_grant", "invalid assertion");
-const INVALID_CLIENT_CREDENTIALS: OAuthError =
-    oauth_error("invalid_client", "invalid client credentials");
+const INVALID_CLIENT_CREDENTIALS: OAuthError = oauth_error("invalid_client", "invalid client credentials");
 const INVALID_CLIENT_ID: OAuthError = oauth_error("invalid_client_id", "client identifier invalid");
 const INVALID_AUDIENCE: OAuthError = oauth_error("invalid_grant", "audience is invalid");
 const EXPIRED: OAuthError = oauth_error("invalid_grant", "expired authorization code");
 const NOT_APPROVED: OAuthError = oauth_error("invalid_grant", "user hasn't approved this consumer");
-const NOT_ADMIN_APPROVED: OAuthError = oauth_error(
-    "invalid_app_access",
-    "user is not admin approved to access this app",
-);
+const NOT_ADMIN_APPROVED: OAuthError =
+    oauth_error("invalid_app_access", "user is not admin approved to access this app");
 const INACTIVE_USER: OAuthError = oauth_error("inactive_user", "user is inactive");
 const RATE_LIMITED: OAuthError = oauth_error("rate_limit_exceeded", "number of logins exceeded");
 
@@ -112,11 +103,9 @@ fn grant(context: &Context, request: &Recorded) -> Result<TokenSuccess, OAuthErr
 /// Rule 2: a form-urlencoded body with the JWT bearer grant type, else
 /// `unsupported_grant_type` (§2.4 E14; the content-type half is INFERRED).
 fn parse_form(request: &Recorded) -> Result<Vec<(String, String)>, OAuthError> {
-    let form_encoded = request.header("content-type").is_some_and(|value| {
-        value
-            .to_ascii_lowercase()
-            .starts_with("application/x-www-form-urlencoded")
-    });
+    let form_encoded = request
+        .header("content-type")
+        .is_some_and(|value| value.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
     let form = decode_form(&request.body);
     if form_encoded && form_value(&form, "grant_type") == Some(JWT_BEARER) {
         Ok(form)
@@ -126,9 +115,7 @@ fn parse_form(request: &Recorded) -> Result<Vec<(String, String)>, OAuthError> {
 }
 
 fn form_value<'f>(form: &'f [(String, String)], name: &str) -> Option<&'f str> {
-    form.iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str())
+    form.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
 }
 
 /// `a=1&b=x%2By` → `[("a","1"), ("b","x+y")]`; `+` is a space.
@@ -147,9 +134,8 @@ fn percent_decode(text: &str) -> String {
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let escaped = bytes
-            .get(i + 1..i + 3)
-            .and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
+        let escaped =
+            bytes.get(i + 1..i + 3).and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
         match (bytes[i], escaped) {
             (b'%', Some(byte)) => {
                 decoded.push(byte);
@@ -204,22 +190,14 @@ impl<'a> Assertion<'a> {
     /// base64 got `invalid client credentials`; cause UNCONFIRMED).
     fn check_algorithm_and_encoding(&self) -> Result<(), OAuthError> {
         let rs256 = self.header.get("alg").and_then(Value::as_str) == Some("RS256");
-        if rs256 && !self.standard_base64 {
-            Ok(())
-        } else {
-            Err(INVALID_CLIENT_CREDENTIALS)
-        }
+        if rs256 && !self.standard_base64 { Ok(()) } else { Err(INVALID_CLIENT_CREDENTIALS) }
     }
 }
 
 /// Decodes either base64 alphabet, padded or not, so that rule 4 rather than
 /// rule 3 reports a standard-base64 token.
 fn decode_segment(segment: &str) -> Result<Vec<u8>, OAuthError> {
-    let engine = if segment.contains(['+', '/']) {
-        STANDARD_PAD_INDIFFERENT
-    } else {
-        URL_SAFE_PAD_INDIFFERENT
-    };
+    let engine = if segment.contains(['+', '/']) { STANDARD_PAD_INDIFFERENT } else { URL_SAFE_PAD_INDIFFERENT };
     engine.decode(segment).map_err(|_| INVALID_ASSERTION)
 }
 
@@ -238,23 +216,16 @@ fn claim<'c>(claims: &'c Map<String, Value>, name: &str) -> Option<&'c str> {
 /// Rule 5: `iss` must be the consumer key of an app in this org, else
 /// `invalid_client_id` (§1.3).
 fn issuing_app<'o>(org: &'o Org, claims: &Map<String, Value>) -> Result<&'o App, OAuthError> {
-    claim(claims, "iss")
-        .and_then(|issuer| org.app(issuer))
-        .ok_or(INVALID_CLIENT_ID)
+    claim(claims, "iss").and_then(|issuer| org.app(issuer)).ok_or(INVALID_CLIENT_ID)
 }
 
 /// Rule 6: RSASSA-PKCS1-v1_5 with SHA-256 against the app's certificate, else
 /// `invalid assertion` (§1.5: key/cert mismatch). An app without a certificate
 /// fails the same way (INFERRED).
 fn verify_signature(app: &App, assertion: &Assertion) -> Result<(), OAuthError> {
-    let key = app
-        .certificate_pem
-        .as_deref()
-        .and_then(public_key_of_certificate)
-        .ok_or(INVALID_ASSERTION)?;
+    let key = app.certificate_pem.as_deref().and_then(public_key_of_certificate).ok_or(INVALID_ASSERTION)?;
     let digest = Sha256::digest(assertion.signing_input.as_bytes());
-    key.verify(Pkcs1v15Sign::new::<Sha256>(), &digest, &assertion.signature)
-        .map_err(|_| INVALID_ASSERTION)
+    key.verify(Pkcs1v15Sign::new::<Sha256>(), &digest, &assertion.signature).map_err(|_| INVALID_ASSERTION)
 }
 
 /// The RSA public key of a PEM certificate, or `None` when it has none.
@@ -269,9 +240,7 @@ fn public_key_of_certificate(pem: &str) -> Option<RsaPublicKey> {
 /// `/` is INFERRED: the sf CLI sends My Domain audiences with one (CLI §3).
 fn check_audience(org: &Org, claims: &Map<String, Value>) -> Result<(), OAuthError> {
     let accepted = |audience: &str| {
-        org.accepted_audiences
-            .iter()
-            .any(|known| known.trim_end_matches('/') == audience.trim_end_matches('/'))
+        org.accepted_audiences.iter().any(|known| known.trim_end_matches('/') == audience.trim_end_matches('/'))
     };
     let ok = match claims.get("aud") {
         Some(Value::String(audience)) => accepted(audience),
@@ -286,40 +255,21 @@ fn check_audience(org: &Org, claims: &Map<String, Value>) -> Result<(), OAuthErr
 /// accepted (§1.2), and so are numeric strings, as in Salesforce's own doc
 /// example (§1.2; acceptance today UNCONFIRMED). No upper bound (§1.2).
 fn check_expiry(claims: &Map<String, Value>, now: OffsetDateTime) -> Result<(), OAuthError> {
-    let exp = claims
-        .get("exp")
-        .and_then(numeric_date)
-        .ok_or(INVALID_ASSERTION)?;
-    let exp_seconds = if exp > MILLISECONDS_THRESHOLD {
-        exp / 1000.0
-    } else {
-        exp
-    };
+    let exp = claims.get("exp").and_then(numeric_date).ok_or(INVALID_ASSERTION)?;
+    let exp_seconds = if exp > MILLISECONDS_THRESHOLD { exp / 1000.0 } else { exp };
     let now_seconds = now.unix_timestamp_nanos() as f64 / 1e9;
-    if exp_seconds < now_seconds - CLOCK_SKEW_ALLOWANCE_SECS {
-        Err(EXPIRED)
-    } else {
-        Ok(())
-    }
+    if exp_seconds < now_seconds - CLOCK_SKEW_ALLOWANCE_SECS { Err(EXPIRED) } else { Ok(()) }
 }
 
 fn numeric_date(value: &Value) -> Option<f64> {
-    value
-        .as_f64()
-        .or_else(|| value.as_str()?.trim().parse().ok())
+    value.as_f64().or_else(|| value.as_str()?.trim().parse().ok())
 }
 
 /// Rule 9: the subject must be approved for the app, else "user hasn't approved
 /// this consumer" (§2.5). `prn` wins over `sub` when both are present (§1.2).
-fn approved_user<'o>(
-    context: &Context<'o>,
-    app: &App,
-    claims: &Map<String, Value>,
-) -> Result<&'o User, OAuthError> {
+fn approved_user<'o>(context: &Context<'o>, app: &App, claims: &Map<String, Value>) -> Result<&'o User, OAuthError> {
     let org = context.org;
-    let username = claim(claims, "prn")
-        .or_else(|| claim(claims, "sub"))
-        .ok_or(NOT_APPROVED)?;
+    let username = claim(claims, "prn").or_else(|| claim(claims, "sub")).ok_or(NOT_APPROVED)?;
     // An unknown username: the common belief, UNCONFIRMED (§1.4, §2.5 C13).
     let user = org.user(username).ok_or(NOT_APPROVED)?;
     // A fresh scratch org not yet replicated to the login servers (§2.5 C7).
@@ -343,15 +293,9 @@ fn approved_user<'o>(
 /// UNCONFIRMED, hence the app option).
 fn check_permitted(org: &Org, app: &App, user: &User) -> Result<(), OAuthError> {
     match &app.policy {
-        Policy::AdminApproved {
-            profiles,
-            permission_sets,
-        } => {
+        Policy::AdminApproved { profiles, permission_sets } => {
             let permitted = profiles.contains(&user.profile)
-                || user
-                    .permission_sets
-                    .iter()
-                    .any(|set| permission_sets.contains(set));
+                || user.permission_sets.iter().any(|set| permission_sets.contains(set));
             match (permitted, app.invalid_app_access) {
                 (true, _) => Ok(()),
                 (false, true) => Err(NOT_ADMIN_APPROVED),
@@ -367,11 +311,7 @@ fn check_permitted(org: &Org, app: &App, user: &User) -> Result<(), OAuthError> 
 /// OAuth error list; for the JWT grant UNCONFIRMED). Frozen users get the same
 /// answer: UNCONFIRMED, no source shows what Salesforce says for them.
 fn check_active(user: &User) -> Result<(), OAuthError> {
-    if user.active && !user.frozen {
-        Ok(())
-    } else {
-        Err(INACTIVE_USER)
-    }
+    if user.active && !user.frozen { Ok(()) } else { Err(INACTIVE_USER) }
 }
 
 /// Rule 11: per-user logins per sliding hour (§2.4 E13: the limit is per user per
@@ -381,15 +321,8 @@ fn check_rate_limit(context: &Context, user: &User) -> Result<(), OAuthError> {
     let Some(limit) = context.org.logins_per_hour else {
         return Ok(());
     };
-    let mut logins = context
-        .logins
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if logins.admit(&user.username, limit, Instant::now()) {
-        Ok(())
-    } else {
-        Err(RATE_LIMITED)
-    }
+    let mut logins = context.logins.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if logins.admit(&user.username, limit, Instant::now()) { Ok(()) } else { Err(RATE_LIMITED) }
 }
 
 /// Successful logins per user, for the rate limit.
@@ -402,10 +335,7 @@ impl LoginLog {
     /// Records a login at `now` unless `limit` logins already happened in the hour before.
     fn admit(&mut self, username: &str, limit: u32, now: Instant) -> bool {
         const HOUR: Duration = Duration::from_secs(3600);
-        let logins = self
-            .by_user
-            .entry(username.to_ascii_lowercase())
-            .or_default();
+        let logins = self.by_user.entry(username.to_ascii_lowercase()).or_default();
         logins.retain(|login| now.duration_since(*login) < HOUR);
         if logins.len() >= limit as usize {
             return false;

@@ -1,0 +1,73 @@
+//! Secrets never leak: a canary key and assertion, given every way sfjwt takes them, must not
+//! appear in any output format, on stdout or stderr.
+
+mod support;
+
+use support::cli::{CLIENT_ID, USERNAME, command, fixture, run};
+
+/// Distinctive fragments of the secrets: every base64 line of the key, the whole JWT and its signature.
+fn canaries() -> Vec<String> {
+    let mut canaries = Vec::new();
+    for key in ["keys/rsa2048.pkcs8.pem", "keys/rsa2048.encrypted-pkcs8.pem"] {
+        let pem = std::fs::read_to_string(fixture(key)).unwrap();
+        canaries.extend(pem.lines().filter(|l| !l.starts_with("-----") && l.len() > 20).map(str::to_string));
+    }
+    let b64 = std::fs::read_to_string(fixture("keys/mangled/base64-of-pem.txt")).unwrap();
+    canaries.push(b64.chars().skip(100).take(60).collect());
+    let jwt = std::fs::read_to_string(fixture("assertions/healthy.jwt")).unwrap();
+    let jwt = jwt.trim();
+    canaries.push(jwt.to_string());
+    canaries.push(jwt.rsplit('.').next().unwrap().to_string());
+    canaries
+}
+
+fn assert_clean(label: &str, text: &str, canaries: &[String]) {
+    for canary in canaries {
+        assert!(!text.contains(canary.as_str()), "{label} leaks a secret fragment {canary:?}:\n{text}");
+    }
+}
+
+#[test]
+fn no_format_shows_a_key_or_an_assertion() {
+    let canaries = canaries();
+    let key = fixture("keys/rsa2048.pkcs8.pem");
+    let jwt_file = format!("@{}", fixture("assertions/healthy.jwt"));
+    let jwt_inline = std::fs::read_to_string(fixture("assertions/healthy.jwt")).unwrap().trim().to_string();
+    let base: Vec<&str> = vec!["--client-id", CLIENT_ID, "--username", USERNAME];
+    type Input<'a> = (&'a str, Vec<String>, Option<(&'a str, String)>);
+    let inputs: Vec<Input> = vec![
+        ("key file", vec!["--jwt-key-file".into(), key.clone()], None),
+        ("key in SFJWT_KEY", vec![], Some(("SFJWT_KEY", std::fs::read_to_string(&key).unwrap()))),
+        (
+            "base64 key in SFJWT_KEY",
+            vec![],
+            Some(("SFJWT_KEY", std::fs::read_to_string(fixture("keys/mangled/base64-of-pem.txt")).unwrap())),
+        ),
+        ("mangled key", vec!["--jwt-key-file".into(), fixture("keys/mangled/literal-newlines.pem")], None),
+        ("encrypted key", vec!["--jwt-key-file".into(), fixture("keys/rsa2048.encrypted-pkcs8.pem")], None),
+        ("key as certificate", vec!["--cert".into(), key.clone()], None),
+        ("key as assertion", vec!["--assertion".into(), format!("@{key}")], None),
+        ("assertion file", vec!["--jwt-key-file".into(), key.clone(), "--assertion".into(), jwt_file.clone()], None),
+        ("assertion inline", vec!["--assertion".into(), jwt_inline.clone()], None),
+    ];
+    for (label, args, env) in &inputs {
+        for format in [&["--format", "text", "--verbose"][..], &["--format", "json"], &["--format", "markdown"]] {
+            let mut cmd = command();
+            cmd.args(["doctor", "--offline"]).args(format).args(&base).args(args);
+            if let Some((name, value)) = env {
+                cmd.env(name, value);
+            }
+            let out = run(&mut cmd);
+            assert!(out.code == 0 || out.code == 1, "{label}: exit {} {}", out.code, out.stderr);
+            assert_clean(&format!("{label} {format:?} stdout"), &out.stdout, &canaries);
+            assert_clean(&format!("{label} {format:?} stderr"), &out.stderr, &canaries);
+        }
+    }
+}
+
+#[test]
+fn a_missing_assertion_file_is_a_usage_error_without_contents() {
+    let out = run(command().args(["doctor", "--offline", "--assertion", "@fixtures/assertions/none.jwt"]));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--assertion") && out.stderr.contains("no such file"), "{}", out.stderr);
+}
