@@ -8,9 +8,17 @@ use crate::{
     inputs::Inputs,
 };
 
-/// Evidence for `sfjwt doctor <args>`, with the clock pinned to `NOW`.
+/// Evidence for `sfjwt doctor <args>` (flag-value pairs; a later flag replaces an earlier one),
+/// with the clock pinned to `NOW`.
 pub fn evidence(args: &[&str]) -> Evidence {
-    let argv = ["sfjwt", "doctor", "--offline"].iter().chain(args);
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    for pair in args.chunks(2) {
+        match pairs.iter_mut().find(|(flag, _)| *flag == pair[0]) {
+            Some(existing) => existing.1 = pair[1],
+            None => pairs.push((pair[0], pair[1])),
+        }
+    }
+    let argv = ["sfjwt", "doctor", "--offline"].into_iter().chain(pairs.into_iter().flat_map(|(f, v)| [f, v]));
     let matches = Cli::command().try_get_matches_from(argv).expect("valid test arguments");
     let cli = Cli::from_arg_matches(&matches).expect("valid test arguments");
     let Command::Doctor(doctor) = cli.command else { unreachable!() };
