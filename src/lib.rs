@@ -22,6 +22,9 @@ pub mod secret;
 #[cfg(test)]
 mod testing;
 
+pub mod captured;
+pub mod sf_cli;
+
 use std::process::ExitCode;
 
 /// Parses the command line, runs the command, and maps the result to an exit code.

@@ -1,0 +1,424 @@
+//! Every fact in a failure the user pasted (`--error`).
+//!
+//! Users bring what they have: the sf CLI's text or `--json` output, an old sfdx log, an HTTP
+//! transcript, a raw token-endpoint body, or some library's exception. [`parse`] recognises the
+//! form, pulls out each token-endpoint answer (in attempt order, with host and `aud` when they can
+//! be known), the client-side failures, and the identifying facts around them.
+//!
+//! The input is untrusted. The pipeline is: cap the size, normalise (ANSI, CRLF, BOM), redact
+//! every secret (assertions, tokens, PEM blocks) before anything else reads the text, then run
+//! the recognisers. Nothing downstream ever sees a secret, so no field can store one.
+
+mod classify;
+mod facts;
+mod freetext;
+mod http;
+mod library;
+mod prepare;
+mod scan;
+mod secrets;
+mod sf;
+
+use serde::Serialize;
+
+use scan::Text;
+use secrets::Claims;
+
+/// Everything a pasted failure says.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Captured {
+    /// What the text was.
+    pub form: Form,
+    /// Token-endpoint answers, in attempt order.
+    pub answers: Vec<Answer>,
+    /// Client-side failures (key file etc.), deduplicated with counts.
+    pub local_errors: Vec<LocalError>,
+    /// From an HTTP status line or a library message.
+    pub http_status: Option<u16>,
+    /// Raw value of an HTTP `Date:` header.
+    pub date: Option<String>,
+    /// Origins found (token URLs, `login=…`, `loginUrl: …`), deduplicated, in order.
+    pub hosts: Vec<String>,
+    /// From `username: …`, `sub`, sf output.
+    pub usernames: Vec<String>,
+    /// From `clientId: …`, `client_id=…`, `iss`.
+    pub client_ids: Vec<String>,
+    /// From `ENOENT … '…'` or `privateKey: …`.
+    pub key_path: Option<String>,
+    /// The text held an assertion (JWT), an access token or a private key; never stored.
+    pub contained_secret: bool,
+}
+
+/// What kind of text was pasted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Form {
+    /// A token-endpoint response body (JSON, or the JS-inspect form of one).
+    TokenJson,
+    /// An HTTP exchange: status line, headers, body; maybe the request before it.
+    HttpTranscript,
+    /// `sf … --json` output.
+    SfCliJson,
+    /// `sf`/`sfdx` human output.
+    SfCliText,
+    /// The salesforce-alm "problem with its OAuth configuration" message.
+    LegacySfdx,
+    /// A client library's exception: "guzzle", "simple-salesforce", "apex", "n8n", "talend",
+    /// "java", "restforce".
+    ClientLibrary(String),
+    /// Anything else.
+    PlainText,
+}
+
+/// One answer from a token endpoint (or the CLI's rendering of one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Answer {
+    /// OAuth `error` code when known (the sf CLI drops it, so `None` there).
+    pub error: Option<String>,
+    /// Verbatim `error_description`, or the raw line.
+    pub description: String,
+    pub kind: ErrorKind,
+    /// The login URL (token host) the attempt was posted to, when known.
+    pub login: Option<String>,
+    /// The `aud` of the attempt, when known.
+    pub audience: Option<String>,
+    pub http_status: Option<u16>,
+}
+
+/// What a token-endpoint answer means (sf_facts.md §2.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    NotApproved,
+    AudienceInvalid,
+    ClientIdInvalid,
+    InvalidAssertion,
+    InvalidClientCredentials,
+    ExpiredAuthorizationCode,
+    NotAdminApproved,
+    EcaNotInstalled,
+    AppMustBeInstalled,
+    IpRestricted,
+    InactiveUser,
+    InactiveOrg,
+    RateLimited,
+    UnsupportedGrantType,
+    InvalidRequest,
+    AuthenticationFailure,
+    ExpiredRefreshToken,
+    NoValidScopes,
+    /// An HTML page instead of an OAuth answer (maintenance, proxy, 5xx).
+    Html,
+    /// The request never got an answer (DNS, refused, TLS; the sf CLI prints `fetch failed`).
+    FetchFailed,
+    /// An answer with no description at all.
+    Empty,
+    Unknown,
+}
+
+/// A failure on the client before (or instead of) a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LocalError {
+    pub kind: LocalErrorKind,
+    /// The message, from its recognisable start to the end of its line.
+    pub text: String,
+    /// How many times it was printed (the sf CLI repeats key errors once per attempt).
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LocalErrorKind {
+    /// `ENOENT: no such file or directory`.
+    KeyFileMissing,
+    /// `EISDIR: illegal operation on a directory`.
+    KeyFileIsDirectory,
+    /// `secretOrPrivateKey must have a value`.
+    KeyEmpty,
+    /// `secretOrPrivateKey must be an asymmetric key when using RS256`.
+    KeyNotAsymmetric,
+    /// `secretOrPrivateKey has a minimum key size of 2048 bits for RS256`.
+    KeyTooSmall,
+    /// `"alg" parameter for "ec" key type must be one of: …`.
+    KeyNotRsa,
+    /// OpenSSL `PEM_read_bio:no start line` / `get_name:no start line`.
+    PemNoStartLine,
+    /// A Lightning domain or an unparseable `--instance-url`.
+    InvalidInstanceUrl,
+    /// `Unexpected end of JSON input` (a corrupt sf auth file).
+    CorruptAuthFile,
+    /// `Client ID is required for JWT authentication.` / a missing `--client-id`.
+    MissingClientId,
+}
+
+impl ErrorKind {
+    /// Classifies an answer by its description, falling back to the OAuth error code.
+    /// Case-insensitive; tolerant of the capitalised newer wordings and curly apostrophes.
+    pub fn classify(error: Option<&str>, description: &str) -> ErrorKind {
+        classify::error_kind(error, description)
+    }
+}
+
+/// Extracts every fact from pasted text. Never panics; works on at most the first
+/// [`MAX_SCAN_BYTES`] of the input.
+///
+/// `instance_url_hint` is the `--instance-url` the failing command used, when the caller knows it;
+/// it lets sf CLI lines without their own `[audience=… login=…]` be matched to their attempt.
+pub fn parse(text: &str, instance_url_hint: Option<&str>) -> Captured {
+    let normalised = prepare::normalise(text);
+    let redacted = secrets::redact(&normalised);
+    let text = Text::new(&redacted.text);
+
+    let mut captured = Captured::empty(redacted.contained_secret);
+    let outcome = recognise(&text, instance_url_hint, &redacted.claims, &mut captured);
+    let error_text = outcome.message.as_deref().unwrap_or(text.raw);
+    captured.add_local_errors(error_text);
+    facts::gather(&text, &redacted.claims, &mut captured);
+    if let Some(message) = &outcome.message {
+        // The decoded message shows what the JSON escaped (`\nclientId: …`).
+        facts::gather(&Text::new(message), &[], &mut captured);
+    }
+    captured.apply_request_context(&outcome);
+    if !outcome.success {
+        captured.keep_unrecognised(error_text);
+    }
+    captured.form = outcome.form;
+    captured
+}
+
+/// Like [`parse`] for raw bytes: strips a UTF-8 BOM, decodes UTF-16 (by BOM, or by the NUL
+/// pattern of ASCII text), and replaces invalid UTF-8.
+pub fn parse_bytes(bytes: &[u8], instance_url_hint: Option<&str>) -> Captured {
+    parse(&prepare::decode(bytes), instance_url_hint)
+}
+
+/// How much of the input is examined. Real failures are a few KB; a CI log tail is well under this.
+pub const MAX_SCAN_BYTES: usize = prepare::MAX_SCAN;
+
+/// The most answers kept, so a pathological paste cannot produce an unbounded report.
+const MAX_ANSWERS: usize = 256;
+/// The most distinct local errors kept.
+const MAX_LOCAL_ERRORS: usize = 64;
+/// Longest description kept (HTML pages can be large); longer ones are cut with `…`.
+const MAX_DESCRIPTION: usize = 4096;
+
+/// What a recogniser learned about the text as a whole.
+struct Outcome {
+    form: Form,
+    /// The text reports a success, so no answer is expected.
+    success: bool,
+    /// The part of the text that carries the error (the `message` of sf JSON). Local errors are
+    /// counted there only, because the JSON repeats it in `stack` and `cause`.
+    message: Option<String>,
+    /// The request a library reported (status, token URL), applied to answers that lack them.
+    request: Option<RequestContext>,
+}
+
+impl Outcome {
+    fn new(form: Form) -> Outcome {
+        Outcome {
+            form,
+            success: false,
+            message: None,
+            request: None,
+        }
+    }
+}
+
+struct RequestContext {
+    http_status: Option<u16>,
+    url: Option<String>,
+}
+
+/// Tries the recognisers from the most specific form to the least.
+fn recognise(
+    text: &Text,
+    hint: Option<&str>,
+    claims: &[Claims],
+    captured: &mut Captured,
+) -> Outcome {
+    if let Some(outcome) = sf::from_json(text, hint, captured) {
+        return outcome;
+    }
+    if let Some(outcome) = freetext::token_json(text, captured) {
+        return outcome;
+    }
+    if let Some(outcome) = http::transcript(text, claims, captured) {
+        return outcome;
+    }
+    if let Some(outcome) = sf::from_legacy_text(text, captured) {
+        return outcome;
+    }
+    if let Some(outcome) = sf::from_text(text, hint, captured) {
+        return outcome;
+    }
+    unstructured(text, captured)
+}
+
+/// Library exceptions and anything else: answers wherever they appear, plus what the message
+/// says about the request.
+fn unstructured(text: &Text, captured: &mut Captured) -> Outcome {
+    for answer in freetext::answers(text) {
+        captured.push_answer(answer);
+    }
+    let (form, http_status, url) = match library::detect(text) {
+        Some(library) => (
+            Form::ClientLibrary(library.name.to_string()),
+            library.http_status,
+            library.url,
+        ),
+        None => (Form::PlainText, None, None),
+    };
+    let mut outcome = Outcome::new(form);
+    outcome.request = Some(RequestContext {
+        http_status: http_status.or_else(|| facts::find_status(text)),
+        url,
+    });
+    outcome
+}
+
+impl Answer {
+    /// An answer classified from its code and description; jsforce's `ERROR_HTTP_<n>` code
+    /// (used for non-JSON bodies) also gives the status.
+    fn new(error: Option<String>, description: String) -> Answer {
+        let kind = ErrorKind::classify(error.as_deref(), &description);
+        let http_status = error.as_deref().and_then(classify::jsforce_http_status);
+        Answer {
+            error,
+            description: truncate(description, MAX_DESCRIPTION),
+            kind,
+            login: None,
+            audience: None,
+            http_status,
+        }
+    }
+}
+
+impl Captured {
+    fn empty(contained_secret: bool) -> Captured {
+        Captured {
+            form: Form::PlainText,
+            answers: Vec::new(),
+            local_errors: Vec::new(),
+            http_status: None,
+            date: None,
+            hosts: Vec::new(),
+            usernames: Vec::new(),
+            client_ids: Vec::new(),
+            key_path: None,
+            contained_secret,
+        }
+    }
+
+    fn push_answer(&mut self, answer: Answer) {
+        if self.answers.len() < MAX_ANSWERS {
+            self.answers.push(answer);
+        }
+    }
+
+    fn add_local_error(&mut self, kind: LocalErrorKind, text: &str) {
+        let text = truncate(text.trim().to_string(), MAX_DESCRIPTION);
+        if let Some(seen) = self
+            .local_errors
+            .iter_mut()
+            .find(|seen| seen.kind == kind && seen.text == text)
+        {
+            seen.count += 1;
+        } else if self.local_errors.len() < MAX_LOCAL_ERRORS {
+            self.local_errors.push(LocalError {
+                kind,
+                text,
+                count: 1,
+            });
+        }
+    }
+
+    /// Records the origin of `url`; anything that is not an http(s) URL is ignored.
+    fn add_host(&mut self, url: &str) {
+        if let Some(origin) = crate::sf_cli::origin(url) {
+            push_unique(&mut self.hosts, origin);
+        }
+    }
+
+    fn add_username(&mut self, value: &str) {
+        // Salesforce usernames always have the form of an email address.
+        if let Some(value) = facts::clean_value(value).filter(|v| v.contains('@')) {
+            push_unique(&mut self.usernames, value);
+        }
+    }
+
+    fn add_client_id(&mut self, value: &str) {
+        // Consumer keys are one token (`3MVG9…`); anything with spaces is prose.
+        if let Some(value) = facts::clean_value(value).filter(|v| !v.contains(char::is_whitespace))
+        {
+            push_unique(&mut self.client_ids, value);
+        }
+    }
+
+    fn set_key_path(&mut self, value: &str) {
+        if self.key_path.is_none() {
+            self.key_path = facts::clean_value(value);
+        }
+    }
+
+    fn set_http_status(&mut self, status: Option<u16>) {
+        if self.http_status.is_none() {
+            self.http_status = status;
+        }
+    }
+
+    /// Every client-side failure in `text`, one per line at most.
+    fn add_local_errors(&mut self, text: &str) {
+        for line in text.lines() {
+            if let Some((kind, found)) = classify::local_error(line) {
+                self.add_local_error(kind, found);
+            }
+        }
+    }
+
+    /// Applies what a library said about its single request to the answers that lack it, and
+    /// takes the status an answer carries (jsforce's `ERROR_HTTP_<n>`) when nothing else said.
+    fn apply_request_context(&mut self, outcome: &Outcome) {
+        if let Some(request) = &outcome.request {
+            self.set_http_status(request.http_status);
+            if let Some(url) = &request.url {
+                self.add_host(url);
+            }
+            let login = request.url.as_deref().and_then(crate::sf_cli::origin);
+            for answer in &mut self.answers {
+                answer.http_status = answer.http_status.or(request.http_status);
+                if answer.login.is_none() {
+                    answer.login.clone_from(&login);
+                }
+            }
+        }
+        let answered = self.answers.iter().find_map(|answer| answer.http_status);
+        self.set_http_status(answered);
+    }
+
+    /// Text nothing recognised is still the user's evidence: keep its first meaningful line.
+    fn keep_unrecognised(&mut self, text: &str) {
+        if self.answers.is_empty()
+            && self.local_errors.is_empty()
+            && let Some(line) = freetext::first_meaningful_line(text)
+        {
+            self.answers.push(Answer::new(None, line.to_string()));
+        }
+    }
+}
+
+fn push_unique(list: &mut Vec<String>, value: String) {
+    if !list.contains(&value) {
+        list.push(value);
+    }
+}
+
+/// Cuts `text` to at most `max` bytes on a character boundary, marking the cut with `…`.
+fn truncate(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let cut = prepare::floor_char_boundary(&text, max);
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
+}
