@@ -14,6 +14,7 @@ pub mod files;
 pub mod finding;
 pub mod http;
 pub mod inputs;
+pub mod org;
 pub mod pem;
 pub mod registry;
 pub mod render;
