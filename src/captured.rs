@@ -216,12 +216,7 @@ struct Outcome {
 
 impl Outcome {
     fn new(form: Form) -> Outcome {
-        Outcome {
-            form,
-            success: false,
-            message: None,
-            request: None,
-        }
+        Outcome { form, success: false, message: None, request: None }
     }
 }
 
@@ -231,12 +226,7 @@ struct RequestContext {
 }
 
 /// Tries the recognisers from the most specific form to the least.
-fn recognise(
-    text: &Text,
-    hint: Option<&str>,
-    claims: &[Claims],
-    captured: &mut Captured,
-) -> Outcome {
+fn recognise(text: &Text, hint: Option<&str>, claims: &[Claims], captured: &mut Captured) -> Outcome {
     if let Some(outcome) = sf::from_json(text, hint, captured) {
         return outcome;
     }
@@ -262,18 +252,11 @@ fn unstructured(text: &Text, captured: &mut Captured) -> Outcome {
         captured.push_answer(answer);
     }
     let (form, http_status, url) = match library::detect(text) {
-        Some(library) => (
-            Form::ClientLibrary(library.name.to_string()),
-            library.http_status,
-            library.url,
-        ),
+        Some(library) => (Form::ClientLibrary(library.name.to_string()), library.http_status, library.url),
         None => (Form::PlainText, None, None),
     };
     let mut outcome = Outcome::new(form);
-    outcome.request = Some(RequestContext {
-        http_status: http_status.or_else(|| facts::find_status(text)),
-        url,
-    });
+    outcome.request = Some(RequestContext { http_status: http_status.or_else(|| facts::find_status(text)), url });
     outcome
 }
 
@@ -318,18 +301,10 @@ impl Captured {
 
     fn add_local_error(&mut self, kind: LocalErrorKind, text: &str) {
         let text = truncate(text.trim().to_string(), MAX_DESCRIPTION);
-        if let Some(seen) = self
-            .local_errors
-            .iter_mut()
-            .find(|seen| seen.kind == kind && seen.text == text)
-        {
+        if let Some(seen) = self.local_errors.iter_mut().find(|seen| seen.kind == kind && seen.text == text) {
             seen.count += 1;
         } else if self.local_errors.len() < MAX_LOCAL_ERRORS {
-            self.local_errors.push(LocalError {
-                kind,
-                text,
-                count: 1,
-            });
+            self.local_errors.push(LocalError { kind, text, count: 1 });
         }
     }
 
@@ -349,8 +324,7 @@ impl Captured {
 
     fn add_client_id(&mut self, value: &str) {
         // Consumer keys are one token (`3MVG9…`); anything with spaces is prose.
-        if let Some(value) = facts::clean_value(value).filter(|v| !v.contains(char::is_whitespace))
-        {
+        if let Some(value) = facts::clean_value(value).filter(|v| !v.contains(char::is_whitespace)) {
             push_unique(&mut self.client_ids, value);
         }
     }

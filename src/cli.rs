@@ -33,6 +33,16 @@ pub enum Command {
     Checks(ChecksArgs),
     /// Explain a cause: what it means, why Salesforce rejects it, how to fix it
     Explain(ExplainArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+    /// Print the man page (roff)
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -92,6 +102,18 @@ pub struct DoctorArgs {
     #[arg(long, env = "SFJWT_OFFLINE", hide_env_values = true, value_parser = clap::builder::FalseyValueParser::new())]
     pub offline: bool,
 
+    /// Seconds to wait for each token request before giving up
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, env = "SFJWT_TIMEOUT", hide_env_values = true, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+
+    /// Try every (host, aud) pair `sf org login jwt` tries, in its order, and show which works
+    #[arg(long)]
+    pub try_audiences: bool,
+
+    /// When the top cause is transient (replication, propagation, maintenance), retry until it clears or this much time passes (e.g. 90s, 5m)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub wait: Option<std::time::Duration>,
+
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text, env = "SFJWT_FORMAT", hide_env_values = true)]
     pub format: Format,
@@ -104,6 +126,30 @@ pub struct DoctorArgs {
     #[arg(long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
+    /// Also write a support bundle (<timestamp>-sfjwt.json and .md) into this directory
+    #[arg(long, value_name = "DIR", env = "SFJWT_REPORT_DIR", hide_env_values = true)]
+    pub report: Option<PathBuf>,
+
+    /// Mask usernames and org/user ids too, for reports shared outside the team
+    #[arg(long, env = "SFJWT_REDACT_IDENTITIES", hide_env_values = true, value_parser = clap::builder::FalseyValueParser::new())]
+    pub redact_identities: bool,
+
+    /// Exit 1 on causes of this severity or worse
+    #[arg(long, value_enum, default_value_t = FailOn::Error, env = "SFJWT_FAIL_ON", hide_env_values = true)]
+    pub fail_on: FailOn,
+
+    /// Treat as an error: a cause id (cert.expired), a group (cert) or a level (warnings); repeatable
+    #[arg(short = 'D', long = "deny", value_name = "CAUSE|GROUP|LEVEL")]
+    pub deny: Vec<String>,
+
+    /// Treat as a warning: a cause id, a group or a level (errors); repeatable
+    #[arg(short = 'W', long = "warn", value_name = "CAUSE|GROUP|LEVEL")]
+    pub warn: Vec<String>,
+
+    /// Accept (report as info): a cause id, a group or a level; repeatable
+    #[arg(short = 'A', long = "allow", value_name = "CAUSE|GROUP|LEVEL")]
+    pub allow: Vec<String>,
+
     /// Show every check and its details
     #[arg(short, long)]
     pub verbose: bool,
@@ -111,6 +157,33 @@ pub struct DoctorArgs {
     /// When to use colour (NO_COLOR is honoured)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+}
+
+/// `90`, `90s`, `5m`, `1h`, `2m30s`.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let mut total = 0u64;
+    let mut number = String::new();
+    for c in text.trim().chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            _ => return Err(format!("`{text}`: use a number with s, m or h, e.g. 90s or 5m")),
+        };
+        total += number.parse::<u64>().map_err(|_| format!("`{text}`: a unit needs a number before it"))? * unit;
+        number.clear();
+    }
+    if !number.is_empty() {
+        total += number.parse::<u64>().map_err(|e| e.to_string())?;
+    }
+    if total == 0 || total > 3600 {
+        return Err(format!("`{text}`: give a duration between 1s and 1h"));
+    }
+    Ok(std::time::Duration::from_secs(total))
 }
 
 impl DoctorArgs {
@@ -137,6 +210,14 @@ pub enum Format {
     Text,
     Json,
     Markdown,
+    Junit,
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -4,6 +4,7 @@ use std::{
     ffi::OsString,
     fmt::Write as _,
     io::{IsTerminal, Write},
+    time::{Duration, Instant},
 };
 
 use clap::{CommandFactory, FromArgMatches};
@@ -13,6 +14,8 @@ use crate::{
     cli::{ChecksArgs, Cli, ColorChoice, Command, DoctorArgs, ExplainArgs, Format, ListFormat},
     diagnosis, engine, evidence,
     inputs::Inputs,
+    levels::Overrides,
+    redact,
     registry::{self, CHECKS},
     render,
     report::Report,
@@ -39,6 +42,23 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         Command::Doctor(args) => doctor(&args, matches.subcommand_matches("doctor").expect("doctor matches")),
         Command::Checks(args) => list_checks(&args),
         Command::Explain(args) => explain(&args),
+        Command::Completions(args) => {
+            let mut command = Cli::command();
+            let mut out = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "sfjwt", &mut out);
+            print(&String::from_utf8_lossy(&out));
+            0
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+                Ok(()) => {
+                    print(&String::from_utf8_lossy(&out));
+                    0
+                }
+                Err(e) => usage_error(&format!("cannot render the man page: {e}")),
+            }
+        }
     }
 }
 
@@ -48,17 +68,56 @@ fn usage_error(message: &str) -> u8 {
 }
 
 fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> u8 {
+    let overrides = match Overrides::parse(&args.deny, &args.warn, &args.allow) {
+        Ok(overrides) => overrides,
+        Err(e) => return usage_error(&e),
+    };
     let inputs = match Inputs::resolve(args, matches) {
         Ok(inputs) => inputs,
         Err(e) => return usage_error(&e.0),
     };
-    let evidence = match evidence::gather(inputs) {
+    let mut evidence = match evidence::gather(inputs) {
         Ok(evidence) => evidence,
         Err(e) => return usage_error(&e.0),
     };
-    let runs = engine::run_all(&evidence);
-    let causes = diagnosis::diagnose(&runs);
-    let report = Report::build(&evidence, &runs, &causes);
+    let started = Instant::now();
+    let mut retries = 0u32;
+    let (runs, causes) = loop {
+        let runs = engine::run_all(&evidence);
+        let mut causes = diagnosis::diagnose(&runs);
+        overrides.apply(&mut causes);
+        let transient_on_top = causes.first().is_some_and(|c| c.entry.is_some_and(|e| e.transient));
+        let live = matches!(evidence.probe, evidence::ProbeEvidence::Done(_));
+        match args.wait {
+            Some(limit) if transient_on_top && live && started.elapsed() < limit => {
+                let remaining = limit.saturating_sub(started.elapsed());
+                std::thread::sleep(backoff(limit, retries).min(remaining));
+                evidence::reprobe(&mut evidence);
+                retries += 1;
+            }
+            _ => break (runs, causes),
+        }
+    };
+    let mut report = Report::build(&evidence, &runs, &causes);
+    if let Some(limit) = args.wait
+        && retries > 0
+    {
+        let waited = started.elapsed().as_secs();
+        let still = causes.first().is_some_and(|c| c.entry.is_some_and(|e| e.transient));
+        report.notes.push(if still {
+            format!(
+                "--wait {}s: retried {retries} times over {waited} s; the transient cause is still there",
+                limit.as_secs()
+            )
+        } else {
+            format!(
+                "--wait {}s: retried {retries} times; the transient cause cleared after {waited} s",
+                limit.as_secs()
+            )
+        });
+    }
+    let identities = if args.redact_identities { redact::identities(&evidence) } else { Vec::new() };
+    let finish = |text: String| redact::identities_in(&text, &identities);
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let rendered = match args.format() {
         Format::Text => {
@@ -68,15 +127,58 @@ fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> u8 {
         }
         Format::Json => render::json::render(&report),
         Format::Markdown => render::markdown::render(&report),
+        Format::Junit => render::junit::render(&report),
+        Format::Github => render::github::render(&report),
     };
+    if args.format() == Format::Github
+        && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+        && let Err(e) = append(std::path::Path::new(&path), &finish(render::github::summary(&report)))
+    {
+        eprintln!("warning: cannot append the job summary to GITHUB_STEP_SUMMARY: {e}");
+    }
+    if let Some(dir) = &args.report {
+        match write_bundle(dir, &report, &finish) {
+            Ok(written) => eprintln!("sfjwt: support bundle written: {}", written.join(", ")),
+            Err(e) => return usage_error(&format!("cannot write the support bundle to {}: {e}", dir.display())),
+        }
+    }
     if let Some(path) = &args.output {
-        if let Err(e) = std::fs::write(path, rendered) {
+        if let Err(e) = std::fs::write(path, finish(rendered)) {
             return usage_error(&format!("cannot write the report to {}: {e}", path.display()));
         }
     } else {
-        print(&rendered);
+        print(&finish(rendered));
     }
-    report.exit_code()
+    report.exit_code(args.fail_on)
+}
+
+fn append(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+/// `<timestamp>-sfjwt.json` and `<timestamp>-sfjwt.md`, ready to attach to a ticket.
+fn write_bundle(
+    dir: &std::path::Path,
+    report: &Report,
+    finish: &dyn Fn(String) -> String,
+) -> std::io::Result<Vec<String>> {
+    std::fs::create_dir_all(dir)?;
+    let stamp: String = report.generated_at.chars().filter(char::is_ascii_digit).collect();
+    let stamp = format!("{}T{}Z", &stamp[..8.min(stamp.len())], &stamp[8.min(stamp.len())..]);
+    let mut written = Vec::new();
+    for (extension, text) in [("json", render::json::render(report)), ("md", render::markdown::render(report))] {
+        let path = dir.join(format!("{stamp}-sfjwt.{extension}"));
+        std::fs::write(&path, finish(text))?;
+        written.push(path.display().to_string());
+    }
+    Ok(written)
+}
+
+/// Exponential steps from a twentieth of the wait (at least 250 ms), capped at 30 s.
+fn backoff(limit: Duration, retries: u32) -> Duration {
+    let base = (limit / 20).max(Duration::from_millis(250));
+    (base * 2u32.saturating_pow(retries.min(8))).min(Duration::from_secs(30))
 }
 
 /// `--color`, then NO_COLOR (https://no-color.org), then whether stdout is a terminal.

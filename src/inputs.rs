@@ -20,6 +20,8 @@ pub enum Source {
     Env(String),
     ProjectFile(PathBuf),
     Stdin,
+    /// Found in the `--error` text.
+    Captured,
     Default,
 }
 
@@ -30,6 +32,7 @@ impl fmt::Display for Source {
             Source::Env(name) => write!(f, "env {name}"),
             Source::ProjectFile(path) => write!(f, "sfdcLoginUrl in {}", path.display()),
             Source::Stdin => f.write_str("stdin"),
+            Source::Captured => f.write_str("the --error text"),
             Source::Default => f.write_str("default"),
         }
     }
@@ -69,6 +72,8 @@ pub struct Inputs {
     pub connected_apps: Vec<PathBuf>,
     pub error: Option<Sourced<TextInput>>,
     pub offline: bool,
+    pub timeout: std::time::Duration,
+    pub try_audiences: bool,
     /// The sfdx-project.json found upwards from the working directory, if any.
     pub project: Option<ProjectFile>,
     /// Unix seconds used as "now" by every time rule (SFJWT_NOW pins it for reproducible reports).
@@ -128,6 +133,8 @@ impl Inputs {
                 .as_deref()
                 .map(|text| Sourced { value: text_input(text), source: Source::Flag("error".into()) }),
             offline: args.offline,
+            timeout: std::time::Duration::from_secs(args.timeout),
+            try_audiences: args.try_audiences,
             project,
             now: now(),
         })

@@ -3,6 +3,7 @@
 //! The pipeline is data all the way: inputs → evidence (the only I/O) → checks (the ordered
 //! registry, pure functions) → diagnosis (ranking) → report (one model) → a renderer per format.
 
+pub mod captured;
 pub mod catalog;
 pub mod checks;
 pub mod cli;
@@ -14,17 +15,18 @@ pub mod files;
 pub mod finding;
 pub mod http;
 pub mod inputs;
+pub mod levels;
 pub mod org;
 pub mod pem;
+pub mod probe;
+pub mod redact;
 pub mod registry;
 pub mod render;
 pub mod report;
 pub mod secret;
+pub mod sf_cli;
 #[cfg(test)]
 mod testing;
-
-pub mod captured;
-pub mod sf_cli;
 
 use std::process::ExitCode;
 

@@ -7,7 +7,7 @@ use crate::{
     catalog,
     diagnosis::RankedCause,
     engine::CheckRun,
-    evidence::{AssertionEvidence, Evidence},
+    evidence::{AssertionEvidence, Evidence, ProbeEvidence},
     finding::{Confidence, Severity, Status},
     inputs::{KeyInput, Source, TextInput},
     registry::Group,
@@ -26,8 +26,25 @@ pub struct Report {
     pub inputs: Vec<InputRow>,
     pub checks: Vec<CheckRow>,
     pub causes: Vec<CauseRow>,
+    /// Token requests, live or read from `--error`, in the order they were made.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<AttemptRow>,
+    /// The live probe's requests and responses, secrets masked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub transcripts: Vec<crate::probe::Transcript>,
     pub notes: Vec<String>,
     pub counts: Counts,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttemptRow {
+    pub login: Option<String>,
+    pub audience: Option<String>,
+    pub result: String,
+    /// Identical rows are folded: `×count`.
+    pub count: usize,
+    /// `live` for the probe, `captured` for `--error`.
+    pub source: &'static str,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -79,6 +96,15 @@ pub struct CauseRow {
     pub references: Vec<String>,
     /// The check that reported it.
     pub check: &'static str,
+    /// When `-D/-W/-A` changed the severity: the one before and the flag.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relevelled: Option<Relevelled>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Relevelled {
+    pub from: Severity,
+    pub by: &'static str,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -133,17 +159,24 @@ impl Report {
                 })
                 .collect(),
             causes,
+            attempts: attempt_rows(evidence),
+            transcripts: match &evidence.probe {
+                ProbeEvidence::Done(probe) => probe.attempts.iter().map(|a| a.transcript.clone()).collect(),
+                ProbeEvidence::Skipped(_) => Vec::new(),
+            },
             notes: notes(evidence),
             counts,
         }
     }
 
-    /// 0 healthy, 1 problems, 3 inconclusive (2 is for usage errors, decided before a report exists).
-    pub fn exit_code(&self) -> u8 {
+    /// 0 healthy, 1 problems (or warnings under `--fail-on warning`), 3 inconclusive; 2 is for
+    /// usage errors, decided before a report exists.
+    pub fn exit_code(&self, fail_on: crate::cli::FailOn) -> u8 {
         match self.verdict {
-            Verdict::Healthy => 0,
             Verdict::Problems => 1,
             Verdict::Inconclusive => 3,
+            Verdict::Healthy if fail_on == crate::cli::FailOn::Warning && self.counts.warnings > 0 => 1,
+            Verdict::Healthy => 0,
         }
     }
 }
@@ -169,6 +202,7 @@ fn cause_row(ranked: &RankedCause, run_vars: &[(&'static str, String)]) -> Cause
         confirm: cause.confirm.clone(),
         references: entry.map(|e| e.references.clone()).unwrap_or_default(),
         check: ranked.check_id,
+        relevelled: ranked.relevelled.map(|(from, by)| Relevelled { from, by }),
     }
 }
 
@@ -222,6 +256,45 @@ fn describe_text_input(input: &TextInput) -> String {
     }
 }
 
+fn attempt_rows(ev: &Evidence) -> Vec<AttemptRow> {
+    let mut rows: Vec<AttemptRow> = Vec::new();
+    if let ProbeEvidence::Done(probe) = &ev.probe {
+        for attempt in &probe.attempts {
+            let result = crate::checks::endpoint::describe(&attempt.outcome);
+            push_folded(&mut rows, Some(attempt.login.clone()), Some(attempt.audience.clone()), result, "live");
+        }
+    }
+    if let Some(captured) = &ev.captured {
+        for answer in &captured.parsed.answers {
+            let result = match &answer.error {
+                Some(error) => format!("{error}: {}", answer.description),
+                None => answer.description.clone(),
+            };
+            push_folded(&mut rows, answer.login.clone(), answer.audience.clone(), result, "captured");
+        }
+    }
+    rows
+}
+
+fn push_folded(
+    rows: &mut Vec<AttemptRow>,
+    login: Option<String>,
+    audience: Option<String>,
+    result: String,
+    source: &'static str,
+) {
+    if let Some(last) = rows.last_mut()
+        && last.login == login
+        && last.audience == audience
+        && last.result == result
+        && last.source == source
+    {
+        last.count += 1;
+        return;
+    }
+    rows.push(AttemptRow { login, audience, result, count: 1, source });
+}
+
 fn notes(ev: &Evidence) -> Vec<String> {
     let mut notes = Vec::new();
     if let Some(project) = &ev.inputs.project
@@ -232,13 +305,23 @@ fn notes(ev: &Evidence) -> Vec<String> {
     if !ev.inputs.connected_apps.is_empty() {
         notes.push("--connected-app was given but this version does not analyse connected app metadata yet".into());
     }
-    if ev.inputs.error.is_some() {
-        notes.push("--error was given but this version does not classify captured errors yet".into());
+    if let Some(captured) = &ev.captured {
+        let parsed = &captured.parsed;
+        notes.push(format!(
+            "--error ({}) read as {:?}: {} answer(s), {} client-side error(s)",
+            captured.origin,
+            parsed.form,
+            parsed.answers.len(),
+            parsed.local_errors.len()
+        ));
+        if parsed.contained_secret {
+            notes.push(
+                "the --error text held a secret (an assertion, token or key); it was masked and is not shown".into(),
+            );
+        }
     }
-    notes.push(if ev.inputs.offline {
-        "the token endpoint was not contacted (--offline)".into()
-    } else {
-        "the token endpoint was not contacted: this version checks offline only".into()
-    });
+    if let ProbeEvidence::Skipped(reason) = &ev.probe {
+        notes.push(format!("the token endpoint was {reason}"));
+    }
     notes
 }

@@ -57,19 +57,7 @@ fn jwt_audience_url(login: &str, audience_env: Option<&str>) -> String {
 /// `getLoginAudienceCombos(audienceUrl, loginUrl)`, quirks included.
 fn login_audience_combos(audience: &str, login: &str) -> Vec<Attempt> {
     let (a, l, p, s) = (audience, login, PRODUCTION, SANDBOX);
-    let candidates = [
-        (l, l),
-        (s, s),
-        (p, p),
-        (a, a),
-        (a, p),
-        (a, s),
-        (l, a),
-        (l, p),
-        (l, s),
-        (p, a),
-        (s, a),
-    ];
+    let candidates = [(l, l), (s, s), (p, p), (a, a), (a, p), (a, s), (l, a), (l, p), (l, s), (p, a), (s, a)];
     let mut keyed: Vec<(String, Attempt)> = Vec::new();
     for (login, audience) in candidates {
         // The filter compares strings, so "https://login.salesforce.com/" (from a flag) is not
@@ -82,10 +70,7 @@ fn login_audience_combos(audience: &str, login: &str) -> Vec<Attempt> {
             return Vec::new();
         };
         let key = format!("{login_origin}:{audience_origin}");
-        let attempt = Attempt {
-            login: login.to_string(),
-            audience: audience.to_string(),
-        };
+        let attempt = Attempt { login: login.to_string(), audience: audience.to_string() };
         // A JS Map: the first `set` of a key fixes its position, the last one its value.
         match keyed.iter_mut().find(|(existing, _)| *existing == key) {
             Some(slot) => slot.1 = attempt,
@@ -99,12 +84,8 @@ fn login_audience_combos(audience: &str, login: &str) -> Vec<Attempt> {
 fn matches_gs1(origin: &str) -> bool {
     let pattern: Vec<char> = "gs1.my.salesforce.com".chars().collect();
     let text: Vec<char> = origin.to_lowercase().chars().collect();
-    text.windows(pattern.len()).any(|window| {
-        window
-            .iter()
-            .zip(&pattern)
-            .all(|(have, want)| *want == '.' || have == want)
-    })
+    text.windows(pattern.len())
+        .any(|window| window.iter().zip(&pattern).all(|(have, want)| *want == '.' || have == want))
 }
 
 /// The WHATWG origin of an http(s) URL: `scheme://host[:port]`, host lower-cased, default port
@@ -122,11 +103,7 @@ pub fn href(url: &str) -> Option<String> {
     let path_end = rest.find(['?', '#']).unwrap_or(rest.len());
     // Special schemes treat `\` as `/` in the path.
     let path = rest[..path_end].replace('\\', "/");
-    let path = if path.is_empty() {
-        "/".to_string()
-    } else {
-        path
-    };
+    let path = if path.is_empty() { "/".to_string() } else { path };
     Some(format!("{}{path}{}", parts.origin(), &rest[path_end..]))
 }
 
@@ -165,12 +142,7 @@ fn parse_url(url: &str) -> Option<UrlParts<'_>> {
     if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return None;
     }
-    Some(UrlParts {
-        scheme,
-        host: host.to_ascii_lowercase(),
-        port,
-        rest,
-    })
+    Some(UrlParts { scheme, host: host.to_ascii_lowercase(), port, rest })
 }
 
 /// Splits `host[:port]` (IPv6 hosts are bracketed). An empty port means none; a bad one is an error.
@@ -205,10 +177,7 @@ mod tests {
     const TEST: &str = "https://test.salesforce.com";
 
     fn pairs(attempts: &[Attempt]) -> Vec<(&str, &str)> {
-        attempts
-            .iter()
-            .map(|a| (a.login.as_str(), a.audience.as_str()))
-            .collect()
+        attempts.iter().map(|a| (a.login.as_str(), a.audience.as_str())).collect()
     }
 
     #[test]
@@ -220,14 +189,7 @@ mod tests {
     #[test]
     fn explicit_login_url_makes_three_attempts_because_of_the_trailing_slash() {
         let attempts = attempt_order(Some("https://login.salesforce.com"), None);
-        assert_eq!(
-            pairs(&attempts),
-            [
-                (LOGIN, LOGIN),
-                (TEST, TEST),
-                ("https://login.salesforce.com/", TEST),
-            ]
-        );
+        assert_eq!(pairs(&attempts), [(LOGIN, LOGIN), (TEST, TEST), ("https://login.salesforce.com/", TEST),]);
     }
 
     #[test]
@@ -248,67 +210,29 @@ mod tests {
     fn my_domain_makes_five_attempts() {
         let me = "https://acme.my.salesforce.com/";
         let attempts = attempt_order(Some("https://acme.my.salesforce.com"), None);
-        assert_eq!(
-            pairs(&attempts),
-            [
-                (me, me),
-                (TEST, TEST),
-                (LOGIN, LOGIN),
-                (me, LOGIN),
-                (me, TEST)
-            ]
-        );
+        assert_eq!(pairs(&attempts), [(me, me), (TEST, TEST), (LOGIN, LOGIN), (me, LOGIN), (me, TEST)]);
     }
 
     #[test]
     fn sandbox_my_domain_makes_five_attempts() {
         let me = "https://acme--uat.sandbox.my.salesforce.com/";
         let attempts = attempt_order(Some("https://acme--uat.sandbox.my.salesforce.com"), None);
-        assert_eq!(
-            pairs(&attempts),
-            [
-                (me, me),
-                (TEST, TEST),
-                (LOGIN, LOGIN),
-                (me, LOGIN),
-                (me, TEST)
-            ]
-        );
+        assert_eq!(pairs(&attempts), [(me, me), (TEST, TEST), (LOGIN, LOGIN), (me, LOGIN), (me, TEST)]);
     }
 
     #[test]
     fn loopback_http_makes_five_attempts() {
         let me = "http://127.0.0.1:42005/";
         let attempts = attempt_order(Some("http://127.0.0.1:42005"), None);
-        assert_eq!(
-            pairs(&attempts),
-            [
-                (me, me),
-                (TEST, TEST),
-                (LOGIN, LOGIN),
-                (me, LOGIN),
-                (me, TEST)
-            ]
-        );
+        assert_eq!(pairs(&attempts), [(me, me), (TEST, TEST), (LOGIN, LOGIN), (me, LOGIN), (me, TEST)]);
     }
 
     #[test]
     fn audience_env_set_to_test_swaps_the_last_two_attempts() {
         let me = "https://acme--uat.sandbox.my.salesforce.com/";
-        let attempts = attempt_order(
-            Some("https://acme--uat.sandbox.my.salesforce.com"),
-            Some("https://test.salesforce.com"),
-        );
-        assert_eq!(
-            pairs(&attempts),
-            [
-                (me, me),
-                (TEST, TEST),
-                (LOGIN, LOGIN),
-                (me, TEST),
-                (me, LOGIN)
-            ]
-        );
+        let attempts =
+            attempt_order(Some("https://acme--uat.sandbox.my.salesforce.com"), Some("https://test.salesforce.com"));
+        assert_eq!(pairs(&attempts), [(me, me), (TEST, TEST), (LOGIN, LOGIN), (me, TEST), (me, LOGIN)]);
     }
 
     #[test]
@@ -385,26 +309,11 @@ mod tests {
 
     #[test]
     fn origin_normalises_scheme_host_and_default_port() {
-        assert_eq!(
-            origin("HTTPS://Acme.My.Salesforce.com:443/x?y").as_deref(),
-            Some("https://acme.my.salesforce.com")
-        );
-        assert_eq!(
-            origin("http://127.0.0.1:80").as_deref(),
-            Some("http://127.0.0.1")
-        );
-        assert_eq!(
-            origin("http://localhost:8443/").as_deref(),
-            Some("http://localhost:8443")
-        );
-        assert_eq!(
-            origin("https://[::1]:8443").as_deref(),
-            Some("https://[::1]:8443")
-        );
-        assert_eq!(
-            origin("https://user:pw@host.example").as_deref(),
-            Some("https://host.example")
-        );
+        assert_eq!(origin("HTTPS://Acme.My.Salesforce.com:443/x?y").as_deref(), Some("https://acme.my.salesforce.com"));
+        assert_eq!(origin("http://127.0.0.1:80").as_deref(), Some("http://127.0.0.1"));
+        assert_eq!(origin("http://localhost:8443/").as_deref(), Some("http://localhost:8443"));
+        assert_eq!(origin("https://[::1]:8443").as_deref(), Some("https://[::1]:8443"));
+        assert_eq!(origin("https://user:pw@host.example").as_deref(), Some("https://host.example"));
         assert_eq!(origin("ftp://x"), None);
         assert_eq!(origin("https://"), None);
         assert_eq!(origin("https://host:99999"), None);
@@ -413,18 +322,9 @@ mod tests {
 
     #[test]
     fn href_adds_the_root_path_and_keeps_the_rest() {
-        assert_eq!(
-            href("https://acme.my.salesforce.com").as_deref(),
-            Some("https://acme.my.salesforce.com/")
-        );
-        assert_eq!(
-            href("https://ACME.my.salesforce.com?x=1").as_deref(),
-            Some("https://acme.my.salesforce.com/?x=1")
-        );
-        assert_eq!(
-            href("https://host\\a\\b#f").as_deref(),
-            Some("https://host/a/b#f")
-        );
+        assert_eq!(href("https://acme.my.salesforce.com").as_deref(), Some("https://acme.my.salesforce.com/"));
+        assert_eq!(href("https://ACME.my.salesforce.com?x=1").as_deref(), Some("https://acme.my.salesforce.com/?x=1"));
+        assert_eq!(href("https://host\\a\\b#f").as_deref(), Some("https://host/a/b#f"));
         assert_eq!(href(" https://host/ ").as_deref(), Some("https://host/"));
     }
 }

@@ -5,12 +5,11 @@ use std::time::{Duration, Instant};
 use sfjwt::captured::{self, Captured, ErrorKind, Form, LocalErrorKind};
 
 use ErrorKind::{
-    AudienceInvalid, ClientIdInvalid, Empty, FetchFailed, Html, InvalidAssertion, NotAdminApproved,
-    NotApproved,
+    AudienceInvalid, ClientIdInvalid, Empty, FetchFailed, Html, InvalidAssertion, NotAdminApproved, NotApproved,
 };
 use LocalErrorKind::{
-    InvalidInstanceUrl, KeyEmpty, KeyFileIsDirectory, KeyFileMissing, KeyNotAsymmetric, KeyNotRsa,
-    KeyTooSmall, MissingClientId,
+    InvalidInstanceUrl, KeyEmpty, KeyFileIsDirectory, KeyFileMissing, KeyNotAsymmetric, KeyNotRsa, KeyTooSmall,
+    MissingClientId,
 };
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/captured");
@@ -33,19 +32,11 @@ fn kinds(captured: &Captured) -> Vec<ErrorKind> {
 }
 
 fn attempts(captured: &Captured) -> Vec<(Option<&str>, Option<&str>)> {
-    captured
-        .answers
-        .iter()
-        .map(|a| (a.login.as_deref(), a.audience.as_deref()))
-        .collect()
+    captured.answers.iter().map(|a| (a.login.as_deref(), a.audience.as_deref())).collect()
 }
 
 fn locals(captured: &Captured) -> Vec<(LocalErrorKind, usize)> {
-    captured
-        .local_errors
-        .iter()
-        .map(|e| (e.kind, e.count))
-        .collect()
+    captured.local_errors.iter().map(|e| (e.kind, e.count)).collect()
 }
 
 /// What each real sf CLI case must yield: answer kinds and local errors (kind, count).
@@ -109,8 +100,7 @@ fn sf_cases(marker: &str, extension: &str) -> Vec<(String, String)> {
         .map(|entry| entry.unwrap().file_name().into_string().unwrap())
         .filter_map(|name| {
             let stem = name.strip_suffix(extension)?;
-            stem.contains(marker)
-                .then(|| (stem.replacen(marker, "", 1), name.clone()))
+            stem.contains(marker).then(|| (stem.replacen(marker, "", 1), name.clone()))
         })
         .collect();
     cases.sort();
@@ -135,10 +125,7 @@ fn every_real_json_output() {
 #[test]
 fn every_real_text_output() {
     // ok_text.stderr holds only the insecure-protocol warning of a success.
-    let mut cases: Vec<_> = sf_cases("_text", ".stderr")
-        .into_iter()
-        .filter(|(case, _)| case != "ok")
-        .collect();
+    let mut cases: Vec<_> = sf_cases("_text", ".stderr").into_iter().filter(|(case, _)| case != "ok").collect();
     cases.push(("a".into(), "a_tty.stdout".into()));
     assert_eq!(cases.len(), 26);
     for (case, file) in cases {
@@ -223,11 +210,7 @@ fn my_domain_lines_carry_their_own_attempts() {
     );
     assert_eq!(
         captured.hosts,
-        [
-            "https://acme.my.salesforce.com",
-            "https://test.salesforce.com",
-            "https://login.salesforce.com"
-        ]
+        ["https://acme.my.salesforce.com", "https://test.salesforce.com", "https://login.salesforce.com"]
     );
 }
 
@@ -235,10 +218,7 @@ fn my_domain_lines_carry_their_own_attempts() {
 fn a_hint_is_used_only_when_the_line_count_matches() {
     let text = sf_output("mitm_mydomain_a_json.stdout");
     let right = captured::parse(&text, Some("https://acme.my.salesforce.com"));
-    assert_eq!(
-        attempts(&right)[3],
-        (Some("https://acme.my.salesforce.com/"), Some(LOGIN))
-    );
+    assert_eq!(attempts(&right)[3], (Some("https://acme.my.salesforce.com/"), Some(LOGIN)));
     let wrong = captured::parse(&text, Some("https://login.salesforce.com"));
     assert!(attempts(&wrong).iter().all(|a| *a == (None, None)));
 
@@ -253,10 +233,7 @@ fn a_hint_is_used_only_when_the_line_count_matches() {
     );
 
     // SF_AUDIENCE_URL made 11 attempts; the hint alone predicts 5.
-    let env = captured::parse(
-        &sf_output("env_SF_AUDIENCE_URL_json.stdout"),
-        Some(LOOPBACK),
-    );
+    let env = captured::parse(&sf_output("env_SF_AUDIENCE_URL_json.stdout"), Some(LOOPBACK));
     assert_eq!(env.answers.len(), 11);
     assert!(attempts(&env).iter().all(|a| *a == (None, None)));
 }
@@ -264,10 +241,7 @@ fn a_hint_is_used_only_when_the_line_count_matches() {
 #[test]
 fn empty_answers_keep_their_positions() {
     let with_path = "http://127.0.0.1:42005/some/path";
-    let captured = captured::parse(
-        &sf_output("flag_url_with_path_json.stdout"),
-        Some(with_path),
-    );
+    let captured = captured::parse(&sf_output("flag_url_with_path_json.stdout"), Some(with_path));
     assert_eq!(captured.answers[0].description, "");
     assert_eq!(attempts(&captured)[0], (Some(with_path), Some(with_path)));
     assert_eq!(attempts(&captured)[4], (Some(with_path), Some(TEST)));
@@ -276,20 +250,13 @@ fn empty_answers_keep_their_positions() {
 #[test]
 fn html_answers_keep_the_body() {
     let captured = captured::parse(&sf_output("f_json.stdout"), None);
-    assert!(
-        captured.answers[0]
-            .description
-            .starts_with("<html><head><title>Error</title>")
-    );
+    assert!(captured.answers[0].description.starts_with("<html><head><title>Error</title>"));
 }
 
 #[test]
 fn key_errors_name_the_file() {
     let captured = captured::parse(&sf_output("key_missing_file_text.stderr"), None);
-    assert_eq!(
-        captured.key_path.as_deref(),
-        Some("/home/ci/project/keys/does-not-exist.key")
-    );
+    assert_eq!(captured.key_path.as_deref(), Some("/home/ci/project/keys/does-not-exist.key"));
     assert_eq!(
         captured.local_errors[0].text,
         "ENOENT: no such file or directory, open '/home/ci/project/keys/does-not-exist.key'"
@@ -297,10 +264,7 @@ fn key_errors_name_the_file() {
     assert!(captured.answers.is_empty());
 
     let empty = captured::parse(&sf_output("key_empty_file_json.stdout"), None);
-    assert_eq!(
-        empty.local_errors[0].text,
-        "secretOrPrivateKey must have a value"
-    );
+    assert_eq!(empty.local_errors[0].text, "secretOrPrivateKey must have a value");
 }
 
 #[test]
@@ -310,10 +274,7 @@ fn success_output_yields_facts_and_no_answer() {
     assert!(captured.answers.is_empty());
     assert_eq!(captured.usernames, ["ci@example.com"]);
     assert_eq!(captured.client_ids, ["3MVGFAKE"]);
-    assert_eq!(
-        captured.key_path.as_deref(),
-        Some("/home/ci/project/keys/server.key")
-    );
+    assert_eq!(captured.key_path.as_deref(), Some("/home/ci/project/keys/server.key"));
     assert_eq!(captured.hosts, [LOOPBACK]);
 
     let warning = captured::parse(&sf_output("ok_text.stderr"), None);
@@ -329,10 +290,7 @@ fn success_output_yields_facts_and_no_answer() {
 fn older_cli_without_the_error_name_prefix() {
     let captured = captured::parse(&fixture("sf_no_prefix.txt"), None);
     assert_eq!(captured.form, Form::SfCliText);
-    assert_eq!(
-        kinds(&captured),
-        [NotApproved, NotApproved, AudienceInvalid]
-    );
+    assert_eq!(kinds(&captured), [NotApproved, NotApproved, AudienceInvalid]);
     assert_eq!(
         attempts(&captured),
         [
@@ -355,10 +313,7 @@ fn pre_2022_single_attempt_messages() {
     let json = captured::parse(&fixture("sfdx_pre2022.json"), None);
     assert_eq!(json.form, Form::SfCliJson);
     assert_eq!(kinds(&json), [NotApproved]);
-    assert_eq!(
-        json.answers[0].description,
-        "user hasn't approved this consumer"
-    );
+    assert_eq!(json.answers[0].description, "user hasn't approved this consumer");
 
     let text = captured::parse(&fixture("sfdx_v7_due_to.txt"), None);
     assert_eq!(text.form, Form::SfCliText);
@@ -369,10 +324,7 @@ fn pre_2022_single_attempt_messages() {
 
     let pem = captured::parse(&fixture("pem_no_start_line.txt"), None);
     assert_eq!(locals(&pem), [(LocalErrorKind::PemNoStartLine, 1)]);
-    assert_eq!(
-        pem.local_errors[0].text,
-        "error:0906D06C:PEM routines:PEM_read_bio:no start line"
-    );
+    assert_eq!(pem.local_errors[0].text, "error:0906D06C:PEM routines:PEM_read_bio:no start line");
     assert!(pem.answers.is_empty());
 }
 
@@ -382,10 +334,7 @@ fn a_pasted_command_line_gives_the_login_url() {
     assert_eq!(kinds(&captured), [NotApproved; 5]);
     assert_eq!(
         attempts(&captured)[0],
-        (
-            Some("https://acme.my.salesforce.com/"),
-            Some("https://acme.my.salesforce.com/")
-        )
+        (Some("https://acme.my.salesforce.com/"), Some("https://acme.my.salesforce.com/"))
     );
     assert_eq!(captured.hosts, ["https://acme.my.salesforce.com"]);
     assert_eq!(captured.usernames, ["ci@example.com"]);
@@ -395,14 +344,8 @@ fn a_pasted_command_line_gives_the_login_url() {
 #[test]
 fn other_local_errors_in_text() {
     let cases = [
-        (
-            "Error: Client ID is required for JWT authentication.",
-            MissingClientId,
-        ),
-        (
-            "Error (JwtGrantError): Unexpected end of JSON input",
-            LocalErrorKind::CorruptAuthFile,
-        ),
+        ("Error: Client ID is required for JWT authentication.", MissingClientId),
+        ("Error (JwtGrantError): Unexpected end of JSON input", LocalErrorKind::CorruptAuthFile),
     ];
     for (text, kind) in cases {
         let captured = captured::parse(text, None);
@@ -423,40 +366,27 @@ fn legacy_sfdx_message() {
     assert_eq!(captured.usernames, ["ci@example.com"]);
     assert_eq!(captured.client_ids, ["3MVG9FAKEconsumerKEY"]);
     assert_eq!(captured.hosts, [LOGIN]);
-    assert_eq!(
-        captured.key_path.as_deref(),
-        Some("/home/ci/build/assets/server.key")
-    );
+    assert_eq!(captured.key_path.as_deref(), Some("/home/ci/build/assets/server.key"));
 }
 
 #[test]
 fn raw_token_json_in_its_spellings() {
-    let strict = captured::parse(
-        r#"{"error":"invalid_grant","error_description":"user hasn't approved this consumer"}"#,
-        None,
-    );
+    let strict =
+        captured::parse(r#"{"error":"invalid_grant","error_description":"user hasn't approved this consumer"}"#, None);
     assert_eq!(strict.form, Form::TokenJson);
     assert_eq!(strict.answers[0].error.as_deref(), Some("invalid_grant"));
-    assert_eq!(
-        strict.answers[0].description,
-        "user hasn't approved this consumer"
-    );
+    assert_eq!(strict.answers[0].description, "user hasn't approved this consumer");
     assert_eq!(strict.answers[0].kind, NotApproved);
 
-    let loose = captured::parse(
-        r"{error: 'invalid_grant', error_description: 'user hasn\'t approved this consumer'}",
-        None,
-    );
+    let loose =
+        captured::parse(r"{error: 'invalid_grant', error_description: 'user hasn\'t approved this consumer'}", None);
     assert_eq!(loose.answers, strict.answers);
     assert_eq!(loose.form, Form::TokenJson);
 
     let code_only = captured::parse("{\"error\":\"invalid_client_id\"}\n", None);
     assert_eq!(code_only.form, Form::TokenJson);
     assert_eq!(code_only.answers[0].kind, ClientIdInvalid);
-    assert_eq!(
-        code_only.answers[0].description,
-        "{\"error\":\"invalid_client_id\"}"
-    );
+    assert_eq!(code_only.answers[0].description, "{\"error\":\"invalid_client_id\"}");
 
     for (code, kind) in [
         ("inactive_user", ErrorKind::InactiveUser),
@@ -473,23 +403,13 @@ fn raw_token_json_in_its_spellings() {
 fn newer_capitalised_descriptions() {
     for (description, kind) in [
         ("User is inactive", ErrorKind::InactiveUser),
-        (
-            "Org is locked, closed, or suspended",
-            ErrorKind::InactiveOrg,
-        ),
+        ("Org is locked, closed, or suspended", ErrorKind::InactiveOrg),
         ("Number of logins exceeded", ErrorKind::RateLimited),
         ("ip restricted", ErrorKind::IpRestricted),
-        (
-            "IP restricted or invalid login hours",
-            ErrorKind::IpRestricted,
-        ),
+        ("IP restricted or invalid login hours", ErrorKind::IpRestricted),
     ] {
         let body = format!(r#"{{"error":"invalid_grant","error_description":"{description}"}}"#);
-        assert_eq!(
-            captured::parse(&body, None).answers[0].kind,
-            kind,
-            "{description}"
-        );
+        assert_eq!(captured::parse(&body, None).answers[0].kind, kind, "{description}");
         assert_eq!(ErrorKind::classify(None, description), kind);
     }
 }
@@ -499,10 +419,7 @@ fn http_transcript_with_its_request() {
     let captured = captured::parse(&fixture("transcript_request_response.http"), None);
     assert_eq!(captured.form, Form::HttpTranscript);
     assert_eq!(captured.http_status, Some(400));
-    assert_eq!(
-        captured.date.as_deref(),
-        Some("Sun, 22 Nov 2026 21:40:42 GMT")
-    );
+    assert_eq!(captured.date.as_deref(), Some("Sun, 22 Nov 2026 21:40:42 GMT"));
     assert!(captured.contained_secret);
     let answer = &captured.answers[0];
     assert_eq!(answer.error.as_deref(), Some("invalid_grant"));
@@ -520,14 +437,8 @@ fn curl_verbose_transcript() {
     let captured = captured::parse(&fixture("curl_verbose.txt"), None);
     assert_eq!(captured.form, Form::HttpTranscript);
     assert_eq!(kinds(&captured), [ClientIdInvalid]);
-    assert_eq!(
-        captured.answers[0].login.as_deref(),
-        Some("https://acme.my.salesforce.com")
-    );
-    assert_eq!(
-        captured.date.as_deref(),
-        Some("Mon, 23 Nov 2026 08:01:12 GMT")
-    );
+    assert_eq!(captured.answers[0].login.as_deref(), Some("https://acme.my.salesforce.com"));
+    assert_eq!(captured.date.as_deref(), Some("Mon, 23 Nov 2026 08:01:12 GMT"));
     assert!(!captured.contained_secret);
 }
 
@@ -536,11 +447,7 @@ fn html_transcript() {
     let captured = captured::parse(&fixture("transcript_html.http"), None);
     assert_eq!(captured.http_status, Some(503));
     assert_eq!(kinds(&captured), [Html]);
-    assert!(
-        captured.answers[0]
-            .description
-            .contains("Data Not Available")
-    );
+    assert!(captured.answers[0].description.contains("Data Not Available"));
 }
 
 #[test]
@@ -556,10 +463,8 @@ fn bare_status_and_body() {
 #[test]
 fn secrets_never_reach_the_output() {
     let text = fixture("transcript_canary.http");
-    let assertions: Vec<&str> = text
-        .lines()
-        .filter_map(|line| line.split_once("assertion=").map(|(_, jwt)| jwt))
-        .collect();
+    let assertions: Vec<&str> =
+        text.lines().filter_map(|line| line.split_once("assertion=").map(|(_, jwt)| jwt)).collect();
     assert_eq!(assertions.len(), 2);
 
     let captured = captured::parse(&text, None);
@@ -600,20 +505,14 @@ fn guzzle() {
     let answer = &captured.answers[0];
     assert_eq!(answer.error.as_deref(), Some("invalid_grant"));
     assert_eq!(answer.http_status, Some(400));
-    assert_eq!(
-        answer.login.as_deref(),
-        Some("https://acme.my.salesforce.com")
-    );
+    assert_eq!(answer.login.as_deref(), Some("https://acme.my.salesforce.com"));
     assert_eq!(captured.hosts, ["https://acme.my.salesforce.com"]);
 }
 
 #[test]
 fn simple_salesforce() {
     let captured = captured::parse(&fixture("simple_salesforce.txt"), None);
-    assert_eq!(
-        captured.form,
-        Form::ClientLibrary("simple-salesforce".into())
-    );
+    assert_eq!(captured.form, Form::ClientLibrary("simple-salesforce".into()));
     assert_eq!(kinds(&captured), [NotApproved]);
     assert_eq!(captured.answers[0].error.as_deref(), Some("invalid_grant"));
     assert_eq!(captured.usernames, ["ci@example.com"]);
@@ -621,10 +520,7 @@ fn simple_salesforce() {
     assert_eq!(captured.key_path.as_deref(), Some("/app/keys/server.key"));
 
     let variant = captured::parse(&fixture("simple_salesforce_code_message.txt"), None);
-    assert_eq!(
-        variant.form,
-        Form::ClientLibrary("simple-salesforce".into())
-    );
+    assert_eq!(variant.form, Form::ClientLibrary("simple-salesforce".into()));
     assert_eq!(kinds(&variant), [ErrorKind::ExpiredAuthorizationCode]);
     assert_eq!(variant.answers[0].error.as_deref(), Some("invalid_grant"));
     assert_eq!(variant.answers[0].description, "expired authorization code");
@@ -679,10 +575,7 @@ fn a_bare_description_line() {
     let captured = captured::parse("user hasn't approved this consumer\n", None);
     assert_eq!(captured.form, Form::PlainText);
     assert_eq!(kinds(&captured), [NotApproved]);
-    assert_eq!(
-        captured.answers[0].description,
-        "user hasn't approved this consumer"
-    );
+    assert_eq!(captured.answers[0].description, "user hasn't approved this consumer");
 }
 
 #[test]
@@ -690,10 +583,7 @@ fn unknown_text_keeps_its_first_meaningful_line() {
     let captured = captured::parse("\n  ----\n  Something odd happened: E42  \nmore\n", None);
     assert_eq!(captured.form, Form::PlainText);
     assert_eq!(kinds(&captured), [ErrorKind::Unknown]);
-    assert_eq!(
-        captured.answers[0].description,
-        "Something odd happened: E42"
-    );
+    assert_eq!(captured.answers[0].description, "Something odd happened: E42");
 }
 
 #[test]
@@ -749,11 +639,7 @@ fn huge_input_is_capped_and_fast() {
     let huge = line.repeat(20 * 1024 * 1024 / line.len());
     let started = Instant::now();
     let captured = captured::parse(&huge, None);
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
     assert_eq!(kinds(&captured), [NotApproved]);
 
     let started = Instant::now();
@@ -786,10 +672,7 @@ fn bytes_in_other_encodings() {
 fn serialises_as_snake_case_data() {
     let captured = captured::parse(&fixture("guzzle.txt"), None);
     let json: serde_json::Value = serde_json::to_value(&captured).unwrap();
-    assert_eq!(
-        json["form"],
-        serde_json::json!({"client_library": "guzzle"})
-    );
+    assert_eq!(json["form"], serde_json::json!({"client_library": "guzzle"}));
     assert_eq!(json["answers"][0]["kind"], "not_approved");
 }
 

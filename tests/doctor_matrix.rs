@@ -288,6 +288,8 @@ fn healthy_setup_passes_every_check_it_can_run() {
     let json = run.json();
     assert_eq!(json["verdict"], "healthy");
     for check in json["checks"].as_array().unwrap() {
-        assert_eq!(check["status"], "pass", "{check}");
+        let offline_only = check["group"] == "endpoint" || check["group"] == "login";
+        let expected = if offline_only { "skip" } else { "pass" };
+        assert_eq!(check["status"], expected, "{check}");
     }
 }

@@ -11,24 +11,12 @@ const DESCRIPTIONS: &[(&str, ErrorKind)] = &[
     ("audience is invalid", ErrorKind::AudienceInvalid),
     ("audience validation failed", ErrorKind::AudienceInvalid),
     ("client identifier invalid", ErrorKind::ClientIdInvalid),
-    (
-        "invalid client credentials",
-        ErrorKind::InvalidClientCredentials,
-    ),
+    ("invalid client credentials", ErrorKind::InvalidClientCredentials),
     ("invalid assertion", ErrorKind::InvalidAssertion),
-    (
-        "expired authorization code",
-        ErrorKind::ExpiredAuthorizationCode,
-    ),
+    ("expired authorization code", ErrorKind::ExpiredAuthorizationCode),
     ("not admin approved", ErrorKind::NotAdminApproved),
-    (
-        "external client app is not installed",
-        ErrorKind::EcaNotInstalled,
-    ),
-    (
-        "app must be installed into org",
-        ErrorKind::AppMustBeInstalled,
-    ),
+    ("external client app is not installed", ErrorKind::EcaNotInstalled),
+    ("app must be installed into org", ErrorKind::AppMustBeInstalled),
     ("ip restricted", ErrorKind::IpRestricted),
     ("user is inactive", ErrorKind::InactiveUser),
     ("locked, closed, or suspended", ErrorKind::InactiveOrg),
@@ -38,10 +26,7 @@ const DESCRIPTIONS: &[(&str, ErrorKind)] = &[
     ("https required", ErrorKind::InvalidRequest),
     ("must use http post", ErrorKind::InvalidRequest),
     ("authentication failure", ErrorKind::AuthenticationFailure),
-    (
-        "expired access/refresh token",
-        ErrorKind::ExpiredRefreshToken,
-    ),
+    ("expired access/refresh token", ErrorKind::ExpiredRefreshToken),
     ("no valid scopes defined", ErrorKind::NoValidScopes),
 ];
 
@@ -96,10 +81,7 @@ pub(super) fn error_kind(code: Option<&str>, description: &str) -> ErrorKind {
     }
     let from_code = code.and_then(|code| {
         let code = code.trim().to_ascii_lowercase();
-        CODES
-            .iter()
-            .find(|(known, _)| *known == code)
-            .map(|(_, kind)| *kind)
+        CODES.iter().find(|(known, _)| *known == code).map(|(_, kind)| *kind)
     });
     match from_code {
         Some(kind) => kind,
@@ -110,22 +92,14 @@ pub(super) fn error_kind(code: Option<&str>, description: &str) -> ErrorKind {
 
 fn kind_of_description(description: &str) -> Option<ErrorKind> {
     // Curly apostrophes come from word processors and chat tools the text passed through.
-    let text = description
-        .to_lowercase()
-        .replace(['\u{2019}', '\u{2018}'], "'");
+    let text = description.to_lowercase().replace(['\u{2019}', '\u{2018}'], "'");
     if is_html(&text) {
         return Some(ErrorKind::Html);
     }
-    if let Some((_, kind)) = DESCRIPTIONS
-        .iter()
-        .find(|(fragment, _)| text.contains(fragment))
-    {
+    if let Some((_, kind)) = DESCRIPTIONS.iter().find(|(fragment, _)| text.contains(fragment)) {
         return Some(*kind);
     }
-    NETWORK_FAILURES
-        .iter()
-        .any(|fragment| text.contains(fragment))
-        .then_some(ErrorKind::FetchFailed)
+    NETWORK_FAILURES.iter().any(|fragment| text.contains(fragment)).then_some(ErrorKind::FetchFailed)
 }
 
 /// An HTML page (lowercase input).
@@ -133,19 +107,13 @@ pub(super) fn is_html(lower: &str) -> bool {
     let text = lower.trim_start();
     text.starts_with("<!doctype")
         || text.starts_with("<html")
-        || (text.starts_with('<')
-            && ["</html>", "<body", "<head", "</"]
-                .iter()
-                .any(|t| text.contains(t)))
+        || (text.starts_with('<') && ["</html>", "<body", "<head", "</"].iter().any(|t| text.contains(t)))
 }
 
 /// jsforce reports a non-JSON error body with the code `ERROR_HTTP_<status>`.
 pub(super) fn jsforce_http_status(code: &str) -> Option<u16> {
     let digits = code.strip_prefix("ERROR_HTTP_")?;
-    digits
-        .parse()
-        .ok()
-        .filter(|status| (100..=599).contains(status))
+    digits.parse().ok().filter(|status| (100..=599).contains(status))
 }
 
 /// A local-error pattern: the fragment that identifies it (lowercase) and where its text starts.
@@ -158,26 +126,13 @@ struct LocalPattern {
 }
 
 const fn local(fragment: &'static str, kind: LocalErrorKind) -> LocalPattern {
-    LocalPattern {
-        fragment,
-        kind,
-        starts_at: None,
-    }
+    LocalPattern { fragment, kind, starts_at: None }
 }
 
 const LOCAL_PATTERNS: &[LocalPattern] = &[
-    local(
-        "enoent: no such file or directory",
-        LocalErrorKind::KeyFileMissing,
-    ),
-    local(
-        "eisdir: illegal operation on a directory",
-        LocalErrorKind::KeyFileIsDirectory,
-    ),
-    local(
-        "secretorprivatekey must have a value",
-        LocalErrorKind::KeyEmpty,
-    ),
+    local("enoent: no such file or directory", LocalErrorKind::KeyFileMissing),
+    local("eisdir: illegal operation on a directory", LocalErrorKind::KeyFileIsDirectory),
+    local("secretorprivatekey must have a value", LocalErrorKind::KeyEmpty),
     LocalPattern {
         fragment: "must be an asymmetric key",
         kind: LocalErrorKind::KeyNotAsymmetric,
@@ -190,36 +145,14 @@ const LOCAL_PATTERNS: &[LocalPattern] = &[
     },
     local("\"alg\" parameter for \"", LocalErrorKind::KeyNotRsa),
     local("unknown key type \"", LocalErrorKind::KeyNotRsa),
-    LocalPattern {
-        fragment: "no start line",
-        kind: LocalErrorKind::PemNoStartLine,
-        starts_at: Some("error:"),
-    },
+    LocalPattern { fragment: "no start line", kind: LocalErrorKind::PemNoStartLine, starts_at: Some("error:") },
     local("invalid instance url", LocalErrorKind::InvalidInstanceUrl),
-    local(
-        "should not be a lightning domain",
-        LocalErrorKind::InvalidInstanceUrl,
-    ),
-    local(
-        "expected a valid url but received",
-        LocalErrorKind::InvalidInstanceUrl,
-    ),
-    local(
-        "unexpected end of json input",
-        LocalErrorKind::CorruptAuthFile,
-    ),
-    local(
-        "client id is required for jwt authentication",
-        LocalErrorKind::MissingClientId,
-    ),
-    local(
-        "missing required flag client-id",
-        LocalErrorKind::MissingClientId,
-    ),
-    local(
-        "missing required flag clientid",
-        LocalErrorKind::MissingClientId,
-    ),
+    local("should not be a lightning domain", LocalErrorKind::InvalidInstanceUrl),
+    local("expected a valid url but received", LocalErrorKind::InvalidInstanceUrl),
+    local("unexpected end of json input", LocalErrorKind::CorruptAuthFile),
+    local("client id is required for jwt authentication", LocalErrorKind::MissingClientId),
+    local("missing required flag client-id", LocalErrorKind::MissingClientId),
+    local("missing required flag clientid", LocalErrorKind::MissingClientId),
 ];
 
 /// The client-side failure `line` reports, if any, and its text (from where the message starts to
@@ -228,10 +161,7 @@ pub(super) fn local_error(line: &str) -> Option<(LocalErrorKind, &str)> {
     let lower = line.to_ascii_lowercase();
     LOCAL_PATTERNS.iter().find_map(|pattern| {
         let at = lower.find(pattern.fragment)?;
-        let start = pattern
-            .starts_at
-            .and_then(|prefix| lower[..at].rfind(prefix))
-            .unwrap_or(at);
+        let start = pattern.starts_at.and_then(|prefix| lower[..at].rfind(prefix)).unwrap_or(at);
         Some((pattern.kind, line[start..].trim()))
     })
 }
@@ -263,62 +193,29 @@ mod tests {
             ("Audience validation failed", ErrorKind::AudienceInvalid),
             ("client identifier invalid", ErrorKind::ClientIdInvalid),
             ("invalid assertion", ErrorKind::InvalidAssertion),
-            (
-                "invalid client credentials",
-                ErrorKind::InvalidClientCredentials,
-            ),
-            (
-                "expired authorization code",
-                ErrorKind::ExpiredAuthorizationCode,
-            ),
-            (
-                "user is not admin approved to access this app",
-                ErrorKind::NotAdminApproved,
-            ),
-            (
-                "External client app is not installed in this org",
-                ErrorKind::EcaNotInstalled,
-            ),
-            (
-                "app must be installed into org",
-                ErrorKind::AppMustBeInstalled,
-            ),
+            ("invalid client credentials", ErrorKind::InvalidClientCredentials),
+            ("expired authorization code", ErrorKind::ExpiredAuthorizationCode),
+            ("user is not admin approved to access this app", ErrorKind::NotAdminApproved),
+            ("External client app is not installed in this org", ErrorKind::EcaNotInstalled),
+            ("app must be installed into org", ErrorKind::AppMustBeInstalled),
             ("ip restricted", ErrorKind::IpRestricted),
-            (
-                "IP restricted or invalid login hours",
-                ErrorKind::IpRestricted,
-            ),
+            ("IP restricted or invalid login hours", ErrorKind::IpRestricted),
             ("user is inactive", ErrorKind::InactiveUser),
             ("User is inactive", ErrorKind::InactiveUser),
-            (
-                "organization is locked, closed, or suspended",
-                ErrorKind::InactiveOrg,
-            ),
-            (
-                "Org is locked, closed, or suspended",
-                ErrorKind::InactiveOrg,
-            ),
+            ("organization is locked, closed, or suspended", ErrorKind::InactiveOrg),
+            ("Org is locked, closed, or suspended", ErrorKind::InactiveOrg),
             ("number of logins exceeded", ErrorKind::RateLimited),
             ("Number of logins exceeded", ErrorKind::RateLimited),
             ("grant type not supported", ErrorKind::UnsupportedGrantType),
             ("HTTPS required", ErrorKind::InvalidRequest),
             ("must use HTTP POST", ErrorKind::InvalidRequest),
             ("authentication failure", ErrorKind::AuthenticationFailure),
-            (
-                "expired access/refresh token",
-                ErrorKind::ExpiredRefreshToken,
-            ),
+            ("expired access/refresh token", ErrorKind::ExpiredRefreshToken),
             ("no valid scopes defined", ErrorKind::NoValidScopes),
-            (
-                "<html><body>Data Not Available</body></html>",
-                ErrorKind::Html,
-            ),
+            ("<html><body>Data Not Available</body></html>", ErrorKind::Html),
             ("<!DOCTYPE html>\n<html>", ErrorKind::Html),
             ("fetch failed", ErrorKind::FetchFailed),
-            (
-                "getaddrinfo ENOTFOUND login.salesforce.com",
-                ErrorKind::FetchFailed,
-            ),
+            ("getaddrinfo ENOTFOUND login.salesforce.com", ErrorKind::FetchFailed),
             ("", ErrorKind::Empty),
             ("   ", ErrorKind::Empty),
             ("high assurance session required", ErrorKind::Unknown),
@@ -349,10 +246,7 @@ mod tests {
 
     #[test]
     fn the_description_wins_over_the_code() {
-        assert_eq!(
-            error_kind(Some("invalid_client"), "app must be installed into org"),
-            ErrorKind::AppMustBeInstalled
-        );
+        assert_eq!(error_kind(Some("invalid_client"), "app must be installed into org"), ErrorKind::AppMustBeInstalled);
     }
 
     #[test]
@@ -368,11 +262,7 @@ mod tests {
                 LocalErrorKind::KeyFileIsDirectory,
                 "EISDIR: illegal operation on a directory, read",
             ),
-            (
-                "secretOrPrivateKey must have a value",
-                LocalErrorKind::KeyEmpty,
-                "secretOrPrivateKey must have a value",
-            ),
+            ("secretOrPrivateKey must have a value", LocalErrorKind::KeyEmpty, "secretOrPrivateKey must have a value"),
             (
                 "Error: secretOrPrivateKey must be an asymmetric key when using RS256",
                 LocalErrorKind::KeyNotAsymmetric,
@@ -403,29 +293,18 @@ mod tests {
                 LocalErrorKind::InvalidInstanceUrl,
                 "Invalid instance URL. It should NOT be a lightning domain.",
             ),
-            (
-                "Unexpected end of JSON input",
-                LocalErrorKind::CorruptAuthFile,
-                "Unexpected end of JSON input",
-            ),
+            ("Unexpected end of JSON input", LocalErrorKind::CorruptAuthFile, "Unexpected end of JSON input"),
             (
                 "Client ID is required for JWT authentication.",
                 LocalErrorKind::MissingClientId,
                 "Client ID is required for JWT authentication.",
             ),
-            (
-                "  Missing required flag client-id",
-                LocalErrorKind::MissingClientId,
-                "Missing required flag client-id",
-            ),
+            ("  Missing required flag client-id", LocalErrorKind::MissingClientId, "Missing required flag client-id"),
         ];
         for (line, kind, text) in cases {
             assert_eq!(local_error(line), Some((kind, text)), "{line}");
         }
-        assert_eq!(
-            local_error("(node:1) [ENOENT] Error: spawn sf ENOENT"),
-            None
-        );
+        assert_eq!(local_error("(node:1) [ENOENT] Error: spawn sf ENOENT"), None);
         assert_eq!(local_error("user hasn't approved this consumer"), None);
     }
 

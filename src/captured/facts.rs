@@ -35,19 +35,11 @@ pub(super) fn gather(text: &Text, claims: &[Claims], captured: &mut Captured) {
     let commands = commands(text);
 
     for command in &commands {
-        command
-            .username
-            .iter()
-            .for_each(|v| captured.add_username(v));
-        command
-            .client_id
-            .iter()
-            .for_each(|v| captured.add_client_id(v));
+        command.username.iter().for_each(|v| captured.add_username(v));
+        command.client_id.iter().for_each(|v| captured.add_client_id(v));
     }
     for key in USERNAME_FIELDS {
-        scan::field_values(text, key)
-            .iter()
-            .for_each(|v| captured.add_username(v));
+        scan::field_values(text, key).iter().for_each(|v| captured.add_username(v));
     }
     for line in text.raw.lines() {
         if let Some(username) = authorized_username(line) {
@@ -55,9 +47,7 @@ pub(super) fn gather(text: &Text, claims: &[Claims], captured: &mut Captured) {
         }
     }
     for key in CLIENT_ID_FIELDS {
-        scan::field_values(text, key)
-            .iter()
-            .for_each(|v| captured.add_client_id(v));
+        scan::field_values(text, key).iter().for_each(|v| captured.add_client_id(v));
     }
     for claims in claims {
         claims.sub.iter().for_each(|v| captured.add_username(v));
@@ -77,10 +67,7 @@ pub(super) fn gather(text: &Text, claims: &[Claims], captured: &mut Captured) {
         }
     }
     for command in &commands {
-        command
-            .key_file
-            .iter()
-            .for_each(|v| captured.set_key_path(v));
+        command.key_file.iter().for_each(|v| captured.set_key_path(v));
     }
 
     if captured.date.is_none() {
@@ -129,33 +116,23 @@ pub(super) fn with_scheme(host: &str) -> String {
 pub(super) fn header_value<'l>(line: &'l str, name: &str) -> Option<&'l str> {
     let line = strip_curl_marker(line);
     let (field, value) = line.split_once(':')?;
-    field
-        .eq_ignore_ascii_case(name)
-        .then(|| value.trim())
-        .filter(|v| !v.is_empty())
+    field.eq_ignore_ascii_case(name).then(|| value.trim()).filter(|v| !v.is_empty())
 }
 
 /// curl -v prefixes request lines with `> ` and response lines with `< `.
 pub(super) fn strip_curl_marker(line: &str) -> &str {
-    line.strip_prefix("> ")
-        .or_else(|| line.strip_prefix("< "))
-        .unwrap_or(line)
+    line.strip_prefix("> ").or_else(|| line.strip_prefix("< ")).unwrap_or(line)
 }
 
 /// `Successfully authorized <username> with org ID <id>` (sf success output).
 fn authorized_username(line: &str) -> Option<&str> {
     let rest = line.split_once("Successfully authorized ")?.1;
-    rest.split_once(" with org ID")
-        .map(|(username, _)| username)
+    rest.split_once(" with org ID").map(|(username, _)| username)
 }
 
 /// A usable fact value: trimmed, unquoted, not a placeholder or a shell variable.
 pub(super) fn clean_value(value: &str) -> Option<String> {
-    let value = value
-        .trim()
-        .trim_end_matches([',', ';'])
-        .trim_matches(['"', '\'', '`'])
-        .trim();
+    let value = value.trim().trim_end_matches([',', ';']).trim_matches(['"', '\'', '`']).trim();
     let rejected = value.is_empty()
         || value.len() > 512
         || value.starts_with('$')
@@ -181,11 +158,7 @@ pub(super) fn find_status(text: &Text) -> Option<u16> {
     ];
     LEADS
         .iter()
-        .flat_map(|lead| {
-            text.lower
-                .match_indices(lead)
-                .map(|(at, _)| at + lead.len())
-        })
+        .flat_map(|lead| text.lower.match_indices(lead).map(|(at, _)| at + lead.len()))
         .filter_map(|at| status_at(&text.lower, at))
         .next()
 }
@@ -213,10 +186,7 @@ pub(super) struct Command {
 
 /// Every JWT login command line in the text (continuation lines joined).
 pub(super) fn commands(text: &Text) -> Vec<Command> {
-    logical_lines(text.raw)
-        .iter()
-        .filter_map(|line| parse_command(line))
-        .collect()
+    logical_lines(text.raw).iter().filter_map(|line| parse_command(line)).collect()
 }
 
 /// Joins shell continuation lines (`\` in sh, `` ` `` in PowerShell, `^` in cmd).
@@ -243,20 +213,10 @@ fn logical_lines(text: &str) -> Vec<String> {
 }
 
 fn parse_command(line: &str) -> Option<Command> {
-    let tokens: Vec<&str> = line
-        .split_whitespace()
-        .map(|t| t.trim_matches(['"', '\'']))
-        .collect();
+    let tokens: Vec<&str> = line.split_whitespace().map(|t| t.trim_matches(['"', '\''])).collect();
     let is_sf = |t: &&str| {
-        let name = t
-            .rsplit(['/', '\\'])
-            .next()
-            .unwrap_or(t)
-            .to_ascii_lowercase();
-        matches!(
-            name.as_str(),
-            "sf" | "sfdx" | "sf.cmd" | "sfdx.cmd" | "sf.exe"
-        )
+        let name = t.rsplit(['/', '\\']).next().unwrap_or(t).to_ascii_lowercase();
+        matches!(name.as_str(), "sf" | "sfdx" | "sf.cmd" | "sfdx.cmd" | "sf.exe")
     };
     let sf_at = tokens.iter().position(is_sf)?;
     let args = &tokens[sf_at + 1..];
@@ -289,10 +249,7 @@ fn flag_value(args: &[&str], names: &[&str]) -> Option<String> {
 /// Login URLs the failing command may have used, most direct evidence first: an `--instance-url`
 /// on a pasted command line, then the origin in the CLI's insecure-protocol warning.
 pub(super) fn instance_url_candidates(text: &Text) -> Vec<String> {
-    let mut candidates: Vec<String> = commands(text)
-        .into_iter()
-        .filter_map(|command| command.instance_url)
-        .collect();
+    let mut candidates: Vec<String> = commands(text).into_iter().filter_map(|command| command.instance_url).collect();
     for line in text.raw.lines() {
         let lower = line.to_ascii_lowercase();
         for (at, url) in scan::urls(line) {
@@ -338,10 +295,7 @@ mod tests {
             ("resulted in a `400 Bad Request` response", Some(400)),
             ("Server returned HTTP response code: 401 for URL", Some(401)),
             ("Request failed with status code 503", Some(503)),
-            (
-                "System.HttpResponse[Status=Bad Request, StatusCode=400]",
-                Some(400),
-            ),
+            ("System.HttpResponse[Status=Bad Request, StatusCode=400]", Some(400)),
             ("\"status\": 1", None),
             ("status code 4000", None),
         ] {
@@ -351,10 +305,7 @@ mod tests {
 
     #[test]
     fn host_headers_get_a_plausible_scheme() {
-        assert_eq!(
-            with_scheme("login.salesforce.com"),
-            "https://login.salesforce.com"
-        );
+        assert_eq!(with_scheme("login.salesforce.com"), "https://login.salesforce.com");
         assert_eq!(with_scheme("127.0.0.1:42005"), "http://127.0.0.1:42005");
         assert_eq!(
             header_value("< Date: Sun, 22 Nov 2026 21:40:42 GMT", "date"),
@@ -365,18 +316,8 @@ mod tests {
 
     #[test]
     fn values_are_cleaned() {
-        assert_eq!(
-            clean_value(" 'ci@example.com', ").as_deref(),
-            Some("ci@example.com")
-        );
-        for junk in [
-            "",
-            "null",
-            "undefined",
-            "$USER",
-            "%USER%",
-            "[REDACTED-TOKEN]",
-        ] {
+        assert_eq!(clean_value(" 'ci@example.com', ").as_deref(), Some("ci@example.com"));
+        for junk in ["", "null", "undefined", "$USER", "%USER%", "[REDACTED-TOKEN]"] {
             assert_eq!(clean_value(junk), None, "{junk}");
         }
     }

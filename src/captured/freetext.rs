@@ -10,18 +10,11 @@ use super::{Answer, Captured, ErrorKind, Form, MAX_ANSWERS, Outcome};
 /// A token endpoint's answer as an object literal: OAuth (`error`, `error_description`) or the
 /// REST API's `[{"errorCode":…,"message":…}]`.
 pub(super) fn answer_from_object(text: &str, object: &scan::Object) -> Option<Answer> {
-    let present = |key| {
-        object
-            .get(key)
-            .filter(|v| *v != "null" && *v != "undefined")
-    };
+    let present = |key| object.get(key).filter(|v| *v != "null" && *v != "undefined");
     if object.has("error") || object.has("error_description") {
-        let description = present("error_description")
-            .map_or_else(|| text[object.range.clone()].to_string(), str::to_string);
-        return Some(Answer::new(
-            present("error").map(str::to_string),
-            description,
-        ));
+        let description =
+            present("error_description").map_or_else(|| text[object.range.clone()].to_string(), str::to_string);
+        return Some(Answer::new(present("error").map(str::to_string), description));
     }
     let (code, message) = (present("errorCode")?, present("message")?);
     Some(Answer::new(Some(code.to_string()), message.to_string()))
@@ -49,10 +42,7 @@ pub(super) fn token_json(text: &Text, captured: &mut Captured) -> Option<Outcome
 /// The answer in an HTTP response body, if it is an error.
 pub(super) fn body_answer(body: &str, status: Option<u16>) -> Option<Answer> {
     let body = body.trim();
-    if let Some(answer) = scan::objects(body)
-        .iter()
-        .find_map(|object| answer_from_object(body, object))
-    {
+    if let Some(answer) = scan::objects(body).iter().find_map(|object| answer_from_object(body, object)) {
         return Some(answer);
     }
     let failed = status.is_none_or(|status| status >= 400);
@@ -62,10 +52,7 @@ pub(super) fn body_answer(body: &str, status: Option<u16>) -> Option<Answer> {
     if classify::is_html(&body.to_ascii_lowercase()) {
         return Some(Answer::new(None, body.to_string()));
     }
-    Some(Answer::new(
-        None,
-        first_meaningful_line(body).unwrap_or("").to_string(),
-    ))
+    Some(Answer::new(None, first_meaningful_line(body).unwrap_or("").to_string()))
 }
 
 /// Every answer found in unstructured text, duplicates removed (logs repeat an exception).
@@ -101,10 +88,7 @@ pub(super) fn answers(text: &Text) -> Vec<Answer> {
 }
 
 fn object_answers(raw: &str) -> Vec<Answer> {
-    scan::objects(raw)
-        .iter()
-        .filter_map(|object| answer_from_object(raw, object))
-        .collect()
+    scan::objects(raw).iter().filter_map(|object| answer_from_object(raw, object)).collect()
 }
 
 /// `error_description` fields outside a well-formed object (query strings, truncated bodies),
@@ -139,16 +123,9 @@ fn code_phrase_answer(line: &str) -> Option<Answer> {
         .filter_map(|code| whole_word(&lower, code).map(|at| (at, *code)))
         .min_by_key(|(at, _)| *at)?;
     let rest = &line[at + code.len()..];
-    let description = rest
-        .strip_prefix(": ")
-        .or_else(|| rest.strip_prefix(" - "))?;
+    let description = rest.strip_prefix(": ").or_else(|| rest.strip_prefix(" - "))?;
     let description = tidy_tail(description);
-    (!description.is_empty()).then(|| {
-        Answer::new(
-            Some(line[at..at + code.len()].to_string()),
-            description.to_string(),
-        )
-    })
+    (!description.is_empty()).then(|| Answer::new(Some(line[at..at + code.len()].to_string()), description.to_string()))
 }
 
 /// simple-salesforce's `Code: <code>. Message: <message>`.
@@ -175,11 +152,7 @@ fn whole_word(lower: &str, word: &str) -> Option<usize> {
 /// Drops closing punctuation a wrapper added: `(invalid_grant: x)`, `'…'`, `"…"`.
 fn tidy_tail(text: &str) -> &str {
     let text = text.trim();
-    let text = if text.ends_with(')') && !text.contains('(') {
-        &text[..text.len() - 1]
-    } else {
-        text
-    };
+    let text = if text.ends_with(')') && !text.contains('(') { &text[..text.len() - 1] } else { text };
     text.trim_end_matches(['\'', '"']).trim()
 }
 
@@ -194,9 +167,11 @@ fn known_line_answer(line: &str) -> Option<Answer> {
 }
 
 /// The first line with any letter or digit in it, trimmed.
+/// The sf CLI's `Warning: …` lines (insecure http, deprecated flags) are never the failure.
 pub(super) fn first_meaningful_line(text: &str) -> Option<&str> {
     text.lines()
         .map(str::trim)
+        .filter(|line| !line.starts_with("Warning: "))
         .find(|line| line.chars().any(char::is_alphanumeric))
 }
 
@@ -205,10 +180,7 @@ mod tests {
     use super::*;
 
     fn answers_of(text: &str) -> Vec<(Option<String>, String, ErrorKind)> {
-        answers(&Text::new(text))
-            .into_iter()
-            .map(|a| (a.error, a.description, a.kind))
-            .collect()
+        answers(&Text::new(text)).into_iter().map(|a| (a.error, a.description, a.kind)).collect()
     }
 
     #[test]
@@ -235,9 +207,7 @@ mod tests {
     #[test]
     fn longer_codes_are_not_mistaken_for_shorter_ones() {
         assert_eq!(
-            answers_of("error invalid_client_id: client identifier invalid")[0]
-                .0
-                .as_deref(),
+            answers_of("error invalid_client_id: client identifier invalid")[0].0.as_deref(),
             Some("invalid_client_id")
         );
     }
@@ -245,9 +215,7 @@ mod tests {
     #[test]
     fn query_strings_and_truncated_bodies() {
         assert_eq!(
-            answers_of(
-                "callback?error=invalid_client&error_description=app+must+be+installed+into+org&state=x"
-            ),
+            answers_of("callback?error=invalid_client&error_description=app+must+be+installed+into+org&state=x"),
             [(
                 Some("invalid_client".to_string()),
                 "app must be installed into org".to_string(),
@@ -271,32 +239,16 @@ mod tests {
         let body = r#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#;
         assert_eq!(
             answers_of(body),
-            [(
-                Some("INVALID_SESSION_ID".to_string()),
-                "Session expired or invalid".to_string(),
-                ErrorKind::Unknown
-            )]
+            [(Some("INVALID_SESSION_ID".to_string()), "Session expired or invalid".to_string(), ErrorKind::Unknown)]
         );
     }
 
     #[test]
     fn bodies() {
-        assert_eq!(
-            body_answer("", Some(400)).map(|a| a.kind),
-            Some(ErrorKind::Empty)
-        );
+        assert_eq!(body_answer("", Some(400)).map(|a| a.kind), Some(ErrorKind::Empty));
         assert_eq!(body_answer("", Some(200)), None);
-        assert_eq!(
-            body_answer(r#"{"access_token":"[REDACTED-TOKEN]"}"#, Some(200)),
-            None
-        );
-        assert_eq!(
-            body_answer("<html><body>down</body></html>", Some(503)).map(|a| a.kind),
-            Some(ErrorKind::Html)
-        );
-        assert_eq!(
-            body_answer("Bad Request", Some(400)).map(|a| a.description),
-            Some("Bad Request".to_string())
-        );
+        assert_eq!(body_answer(r#"{"access_token":"[REDACTED-TOKEN]"}"#, Some(200)), None);
+        assert_eq!(body_answer("<html><body>down</body></html>", Some(503)).map(|a| a.kind), Some(ErrorKind::Html));
+        assert_eq!(body_answer("Bad Request", Some(400)).map(|a| a.description), Some("Bad Request".to_string()));
     }
 }

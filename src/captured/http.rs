@@ -34,19 +34,12 @@ enum Part {
     ResponseBody,
 }
 
-pub(super) fn transcript(
-    text: &Text,
-    claims: &[Claims],
-    captured: &mut Captured,
-) -> Option<Outcome> {
+pub(super) fn transcript(text: &Text, claims: &[Claims], captured: &mut Captured) -> Option<Outcome> {
     let (requests, responses) = split(text.raw);
     if responses.is_empty() {
         return None;
     }
-    let first_error = responses
-        .iter()
-        .find(|r| r.status >= 400)
-        .or(responses.first());
+    let first_error = responses.iter().find(|r| r.status >= 400).or(responses.first());
     captured.set_http_status(first_error.map(|r| r.status));
 
     for response in &responses {
@@ -80,50 +73,31 @@ fn split(raw: &str) -> (Vec<Request<'_>>, Vec<Response<'_>>) {
             _ => strip_curl_marker(raw_line),
         };
         if let Some(target) = request_target(line) {
-            requests.push(Request {
-                target,
-                ..Request::default()
-            });
+            requests.push(Request { target, ..Request::default() });
             part = Part::RequestHead;
             continue;
         }
         if let Some(status) = status_of(line) {
-            responses.push(Response {
-                status,
-                body: Vec::new(),
-                request: requests.len().checked_sub(1),
-            });
+            responses.push(Response { status, body: Vec::new(), request: requests.len().checked_sub(1) });
             part = Part::ResponseHead;
             continue;
         }
         let blank = line.trim().is_empty();
         if matches!(part, Part::RequestHead | Part::ResponseHead) && (blank || !is_header(line)) {
             // Hand-written transcripts often omit the blank line before the body.
-            part = if part == Part::RequestHead {
-                Part::RequestBody
-            } else {
-                Part::ResponseBody
-            };
+            part = if part == Part::RequestHead { Part::RequestBody } else { Part::ResponseBody };
             if blank {
                 continue;
             }
         }
         match part {
             Part::RequestHead => {
-                if let (Some(request), Some(host)) =
-                    (requests.last_mut(), header_value(line, "host"))
-                {
+                if let (Some(request), Some(host)) = (requests.last_mut(), header_value(line, "host")) {
                     request.host = Some(host);
                 }
             }
-            Part::RequestBody => requests
-                .last_mut()
-                .into_iter()
-                .for_each(|r| r.body.push(line)),
-            Part::ResponseBody => responses
-                .last_mut()
-                .into_iter()
-                .for_each(|r| r.body.push(line)),
+            Part::RequestBody => requests.last_mut().into_iter().for_each(|r| r.body.push(line)),
+            Part::ResponseBody => responses.last_mut().into_iter().for_each(|r| r.body.push(line)),
             Part::ResponseHead | Part::Preamble => {}
         }
     }
@@ -132,9 +106,8 @@ fn split(raw: &str) -> (Vec<Request<'_>>, Vec<Response<'_>>) {
 
 /// `Name: value`, with a token for a name.
 fn is_header(line: &str) -> bool {
-    line.split_once(':').is_some_and(|(name, _)| {
-        !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    })
+    line.split_once(':')
+        .is_some_and(|(name, _)| !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
 }
 
 /// `POST /services/oauth2/token HTTP/1.1` → the target.
@@ -143,8 +116,7 @@ fn request_target(line: &str) -> Option<&str> {
     let method = words.next()?;
     let target = words.next()?;
     let version = words.next()?;
-    (METHODS.contains(&method) && version.starts_with("HTTP/") && words.next().is_none())
-        .then_some(target)
+    (METHODS.contains(&method) && version.starts_with("HTTP/") && words.next().is_none()).then_some(target)
 }
 
 /// `HTTP/1.1 400 Bad Request` (or `HTTP/2 400`) → 400.
@@ -155,10 +127,7 @@ fn status_of(line: &str) -> Option<u16> {
         return None;
     }
     let code = words.next()?;
-    (code.len() == 3)
-        .then(|| code.parse().ok())
-        .flatten()
-        .filter(|status| (100..=599).contains(status))
+    (code.len() == 3).then(|| code.parse().ok()).flatten().filter(|status| (100..=599).contains(status))
 }
 
 fn request_origin(request: &Request) -> Option<String> {
@@ -182,10 +151,7 @@ mod tests {
 
     #[test]
     fn request_and_status_lines() {
-        assert_eq!(
-            request_target("POST /services/oauth2/token HTTP/1.1"),
-            Some("/services/oauth2/token")
-        );
+        assert_eq!(request_target("POST /services/oauth2/token HTTP/1.1"), Some("/services/oauth2/token"));
         assert_eq!(
             request_target("POST https://x/services/oauth2/token HTTP/2"),
             Some("https://x/services/oauth2/token")

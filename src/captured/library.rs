@@ -12,11 +12,7 @@ pub(super) struct Library {
 
 impl Library {
     fn named(name: &'static str) -> Library {
-        Library {
-            name,
-            http_status: None,
-            url: None,
-        }
+        Library { name, http_status: None, url: None }
     }
 }
 
@@ -24,30 +20,20 @@ pub(super) fn detect(text: &Text) -> Option<Library> {
     guzzle(text)
         .or_else(|| java(text))
         .or_else(|| n8n(text))
-        .or_else(|| {
-            marker(
-                text,
-                &["salesforceauthenticationfailed", "simple_salesforce"],
-                "simple-salesforce",
-            )
-        })
+        .or_else(|| marker(text, &["salesforceauthenticationfailed", "simple_salesforce"], "simple-salesforce"))
         .or_else(|| marker(text, &["jwtbearertokenexchange"], "apex"))
         .or_else(|| marker(text, &["restforce::"], "restforce"))
 }
 
 fn marker(text: &Text, needles: &[&str], name: &'static str) -> Option<Library> {
-    needles
-        .iter()
-        .any(|needle| text.contains(needle))
-        .then(|| Library::named(name))
+    needles.iter().any(|needle| text.contains(needle)).then(|| Library::named(name))
 }
 
 /// Guzzle (PHP): ``Client error: `POST https://…/services/oauth2/token` resulted in a `400 Bad
 /// Request` response:``.
 fn guzzle(text: &Text) -> Option<Library> {
-    let lead = ["client error: `", "server error: `"]
-        .iter()
-        .find_map(|lead| text.find(lead).map(|at| at + lead.len()))?;
+    let lead =
+        ["client error: `", "server error: `"].iter().find_map(|lead| text.find(lead).map(|at| at + lead.len()))?;
     let rest = &text.raw[lead..];
     let request = &rest[..rest.find('`')?];
     let status_lead = text.lower[lead..].find("resulted in a `")? + lead + "resulted in a `".len();
@@ -69,11 +55,7 @@ fn java(text: &Text) -> Option<Library> {
         rest[..rest.find(char::is_whitespace).unwrap_or(rest.len())].to_string()
     });
     let talend = text.contains("talend") || text.contains("tsalesforce");
-    Some(Library {
-        name: if talend { "talend" } else { "java" },
-        http_status: status_at(&text.lower, at),
-        url,
-    })
+    Some(Library { name: if talend { "talend" } else { "java" }, http_status: status_at(&text.lower, at), url })
 }
 
 /// n8n: `NodeApiError: 400 - {"error":…}` or the UI's `400 - "{\"error\":…}"`.
@@ -86,9 +68,5 @@ fn n8n(text: &Text) -> Option<Library> {
         .match_indices(" - ")
         .filter_map(|(at, _)| at.checked_sub(3))
         .find_map(|at| status_at(&text.lower, at));
-    Some(Library {
-        name: "n8n",
-        http_status,
-        url: None,
-    })
+    Some(Library { name: "n8n", http_status, url: None })
 }

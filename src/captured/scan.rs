@@ -16,10 +16,7 @@ pub(super) struct Text<'a> {
 
 impl<'a> Text<'a> {
     pub fn new(raw: &'a str) -> Text<'a> {
-        Text {
-            raw,
-            lower: raw.to_ascii_lowercase(),
-        }
+        Text { raw, lower: raw.to_ascii_lowercase() }
     }
 
     /// Case-insensitive search; `needle` must be lowercase.
@@ -94,8 +91,7 @@ pub(super) fn fields(text: &Text, key: &str) -> Vec<Field> {
         let end = at + key.len();
         let before = at.checked_sub(1).map(|i| bytes[i]);
         // `\nclientId: …` inside a JSON string: the `n` belongs to an escaped line break.
-        let escaped_break =
-            at >= 2 && bytes[at - 2] == b'\\' && matches!(before, Some(b'n' | b't'));
+        let escaped_break = at >= 2 && bytes[at - 2] == b'\\' && matches!(before, Some(b'n' | b't'));
         if before.is_some_and(is_word_byte) && !escaped_break {
             continue;
         }
@@ -111,10 +107,7 @@ pub(super) fn fields(text: &Text, key: &str) -> Vec<Field> {
 
 /// The decoded values of every `key` field.
 pub(super) fn field_values(text: &Text, key: &str) -> Vec<String> {
-    fields(text, key)
-        .iter()
-        .map(|field| field.decoded(text.raw))
-        .collect()
+    fields(text, key).iter().map(|field| field.decoded(text.raw)).collect()
 }
 
 fn is_word_byte(b: u8) -> bool {
@@ -145,12 +138,7 @@ fn field_at(raw: &str, key_start: usize, key_end: usize) -> Option<Field> {
     i += if sep == Sep::Arrow { 2 } else { 1 };
     i = skip_blanks(bytes, i);
     let (value, quoted) = value_at(raw, i)?;
-    Some(Field {
-        key_quoted,
-        sep,
-        value,
-        quoted,
-    })
+    Some(Field { key_quoted, sep, value, quoted })
 }
 
 fn skip_blanks(bytes: &[u8], mut i: usize) -> usize {
@@ -200,10 +188,7 @@ fn line_end(bytes: &[u8], from: usize, max: usize) -> usize {
     let limit = (from + max).min(bytes.len());
     let end = (from..limit).find(|&i| bytes[i] == b'\n').unwrap_or(limit);
     // Never split a UTF-8 sequence: back up to a boundary (continuation bytes are 0b10xxxxxx).
-    (from..=end)
-        .rev()
-        .find(|&i| i == bytes.len() || (bytes[i] & 0xC0) != 0x80)
-        .unwrap_or(from)
+    (from..=end).rev().find(|&i| i == bytes.len() || (bytes[i] & 0xC0) != 0x80).unwrap_or(from)
 }
 
 /// Undoes JSON / JS string escapes. Unknown escapes keep the escaped character.
@@ -266,9 +251,7 @@ pub(super) fn percent_decode(value: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok());
+                let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
                 match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                     Some(byte) => {
                         out.push(byte);
@@ -295,10 +278,7 @@ pub(super) struct Object {
 impl Object {
     /// The value of a top-level string or scalar member.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.members
-            .iter()
-            .find(|(name, _)| name == key)
-            .and_then(|(_, value)| value.as_deref())
+        self.members.iter().find(|(name, _)| name == key).and_then(|(_, value)| value.as_deref())
     }
 
     pub fn has(&self, key: &str) -> bool {
@@ -309,10 +289,7 @@ impl Object {
 /// Every well-formed object literal in `text`, in order of their opening brace. Nested objects
 /// are reported on their own too (their parent just skips them).
 pub(super) fn objects(text: &str) -> Vec<Object> {
-    text.match_indices('{')
-        .take(MAX_OBJECT_STARTS)
-        .filter_map(|(start, _)| object_at(text, start))
-        .collect()
+    text.match_indices('{').take(MAX_OBJECT_STARTS).filter_map(|(start, _)| object_at(text, start)).collect()
 }
 
 /// The object literal opening at `start`, if there is a well-formed one (of a size an OAuth
@@ -328,20 +305,12 @@ pub(super) fn document_at(text: &str, start: usize) -> Option<Object> {
 }
 
 fn object_within(text: &str, start: usize, limit: usize) -> Option<Object> {
-    let mut cursor = Cursor {
-        raw: text,
-        bytes: text.as_bytes(),
-        i: start + 1,
-        limit,
-    };
+    let mut cursor = Cursor { raw: text, bytes: text.as_bytes(), i: start + 1, limit };
     let mut members = Vec::new();
     loop {
         cursor.skip_whitespace();
         if cursor.eat(b'}') {
-            return Some(Object {
-                range: start..cursor.i,
-                members,
-            });
+            return Some(Object { range: start..cursor.i, members });
         }
         let key = cursor.key()?;
         cursor.skip_whitespace();
@@ -404,10 +373,7 @@ impl Cursor<'_> {
             q @ (b'"' | b'\'') => self.string(q),
             b if b.is_ascii_alphabetic() || b == b'_' || b == b'$' => {
                 let start = self.i;
-                while self
-                    .peek()
-                    .is_some_and(|b| is_word_byte(b) || b == b'$' || b == b'-')
-                {
+                while self.peek().is_some_and(|b| is_word_byte(b) || b == b'$' || b == b'-') {
                     self.i += 1;
                 }
                 Some(self.raw[start..self.i].to_string())
@@ -433,10 +399,7 @@ impl Cursor<'_> {
             }
             _ => {
                 let start = self.i;
-                while self
-                    .peek()
-                    .is_some_and(|b| !matches!(b, b',' | b'}' | b'\n'))
-                {
+                while self.peek().is_some_and(|b| !matches!(b, b',' | b'}' | b'\n')) {
                     self.i += 1;
                 }
                 let scalar = self.raw[start..self.i].trim();
@@ -501,31 +464,13 @@ mod tests {
 
     #[test]
     fn fields_in_every_spelling() {
+        assert_eq!(values(r#"{"error":"invalid_grant"}"#, "error"), ["invalid_grant"]);
+        assert_eq!(values("{error: 'invalid_grant'}", "error"), ["invalid_grant"]);
+        assert_eq!(values(r#"{"error"=>"invalid_grant"}"#, "error"), ["invalid_grant"]);
+        assert_eq!(values("a=1&error=invalid_grant&b=2", "error"), ["invalid_grant"]);
+        assert_eq!(values("Username: ci@example.com, x", "username"), ["ci@example.com"]);
         assert_eq!(
-            values(r#"{"error":"invalid_grant"}"#, "error"),
-            ["invalid_grant"]
-        );
-        assert_eq!(
-            values("{error: 'invalid_grant'}", "error"),
-            ["invalid_grant"]
-        );
-        assert_eq!(
-            values(r#"{"error"=>"invalid_grant"}"#, "error"),
-            ["invalid_grant"]
-        );
-        assert_eq!(
-            values("a=1&error=invalid_grant&b=2", "error"),
-            ["invalid_grant"]
-        );
-        assert_eq!(
-            values("Username: ci@example.com, x", "username"),
-            ["ci@example.com"]
-        );
-        assert_eq!(
-            values(
-                "error_description=app+must+be+installed%20into+org",
-                "error_description"
-            ),
+            values("error_description=app+must+be+installed%20into+org", "error_description"),
             ["app must be installed into org"]
         );
     }
@@ -542,75 +487,46 @@ mod tests {
     #[test]
     fn escapes_are_undone() {
         assert_eq!(
-            values(
-                r"{error_description: 'user hasn\'t approved'}",
-                "error_description"
-            ),
+            values(r"{error_description: 'user hasn\'t approved'}", "error_description"),
             ["user hasn't approved"]
         );
-        assert_eq!(
-            values(r#"{"d":"Here\u2019s \ud83d\ude00 \"q\" \/"}"#, "d"),
-            ["Here\u{2019}s \u{1f600} \"q\" /"]
-        );
+        assert_eq!(values(r#"{"d":"Here\u2019s \ud83d\ude00 \"q\" \/"}"#, "d"), ["Here\u{2019}s \u{1f600} \"q\" /"]);
         assert_eq!(unescape(r"\ud800x \u12"), "\u{fffd}x \u{fffd}");
     }
 
     #[test]
     fn unterminated_values_run_to_the_end_of_the_line() {
         assert_eq!(
-            values(
-                "{\"error_description\":\"External client app (truncated...)\nnext",
-                "error_description"
-            ),
+            values("{\"error_description\":\"External client app (truncated...)\nnext", "error_description"),
             ["External client app (truncated...)"]
         );
     }
 
     #[test]
     fn objects_in_json_js_and_ruby_forms() {
-        let text = r#"x {"error":"a","n":1,"nested":{"k":[1,{"z":"}"}]}} y {error: 'b', error_description: 'c',} {"e"=>"d"}"#;
+        let text =
+            r#"x {"error":"a","n":1,"nested":{"k":[1,{"z":"}"}]}} y {error: 'b', error_description: 'c',} {"e"=>"d"}"#;
         let found = objects(text);
         assert_eq!(found[0].get("error"), Some("a"));
         assert_eq!(found[0].get("n"), Some("1"));
         assert!(found[0].has("nested") && found[0].get("nested").is_none());
         assert!(found.iter().any(|o| o.get("z") == Some("}")));
-        assert!(
-            found
-                .iter()
-                .any(|o| o.get("error_description") == Some("c"))
-        );
+        assert!(found.iter().any(|o| o.get("error_description") == Some("c")));
         assert!(found.iter().any(|o| o.get("e") == Some("d")));
     }
 
     #[test]
     fn malformed_objects_are_ignored() {
-        for text in [
-            "{",
-            "{\"a\"",
-            "{\"a\":",
-            "{\"a\":\"b",
-            "{a b}",
-            "{{{{",
-            "{\"a\":[}",
-            "}{",
-        ] {
+        for text in ["{", "{\"a\"", "{\"a\":", "{\"a\":\"b", "{a b}", "{{{{", "{\"a\":[}", "}{"] {
             assert!(objects(text).is_empty(), "{text}");
         }
     }
 
     #[test]
     fn urls_stop_at_delimiters() {
-        let line =
-            "login=http://127.0.0.1:42005/] `POST https://a.example/x` (https://b.example). httpx";
+        let line = "login=http://127.0.0.1:42005/] `POST https://a.example/x` (https://b.example). httpx";
         let found: Vec<&str> = urls(line).into_iter().map(|(_, u)| u).collect();
-        assert_eq!(
-            found,
-            [
-                "http://127.0.0.1:42005/",
-                "https://a.example/x",
-                "https://b.example"
-            ]
-        );
+        assert_eq!(found, ["http://127.0.0.1:42005/", "https://a.example/x", "https://b.example"]);
     }
 
     #[test]

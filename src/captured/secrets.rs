@@ -31,14 +31,8 @@ pub(super) struct Claims {
 const JWT_MARKER: &str = "[REDACTED-JWT-";
 const TOKEN_MARKER: &str = "[REDACTED-TOKEN]";
 /// Field names whose values are bearer credentials (lowercase: matched case-insensitively).
-const TOKEN_KEYS: [&str; 6] = [
-    "access_token",
-    "refresh_token",
-    "client_secret",
-    "accesstoken",
-    "refreshtoken",
-    "clientsecret",
-];
+const TOKEN_KEYS: [&str; 6] =
+    ["access_token", "refresh_token", "client_secret", "accesstoken", "refreshtoken", "clientsecret"];
 
 pub(super) fn redact(text: &str) -> Redacted {
     let mut found = false;
@@ -48,11 +42,7 @@ pub(super) fn redact(text: &str) -> Redacted {
     let text = redact_token_fields(&text, &mut found);
     let text = redact_bearer_tokens(&text, &mut found);
     let text = redact_session_ids(&text, &mut found);
-    Redacted {
-        text,
-        claims,
-        contained_secret: found,
-    }
+    Redacted { text, claims, contained_secret: found }
 }
 
 /// The claims behind a `[REDACTED-JWT-n]` marker at the start of `value`.
@@ -99,10 +89,7 @@ fn redact_pem_blocks(text: &str, found: &mut bool) -> String {
         if label.contains("PRIVATE KEY") {
             *found = true;
         }
-        spans.push((
-            start..end,
-            format!("[REDACTED-PEM:{}]", label.replace(' ', "-")),
-        ));
+        spans.push((start..end, format!("[REDACTED-PEM:{}]", label.replace(' ', "-"))));
         from = end;
     }
     replace_spans(text, &spans)
@@ -152,11 +139,7 @@ fn is_jwt_byte(b: u8) -> bool {
 
 /// `Ok((end, payload segment))` for a JWT starting at `start`, else `Err(end of the scanned run)`.
 fn jwt_at(bytes: &[u8], start: usize) -> Result<(usize, Range<usize>), usize> {
-    let segment_end = |from: usize| {
-        (from..bytes.len())
-            .find(|&i| !is_jwt_byte(bytes[i]))
-            .unwrap_or(bytes.len())
-    };
+    let segment_end = |from: usize| (from..bytes.len()).find(|&i| !is_jwt_byte(bytes[i])).unwrap_or(bytes.len());
     let header_end = segment_end(start);
     if header_end - start < 8 || bytes.get(header_end) != Some(&b'.') {
         return Err(header_end);
@@ -179,10 +162,7 @@ fn decode_claims(payload: &str) -> Claims {
             c => c,
         })
         .collect();
-    let json = URL_SAFE_NO_PAD
-        .decode(normalised)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok());
+    let json = URL_SAFE_NO_PAD.decode(normalised).ok().and_then(|bytes| String::from_utf8(bytes).ok());
     let Some(claims) = json.and_then(|json| {
         let start = json.find('{')?;
         scan::object_at(&json, start)
@@ -191,20 +171,15 @@ fn decode_claims(payload: &str) -> Claims {
     };
     // An array `aud` is skipped: Salesforce takes a single audience.
     let claim = |name: &str| claims.get(name).map(str::to_string);
-    Claims {
-        iss: claim("iss"),
-        sub: claim("sub"),
-        aud: claim("aud"),
-    }
+    Claims { iss: claim("iss"), sub: claim("sub"), aud: claim("aud") }
 }
 
 /// Values of token fields in any spelling (`"access_token":"…"`, `access_token=…`, JS objects),
 /// and `assertion` values of form bodies or JSON (a malformed assertion may be a pasted key).
 fn redact_token_fields(text: &str, found: &mut bool) -> String {
     let scanned = Text::new(text);
-    let assertions = scan::fields(&scanned, "assertion")
-        .into_iter()
-        .filter(|field| field.sep == Sep::Equals || field.key_quoted);
+    let assertions =
+        scan::fields(&scanned, "assertion").into_iter().filter(|field| field.sep == Sep::Equals || field.key_quoted);
     let mut spans: Vec<(Range<usize>, String)> = TOKEN_KEYS
         .iter()
         .flat_map(|key| scan::fields(&scanned, key))
@@ -238,9 +213,7 @@ fn redact_bearer_tokens(text: &str, found: &mut bool) -> String {
     let mut spans = Vec::new();
     for (at, needle) in lower.match_indices("bearer ") {
         let start = at + needle.len();
-        let end = (start..bytes.len())
-            .find(|&i| !is_token_byte(bytes[i]))
-            .unwrap_or(bytes.len());
+        let end = (start..bytes.len()).find(|&i| !is_token_byte(bytes[i])).unwrap_or(bytes.len());
         if end - start >= 8 && is_secret_value(&text[start..end]) {
             spans.push((start..end, TOKEN_MARKER.to_string()));
         }
@@ -260,15 +233,14 @@ fn redact_session_ids(text: &str, found: &mut bool) -> String {
             continue;
         }
         // A 15- or 18-character org id, then `!`.
-        let Some(bang) = [15, 18].into_iter().map(|len| start + len).find(|&bang| {
-            bytes.get(bang) == Some(&b'!')
-                && bytes[start..bang].iter().all(u8::is_ascii_alphanumeric)
-        }) else {
+        let Some(bang) = [15, 18]
+            .into_iter()
+            .map(|len| start + len)
+            .find(|&bang| bytes.get(bang) == Some(&b'!') && bytes[start..bang].iter().all(u8::is_ascii_alphanumeric))
+        else {
             continue;
         };
-        let end = (bang + 1..bytes.len())
-            .find(|&i| !is_session_byte(bytes[i]))
-            .unwrap_or(bytes.len());
+        let end = (bang + 1..bytes.len()).find(|&i| !is_session_byte(bytes[i])).unwrap_or(bytes.len());
         resume = end;
         if end - bang > 16 {
             spans.push((start..end, TOKEN_MARKER.to_string()));
@@ -285,9 +257,8 @@ mod tests {
     /// A JWT with claims {"iss":"3MVGFAKE","sub":"ci@example.com","aud":"https://login.salesforce.com"}.
     fn jwt() -> String {
         let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","typ":"JWT"}"#);
-        let claims = URL_SAFE_NO_PAD.encode(
-            r#"{"iss":"3MVGFAKE","sub":"ci@example.com","aud":"https://login.salesforce.com"}"#,
-        );
+        let claims =
+            URL_SAFE_NO_PAD.encode(r#"{"iss":"3MVGFAKE","sub":"ci@example.com","aud":"https://login.salesforce.com"}"#);
         format!("{header}.{claims}.c2lnbmF0dXJlLXNpZ25hdHVyZQ")
     }
 
@@ -313,10 +284,7 @@ mod tests {
     #[test]
     fn the_word_assertion_in_prose_is_not_a_field() {
         let redacted = redact("invalid_grant - invalid assertion \nusername: a@b.c");
-        assert_eq!(
-            redacted.text,
-            "invalid_grant - invalid assertion \nusername: a@b.c"
-        );
+        assert_eq!(redacted.text, "invalid_grant - invalid assertion \nusername: a@b.c");
         assert!(!redacted.contained_secret);
     }
 
@@ -330,11 +298,7 @@ mod tests {
         );
         let redacted = redact(text);
         for secret in ["AR8AQ", "abcdefgh", "5Aep861abc", "tok-tok", "AQ8AQ"] {
-            assert!(
-                !redacted.text.contains(secret),
-                "{secret}: {}",
-                redacted.text
-            );
+            assert!(!redacted.text.contains(secret), "{secret}: {}", redacted.text);
         }
         assert!(redacted.text.contains(r#""token_type":"Bearer""#));
         assert!(redacted.text.contains("[REDACTED] Use 'sf org auth"));
@@ -349,10 +313,7 @@ mod tests {
 
     #[test]
     fn pem_blocks_are_removed_whole() {
-        let key = format!(
-            "key: -----BEGIN {kind}-----\\nMIIEabc\\n-----END {kind}-----, next",
-            kind = "PRIVATE KEY"
-        );
+        let key = format!("key: -----BEGIN {kind}-----\\nMIIEabc\\n-----END {kind}-----, next", kind = "PRIVATE KEY");
         let redacted = redact(&key);
         assert_eq!(redacted.text, "key: [REDACTED-PEM:PRIVATE-KEY], next");
         assert!(redacted.contained_secret);
@@ -365,14 +326,7 @@ mod tests {
 
     #[test]
     fn near_misses_stay() {
-        for text in [
-            "eyJ",
-            "eyJabc.def",
-            "eyJhbGciOiJIUzI1NiJ9.e",
-            "-----BEGIN ",
-            "00D!x",
-            "bearer x",
-        ] {
+        for text in ["eyJ", "eyJabc.def", "eyJhbGciOiJIUzI1NiJ9.e", "-----BEGIN ", "00D!x", "bearer x"] {
             let redacted = redact(text);
             assert_eq!(redacted.text, text);
             assert!(!redacted.contained_secret, "{text}");

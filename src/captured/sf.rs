@@ -23,8 +23,7 @@ const TEXT_MARKERS: &[&str] = &[
 ];
 
 /// salesforce-alm's message (≈2019): `… Reason: %s \nusername: %s, \nclientId: %s, …`.
-const LEGACY_REASON: &str =
-    "this org appears to have a problem with its oauth configuration. reason: ";
+const LEGACY_REASON: &str = "this org appears to have a problem with its oauth configuration. reason: ";
 
 /// How lines after `Errors encountered:` are delimited.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -36,11 +35,7 @@ enum Layout {
 }
 
 /// `sf … --json` output (errors and successes alike).
-pub(super) fn from_json(
-    text: &Text,
-    hint: Option<&str>,
-    captured: &mut Captured,
-) -> Option<Outcome> {
+pub(super) fn from_json(text: &Text, hint: Option<&str>, captured: &mut Captured) -> Option<Outcome> {
     let document = json_document(text.raw)?;
     if document.get("status") == Some("0") && document.has("result") {
         let mut outcome = Outcome::new(Form::SfCliJson);
@@ -52,9 +47,7 @@ pub(super) fn from_json(
         return None;
     }
     let message = document.get("message")?.to_string();
-    let is_cli_error = ["name", "commandName", "exitCode", "status", "code"]
-        .iter()
-        .any(|key| document.has(key));
+    let is_cli_error = ["name", "commandName", "exitCode", "status", "code"].iter().any(|key| document.has(key));
     if !is_cli_error {
         return None;
     }
@@ -94,13 +87,7 @@ pub(super) fn from_legacy_text(text: &Text, captured: &mut Captured) -> Option<O
 /// `Reason: invalid_grant - invalid assertion` → code and description; `loginUrl:` → the host.
 fn legacy_answer(message: &str) -> Option<Answer> {
     let reason = after_ci(message, LEGACY_REASON)?;
-    let reason = reason
-        .lines()
-        .next()
-        .unwrap_or("")
-        .trim()
-        .trim_end_matches(',')
-        .trim();
+    let reason = reason.lines().next().unwrap_or("").trim().trim_end_matches(',').trim();
     let (code, description) = match reason.split_once(" - ") {
         Some((code, description)) if is_oauth_code(code) => (Some(code.to_string()), description),
         _ => (None, reason),
@@ -117,11 +104,7 @@ fn is_oauth_code(word: &str) -> bool {
 }
 
 /// sf/sfdx human output.
-pub(super) fn from_text(
-    text: &Text,
-    hint: Option<&str>,
-    captured: &mut Captured,
-) -> Option<Outcome> {
+pub(super) fn from_text(text: &Text, hint: Option<&str>, captured: &mut Captured) -> Option<Outcome> {
     if !TEXT_MARKERS.iter().any(|marker| text.contains(marker)) {
         let succeeded = text.contains("successfully authorized ") && text.contains(" with org id ");
         let mut outcome = Outcome::new(Form::SfCliText);
@@ -133,19 +116,11 @@ pub(super) fn from_text(
 }
 
 /// Turns the CLI's message into answers: one per attempt line, or one for a single error.
-fn read_message(
-    message: &str,
-    layout: Layout,
-    text: &Text,
-    hint: Option<&str>,
-    captured: &mut Captured,
-) {
+fn read_message(message: &str, layout: Layout, text: &Text, hint: Option<&str>, captured: &mut Captured) {
     let part = strip_error_name(error_part(message));
     if let Some(block) = after_ci(part, "errors encountered:") {
-        let lines: Vec<AttemptLine> = merge_html(attempt_block(block, layout))
-            .iter()
-            .map(|line| AttemptLine::parse(line))
-            .collect();
+        let lines: Vec<AttemptLine> =
+            merge_html(attempt_block(block, layout)).iter().map(|line| AttemptLine::parse(line)).collect();
         let order = recover_order(&lines, hint, text);
         for (i, line) in lines.iter().enumerate() {
             if line.local {
@@ -163,10 +138,7 @@ fn read_message(
     }
     // One error: the pre-2022 `Error authenticating with JWT config due to: …`, a local failure,
     // or something else the CLI reported.
-    if part
-        .lines()
-        .any(|line| classify::local_error(line).is_some())
-    {
+    if part.lines().any(|line| classify::local_error(line).is_some()) {
         return;
     }
     let single = after_ci(part, "jwt config due to:").unwrap_or(part);
@@ -182,9 +154,7 @@ fn error_part(message: &str) -> &str {
     let lower = message.to_ascii_lowercase();
     // "Here" then an apostrophe of up to 12 bytes (U+2019 read as Windows-1252 is 8).
     let heres = lower.match_indices("s the error: ").find(|(at, _)| {
-        let from = (at.saturating_sub(16)..*at)
-            .find(|&i| lower.is_char_boundary(i))
-            .unwrap_or(*at);
+        let from = (at.saturating_sub(16)..*at).find(|&i| lower.is_char_boundary(i)).unwrap_or(*at);
         lower[from..*at].contains("here")
     });
     if let Some((at, needle)) = heres {
@@ -262,11 +232,9 @@ fn merge_html(lines: Vec<&str>) -> Vec<String> {
     let mut i = 0;
     while i < lines.len() {
         let lower = lines[i].trim_start().to_ascii_lowercase();
-        let opens = (lower.starts_with("<!doctype") || lower.starts_with("<html"))
-            && !lower.contains("</html>");
+        let opens = (lower.starts_with("<!doctype") || lower.starts_with("<html")) && !lower.contains("</html>");
         if opens && !no_close_ahead {
-            let close =
-                (i + 1..lines.len()).find(|&j| lines[j].to_ascii_lowercase().contains("</html>"));
+            let close = (i + 1..lines.len()).find(|&j| lines[j].to_ascii_lowercase().contains("</html>"));
             // With no close after this line there is none after any later line either.
             no_close_ahead = close.is_none();
             if let Some(close) = close {
@@ -299,20 +267,10 @@ impl AttemptLine {
         let own = line.rfind("  [audience=").and_then(|at| {
             let inner = line[at + "  [audience=".len()..].strip_suffix(']')?;
             let (audience, login) = inner.rsplit_once(" login=")?;
-            Some((
-                at,
-                Attempt {
-                    login: login.to_string(),
-                    audience: audience.to_string(),
-                },
-            ))
+            Some((at, Attempt { login: login.to_string(), audience: audience.to_string() }))
         });
         let description = own.as_ref().map_or(line, |(at, _)| &line[..*at]);
-        AttemptLine {
-            description: description.to_string(),
-            own: own.map(|(_, attempt)| attempt),
-            local,
-        }
+        AttemptLine { description: description.to_string(), own: own.map(|(_, attempt)| attempt), local }
     }
 }
 
@@ -330,12 +288,8 @@ fn recover_order(lines: &[AttemptLine], hint: Option<&str>, text: &Text) -> Opti
         }
     };
     hint.into_iter().for_each(|h| add(Some(h.to_string())));
-    named
-        .iter()
-        .for_each(|attempt| add(Some(attempt.login.clone())));
-    instance_url_candidates(text)
-        .into_iter()
-        .for_each(|url| add(Some(url)));
+    named.iter().for_each(|attempt| add(Some(attempt.login.clone())));
+    instance_url_candidates(text).into_iter().for_each(|url| add(Some(url)));
     if !named.is_empty() {
         // No flag at all: only worth trying when some line confirms it.
         add(None);
@@ -357,10 +311,7 @@ fn recover_order(lines: &[AttemptLine], hint: Option<&str>, text: &Text) -> Opti
 
 fn explains(order: &[Attempt], lines: &[AttemptLine]) -> bool {
     order.len() == lines.len()
-        && lines
-            .iter()
-            .zip(order)
-            .all(|(line, attempt)| line.own.as_ref().is_none_or(|own| own == attempt))
+        && lines.iter().zip(order).all(|(line, attempt)| line.own.as_ref().is_none_or(|own| own == attempt))
 }
 
 #[cfg(test)]
@@ -373,18 +324,9 @@ mod tests {
         assert_eq!(attempt_block(block, Layout::Printed), ["A", "B"]);
         assert_eq!(attempt_block("\nA\nB\n\n\n", Layout::Printed), ["A", "B"]);
         assert_eq!(attempt_block("\nA\nB", Layout::Printed), ["A", "B"]);
-        assert_eq!(
-            attempt_block("\nA\n\n\nError: exit 1", Layout::Printed),
-            ["A"]
-        );
-        assert_eq!(
-            attempt_block("\n\nF\nF\n\n\n\n\nWarning: w", Layout::Printed),
-            ["", "F", "F", "", ""]
-        );
-        assert_eq!(
-            attempt_block("\n\nF\nF\n\n", Layout::Exact),
-            ["", "F", "F", "", ""]
-        );
+        assert_eq!(attempt_block("\nA\n\n\nError: exit 1", Layout::Printed), ["A"]);
+        assert_eq!(attempt_block("\n\nF\nF\n\n\n\n\nWarning: w", Layout::Printed), ["", "F", "F", "", ""]);
+        assert_eq!(attempt_block("\n\nF\nF\n\n", Layout::Exact), ["", "F", "F", "", ""]);
     }
 
     #[test]
@@ -392,10 +334,7 @@ mod tests {
         assert_eq!(error_part("Error (X): We … Here’s the error: Y::z"), "Y::z");
         assert_eq!(error_part("Here's the error: z"), "z");
         assert_eq!(error_part("Hereâ€™s the error: z"), "z");
-        assert_eq!(
-            error_part("ERROR running auth:jwt:grant:  Error authenticating"),
-            "Error authenticating"
-        );
+        assert_eq!(error_part("ERROR running auth:jwt:grant:  Error authenticating"), "Error authenticating");
         assert_eq!(error_part("Error (JwtGrantError): msg"), "msg");
         assert_eq!(strip_error_name("Error::ENOENT: x"), "ENOENT: x");
         assert_eq!(strip_error_name("a b::c"), "a b::c");
@@ -418,21 +357,7 @@ mod tests {
 
     #[test]
     fn multi_line_html_is_one_attempt() {
-        let lines = vec![
-            "<!DOCTYPE html>",
-            "<html>",
-            "<body>x</body>",
-            "</html>",
-            "fetch failed",
-            "<html>",
-        ];
-        assert_eq!(
-            merge_html(lines),
-            [
-                "<!DOCTYPE html>\n<html>\n<body>x</body>\n</html>",
-                "fetch failed",
-                "<html>"
-            ]
-        );
+        let lines = vec!["<!DOCTYPE html>", "<html>", "<body>x</body>", "</html>", "fetch failed", "<html>"];
+        assert_eq!(merge_html(lines), ["<!DOCTYPE html>\n<html>\n<body>x</body>\n</html>", "fetch failed", "<html>"]);
     }
 }

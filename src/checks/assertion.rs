@@ -19,7 +19,7 @@ pub fn structure(ev: &Evidence) -> Outcome {
                     claims.exp - claims.iat
                 ))
         }
-        AssertionEvidence::Given { origin, decoded } => {
+        AssertionEvidence::Given { origin, decoded, .. } => {
             let mut causes = Vec::new();
             if !decoded.problems.is_empty() {
                 let mut cause = Cause::new("assertion.malformed");

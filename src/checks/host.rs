@@ -64,6 +64,9 @@ pub fn environment(ev: &Evidence) -> Outcome {
     let (Some(username), Some(shape)) = (&ev.inputs.username, &ev.username) else {
         return Outcome::skip("no username given: pass --username to compare it with the host");
     };
+    if !ev.host_known() {
+        return Outcome::skip("the --error text does not say which host was used; pass --instance-url");
+    }
     let host_env = ev.host.kind.environment();
     if host_env == Environment::Unknown || shape.environment == Environment::Unknown {
         return Outcome::skip(format!("cannot tell the environment of {} or of the username", ev.host.raw));

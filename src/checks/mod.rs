@@ -1,9 +1,11 @@
 //! The check functions of the registry, one module per group. Each is a pure function of the
 //! evidence that returns an `Outcome`; none prints.
 
+pub mod answer;
 pub mod assertion;
 pub mod cert;
 pub mod claims;
+pub mod endpoint;
 pub mod host;
 pub mod key;
 pub mod pair;

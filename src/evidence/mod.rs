@@ -9,9 +9,12 @@ pub mod key;
 use std::path::Path;
 
 use crate::{
+    captured::{self, Captured},
     files::{self, ReadError},
-    inputs::{Inputs, KeyInput, TextInput},
+    inputs::{Inputs, KeyInput, Source, Sourced, TextInput},
+    probe::{self, Probe},
     secret::Secret,
+    sf_cli,
 };
 use host::{Environment, HostKind, Url, UsernameShape};
 
@@ -27,9 +30,31 @@ pub struct Evidence {
     pub recommended_audience: String,
     /// The `--instance-url` sfjwt recommends: the user's own when it fits, else login or test.
     pub recommended_login_url: String,
+    /// A failure the user brought with `--error`.
+    pub captured: Option<CapturedError>,
+    pub probe: ProbeEvidence,
+}
+
+#[derive(Debug)]
+pub struct CapturedError {
+    pub origin: String,
+    pub parsed: Captured,
+}
+
+#[derive(Debug)]
+pub enum ProbeEvidence {
+    /// Not contacted, and why (`--offline`, `--error`, nothing to send…).
+    Skipped(String),
+    Done(Probe),
 }
 
 impl Evidence {
+    /// Whether the login host is known: given, configured, or what the probe actually used. For a
+    /// captured error with no host in it, the default is only a guess.
+    pub fn host_known(&self) -> bool {
+        self.captured.is_none() || self.inputs.instance_url.source != Source::Default
+    }
+
     /// Values for the `{name|default}` placeholders of every catalog fix, so steps show the
     /// user's own paths and hosts. A cause's own values take precedence.
     pub fn fix_vars(&self) -> Vec<(&'static str, String)> {
@@ -61,7 +86,7 @@ pub struct HostEvidence {
 #[derive(Debug)]
 pub enum AssertionEvidence {
     /// `--assertion`: a JWT the user's own code built.
-    Given { origin: String, decoded: jwt::Decoded },
+    Given { origin: String, decoded: jwt::Decoded, raw: Secret<String> },
     /// Built as the sf CLI would, from the client id, username and audience.
     Built { claims: jwt::BuiltClaims, signed: Option<Secret<String>>, audience_source: String },
     /// Nothing to build from; says which inputs are missing.
@@ -82,7 +107,11 @@ impl AssertionEvidence {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputError(pub String);
 
-pub fn gather(inputs: Inputs) -> Result<Evidence, InputError> {
+pub fn gather(mut inputs: Inputs) -> Result<Evidence, InputError> {
+    let captured = read_captured(&inputs)?;
+    if let Some(captured) = &captured {
+        fill_from_captured(&mut inputs, &captured.parsed);
+    }
     let key = inputs.key.as_ref().map(|key| match &key.value {
         KeyInput::File(path) => match files::read_limited(path, files::MAX_INPUT_BYTES) {
             Ok(bytes) => key::examine(path.display().to_string(), &bytes, false),
@@ -107,7 +136,124 @@ pub fn gather(inputs: Inputs) -> Result<Evidence, InputError> {
     let recommended_audience = recommended_audience(&host, username.as_ref());
     let recommended_login_url = recommended_login_url(&host, &recommended_audience);
     let assertion = assertion_evidence(&inputs, key.as_ref(), &recommended_audience)?;
-    Ok(Evidence { inputs, key, cert, host, username, assertion, recommended_audience, recommended_login_url })
+    let mut evidence = Evidence {
+        inputs,
+        key,
+        cert,
+        host,
+        username,
+        assertion,
+        recommended_audience,
+        recommended_login_url,
+        captured,
+        probe: ProbeEvidence::Skipped(String::new()),
+    };
+    evidence.probe = run_probe(&evidence);
+    Ok(evidence)
+}
+
+/// Probes again (for `--wait`), keeping everything else.
+pub fn reprobe(evidence: &mut Evidence) {
+    if let AssertionEvidence::Built { claims, .. } = &mut evidence.assertion {
+        let now = unix_now();
+        let rebuilt = jwt::BuiltClaims::new(&claims.iss, &claims.sub, &claims.aud, now);
+        *claims = rebuilt;
+    }
+    evidence.probe = run_probe(evidence);
+}
+
+fn read_captured(inputs: &Inputs) -> Result<Option<CapturedError>, InputError> {
+    let Some(error) = &inputs.error else { return Ok(None) };
+    let (origin, text) = read_text_input(&error.value, "--error", files::MAX_CAPTURE_BYTES)?;
+    let hint = match inputs.instance_url.source {
+        Source::Default => None,
+        _ => Some(inputs.instance_url.value.as_str()),
+    };
+    Ok(Some(CapturedError { origin, parsed: captured::parse(text.expose(), hint) }))
+}
+
+/// Usernames, client ids and hosts found in `--error` stand in for flags that were not given.
+fn fill_from_captured(inputs: &mut Inputs, parsed: &Captured) {
+    let found =
+        |values: &[String]| values.first().map(|value| Sourced { value: value.clone(), source: Source::Captured });
+    if inputs.username.is_none() {
+        inputs.username = found(&parsed.usernames);
+    }
+    if inputs.client_id.is_none() {
+        inputs.client_id = found(&parsed.client_ids);
+    }
+    if inputs.instance_url.source == Source::Default {
+        // The first attempt's host is the one the user chose (the sf CLI tries its own after it).
+        let chosen = parsed.answers.iter().find_map(|a| a.login.clone()).or_else(|| parsed.hosts.first().cloned());
+        if let Some(host) = chosen {
+            inputs.instance_url = Sourced { value: host, source: Source::Captured };
+        }
+    }
+}
+
+/// Plans and runs the live probe, unless there is a reason not to.
+fn run_probe(ev: &Evidence) -> ProbeEvidence {
+    if ev.inputs.offline {
+        return ProbeEvidence::Skipped("not contacted (--offline)".into());
+    }
+    if ev.captured.is_some() {
+        return ProbeEvidence::Skipped("not contacted: --error is classified offline".into());
+    }
+    let url = match &ev.host.url {
+        Ok(url) => url,
+        Err(_) => return ProbeEvidence::Skipped("not contacted: the instance URL is not valid".into()),
+    };
+    if matches!(ev.host.kind, HostKind::Lightning) {
+        return ProbeEvidence::Skipped("not contacted: a Lightning domain does not serve OAuth".into());
+    }
+    if url.scheme != "https" && !url.is_loopback() {
+        return ProbeEvidence::Skipped("not contacted: sfjwt sends assertions over https only".into());
+    }
+    let plan = match plan(ev) {
+        Ok(plan) => plan,
+        Err(reason) => return ProbeEvidence::Skipped(reason),
+    };
+    ProbeEvidence::Done(probe::run(plan, ev.inputs.timeout))
+}
+
+fn plan(ev: &Evidence) -> Result<Vec<probe::Planned>, String> {
+    let login =
+        ev.host.url.as_ref().map(|u| format!("{}{}", u.origin(), u.path.trim_end_matches('/'))).unwrap_or_default();
+    match &ev.assertion {
+        AssertionEvidence::Missing(reason) => Err(format!("not contacted: {reason}")),
+        AssertionEvidence::Given { decoded, raw, .. } => {
+            let audience =
+                decoded.claims.as_ref().and_then(|c| c.get("aud")).and_then(|a| a.as_str()).unwrap_or_default();
+            Ok(vec![probe::Planned { login, audience: audience.to_string(), assertion: raw.clone() }])
+        }
+        AssertionEvidence::Built { claims, .. } => {
+            let key = ev
+                .key
+                .as_ref()
+                .and_then(|k| k.parsed())
+                .and_then(|k| k.rsa.as_ref())
+                .ok_or("not contacted: no usable RSA private key to sign the assertion (see the key checks)")?;
+            let pairs: Vec<(String, String)> = if ev.inputs.try_audiences {
+                let flag = (ev.inputs.instance_url.source != Source::Default).then_some(ev.host.raw.as_str());
+                let audience_env = ev.inputs.audience.as_ref().map(|a| a.value.as_str());
+                sf_cli::attempt_order(flag, audience_env).into_iter().map(|a| (a.login, a.audience)).collect()
+            } else {
+                vec![(login, claims.aud.clone())]
+            };
+            let now = unix_now();
+            pairs
+                .into_iter()
+                .map(|(login, audience)| {
+                    let assertion = jwt::BuiltClaims::new(&claims.iss, &claims.sub, &audience, now).sign(key)?;
+                    Ok(probe::Planned { login, audience, assertion })
+                })
+                .collect()
+        }
+    }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 pub fn host_evidence(raw: &str) -> HostEvidence {
@@ -163,7 +309,8 @@ fn assertion_evidence(
 ) -> Result<AssertionEvidence, InputError> {
     if let Some(given) = &inputs.assertion {
         let (origin, text) = read_text_input(&given.value, "--assertion", files::MAX_INPUT_BYTES)?;
-        return Ok(AssertionEvidence::Given { origin, decoded: jwt::decode(text.expose()) });
+        let raw = Secret::new(text.expose().trim().to_string());
+        return Ok(AssertionEvidence::Given { origin, decoded: jwt::decode(text.expose()), raw });
     }
     let (Some(client_id), Some(username)) = (&inputs.client_id, &inputs.username) else {
         return Ok(AssertionEvidence::Missing(

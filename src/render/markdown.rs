@@ -37,6 +37,21 @@ pub fn render(report: &Report) -> String {
             );
         }
     }
+    if !report.attempts.is_empty() {
+        let _ = writeln!(out, "\n## Token requests\n\n| # | host | aud | result | source |\n|---|---|---|---|---|");
+        for (i, row) in report.attempts.iter().enumerate() {
+            let times = if row.count > 1 { format!(" ×{}", row.count) } else { String::new() };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {}{times} | {} |",
+                i + 1,
+                cell(row.login.as_deref().unwrap_or("?")),
+                cell(row.audience.as_deref().unwrap_or("?")),
+                cell(&row.result),
+                row.source
+            );
+        }
+    }
     if !report.notes.is_empty() {
         let _ = writeln!(out, "\n## Notes\n");
         for note in &report.notes {
@@ -50,13 +65,18 @@ pub fn render(report: &Report) -> String {
     for (index, cause) in report.causes.iter().enumerate() {
         let _ = writeln!(
             out,
-            "### {}. {} (`{}`)\n\n{} · {:?} confidence{}\n",
+            "### {}. {} (`{}`)\n\n{} · {:?} confidence{}{}\n",
             index + 1,
             cause.title,
             cause.id,
             severity_word(cause.severity),
             cause.confidence,
-            if cause.transient { " · transient" } else { "" }
+            if cause.transient { " · transient" } else { "" },
+            cause
+                .relevelled
+                .as_ref()
+                .map(|r| format!(" · was {} ({})", severity_word(r.from), r.by))
+                .unwrap_or_default()
         );
         if !cause.summary.is_empty() {
             let _ = writeln!(out, "{}\n", cause.summary);
@@ -77,6 +97,17 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(out, "\n**References:** {}", cause.references.join(", "));
         }
         let _ = writeln!(out);
+    }
+    if !report.transcripts.is_empty() {
+        let _ = writeln!(out, "## Probe transcript\n\nSecrets (the assertion, any token) are masked.\n");
+        for transcript in &report.transcripts {
+            let _ = writeln!(
+                out,
+                "```http\n{}\n\n{}\n```\n",
+                transcript.request,
+                transcript.response.as_deref().unwrap_or("(no response)")
+            );
+        }
     }
     out
 }

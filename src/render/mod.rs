@@ -1,6 +1,8 @@
 //! One renderer per output format. Each reads the finished `Report` and decides nothing.
 
+pub mod github;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod text;
 

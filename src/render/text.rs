@@ -40,6 +40,13 @@ pub fn render(report: &Report, style: &Style) -> String {
             }
         }
     }
+    if !report.attempts.is_empty() {
+        let _ = writeln!(out, "\n{}", "Token requests, in order:".bold());
+        for (i, row) in report.attempts.iter().enumerate() {
+            let _ = writeln!(out, "  {}. {}", i + 1, attempt_line(row));
+        }
+        out.push('\n');
+    }
     for note in &report.notes {
         let _ = writeln!(out, "{} {note}", if style.color { "•" } else { "-" }.dimmed());
     }
@@ -51,6 +58,17 @@ pub fn render(report: &Report, style: &Style) -> String {
     }
     footer(&mut out, report, style);
     out
+}
+
+pub fn attempt_line(row: &crate::report::AttemptRow) -> String {
+    let target = match (&row.login, &row.audience) {
+        (Some(login), Some(aud)) => format!("{login} (aud {aud})"),
+        (Some(login), None) => login.clone(),
+        (None, Some(aud)) => format!("(aud {aud})"),
+        (None, None) => "(host not known)".into(),
+    };
+    let times = if row.count > 1 { format!(" ×{}", row.count) } else { String::new() };
+    format!("{target}: {}{times}", row.result)
 }
 
 fn header(out: &mut String, report: &Report) {
