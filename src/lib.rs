@@ -16,6 +16,7 @@ pub mod finding;
 pub mod http;
 pub mod inputs;
 pub mod levels;
+pub mod metadata;
 pub mod org;
 pub mod pem;
 pub mod probe;
@@ -27,6 +28,7 @@ pub mod secret;
 pub mod sf_cli;
 #[cfg(test)]
 mod testing;
+
 
 use std::process::ExitCode;
 

@@ -1,0 +1,181 @@
+//! One metadata file: which type it is (by root element, or by file name when
+//! walking directories) and the settings it holds.
+
+use std::path::Path;
+
+use roxmltree::{Document, ParsingOptions};
+
+use super::{AppSettings, MAX_FILE_BYTES, MetadataError, connected_app, eca, read};
+
+/// Real app files have a few hundred nodes; this bounds memory on hostile input.
+const MAX_XML_NODES: u32 = 200_000;
+
+/// The metadata types that describe an app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum ComponentType {
+    ConnectedApp,
+    EcaHeader,
+    EcaGlobalOauth,
+    EcaOauthSettings,
+    EcaOauthPolicies,
+    EcaPolicies,
+}
+
+impl ComponentType {
+    pub(crate) const ECA_PARTS: [ComponentType; 5] = [
+        ComponentType::EcaHeader,
+        ComponentType::EcaGlobalOauth,
+        ComponentType::EcaOauthSettings,
+        ComponentType::EcaOauthPolicies,
+        ComponentType::EcaPolicies,
+    ];
+
+    fn from_root_element(name: &str) -> Option<Self> {
+        match name {
+            "ConnectedApp" => Some(ComponentType::ConnectedApp),
+            "ExternalClientApplication" => Some(ComponentType::EcaHeader),
+            "ExtlClntAppGlobalOauthSettings" => Some(ComponentType::EcaGlobalOauth),
+            "ExtlClntAppOauthSettings" => Some(ComponentType::EcaOauthSettings),
+            "ExtlClntAppOauthConfigurablePolicies" => Some(ComponentType::EcaOauthPolicies),
+            "ExtlClntAppConfigurablePolicies" => Some(ComponentType::EcaPolicies),
+            _ => None,
+        }
+    }
+
+    /// Recognises `Name.<suffix>-meta.xml` (source format) and `Name.<suffix>`
+    /// (metadata format, as in a retrieved zip), ignoring case because older
+    /// docs spell the connected app suffix `.connectedapp`.
+    pub(crate) fn from_file_name(file_name: &str) -> Option<Self> {
+        let lower = file_name.to_ascii_lowercase();
+        let without_meta = lower.strip_suffix("-meta.xml").unwrap_or(&lower);
+        let (_, suffix) = without_meta.rsplit_once('.')?;
+        match suffix {
+            "connectedapp" => Some(ComponentType::ConnectedApp),
+            "eca" => Some(ComponentType::EcaHeader),
+            // The docs say `.ecaGlblOauth`; some public samples write
+            // `.ecaGlobalOauth`, so both are accepted.
+            "ecaglbloauth" | "ecaglobaloauth" => Some(ComponentType::EcaGlobalOauth),
+            "ecaoauth" => Some(ComponentType::EcaOauthSettings),
+            "ecaoauthplcy" => Some(ComponentType::EcaOauthPolicies),
+            "ecaplcy" => Some(ComponentType::EcaPolicies),
+            _ => None,
+        }
+    }
+
+    /// Where this part lives in a source-format project, for messages.
+    pub(crate) fn source_location(self) -> &'static str {
+        match self {
+            ComponentType::ConnectedApp => "connectedApps/*.connectedApp-meta.xml",
+            ComponentType::EcaHeader => "externalClientApps/*.eca-meta.xml",
+            ComponentType::EcaGlobalOauth => "extlClntAppGlobalOauthSets/*.ecaGlblOauth-meta.xml",
+            ComponentType::EcaOauthSettings => "extlClntAppOauthSettings/*.ecaOauth-meta.xml",
+            ComponentType::EcaOauthPolicies => "extlClntAppOauthPolicies/*.ecaOauthPlcy-meta.xml",
+            ComponentType::EcaPolicies => "extlClntAppPolicies/*.ecaPlcy-meta.xml",
+        }
+    }
+}
+
+/// A parsed file: its type and the (possibly partial) app settings in it.
+#[derive(Debug)]
+pub(crate) struct Component {
+    pub(crate) component_type: ComponentType,
+    pub(crate) settings: AppSettings,
+}
+
+pub(crate) fn parse_component(path: &Path) -> Result<Component, MetadataError> {
+    let text = read::read_text(path, MAX_FILE_BYTES)?;
+    // DTDs stay forbidden (the default): no entity expansion from untrusted files.
+    let options = ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: MAX_XML_NODES,
+        ..ParsingOptions::default()
+    };
+    let document =
+        Document::parse_with_options(&text, options).map_err(|error| MetadataError::NotXml {
+            path: path.to_path_buf(),
+            message: describe_xml_error(&error),
+        })?;
+    let root = document.root_element();
+    let root_name = root.tag_name().name();
+    let component_type =
+        ComponentType::from_root_element(root_name).ok_or_else(|| MetadataError::WrongRoot {
+            path: path.to_path_buf(),
+            found: root_name.to_string(),
+        })?;
+
+    let name_from_file = api_name_from_file(path);
+    let mut settings = match component_type {
+        ComponentType::ConnectedApp => connected_app::parse(root, &name_from_file),
+        ComponentType::EcaHeader => eca::parse_header(root, &name_from_file),
+        ComponentType::EcaGlobalOauth => eca::parse_global_oauth(root, &name_from_file),
+        ComponentType::EcaOauthSettings => eca::parse_oauth_settings(root, &name_from_file),
+        ComponentType::EcaOauthPolicies => eca::parse_oauth_policies(root, &name_from_file),
+        ComponentType::EcaPolicies => eca::parse_plugin_policies(root, &name_from_file),
+    };
+    // Merged apps come from several files, so each problem names its own.
+    let file_name = display_file_name(path);
+    for problem in &mut settings.problems {
+        *problem = format!("{file_name}: {problem}");
+    }
+    settings.sources.push(path.to_path_buf());
+    Ok(Component {
+        component_type,
+        settings,
+    })
+}
+
+fn describe_xml_error(error: &roxmltree::Error) -> String {
+    match error {
+        roxmltree::Error::DtdDetected => {
+            "it declares a DTD (<!DOCTYPE>), which metadata files never do; DTDs are refused"
+                .to_string()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// API names cannot contain dots, so the name is everything before the first.
+fn api_name_from_file(path: &Path) -> String {
+    let file_name = display_file_name(path);
+    file_name.split('.').next().unwrap_or_default().to_string()
+}
+
+fn display_file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ComponentType;
+
+    #[test]
+    fn file_names_are_recognised_in_both_formats() {
+        let cases = [
+            ("A.connectedApp-meta.xml", Some(ComponentType::ConnectedApp)),
+            ("A.connectedapp", Some(ComponentType::ConnectedApp)),
+            ("A.eca-meta.xml", Some(ComponentType::EcaHeader)),
+            (
+                "A_glbl.ecaGlblOauth-meta.xml",
+                Some(ComponentType::EcaGlobalOauth),
+            ),
+            (
+                "A.ecaGlobalOauth-meta.xml",
+                Some(ComponentType::EcaGlobalOauth),
+            ),
+            ("A.ecaOauth-meta.xml", Some(ComponentType::EcaOauthSettings)),
+            (
+                "A.ecaOauthPlcy-meta.xml",
+                Some(ComponentType::EcaOauthPolicies),
+            ),
+            ("A.ecaPlcy", Some(ComponentType::EcaPolicies)),
+            ("A.cls-meta.xml", None),
+            ("sfdx-project.json", None),
+            ("connectedApp", None),
+        ];
+        for (name, expected) in cases {
+            assert_eq!(ComponentType::from_file_name(name), expected, "{name}");
+        }
+    }
+}
