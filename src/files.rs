@@ -22,6 +22,10 @@ impl fmt::Display for ReadError {
             ReadError::NotFound => f.write_str("no such file"),
             ReadError::IsDirectory => f.write_str("it is a directory, not a file"),
             ReadError::PermissionDenied => f.write_str("permission denied"),
+            // A stream (stdin, /dev/zero) is only read to one byte past the limit: its size is unknown.
+            ReadError::TooLarge { bytes, limit } if *bytes == limit + 1 => {
+                write!(f, "it is more than the {limit} bytes sfjwt reads")
+            }
             ReadError::TooLarge { bytes, limit } => {
                 write!(f, "it is {bytes} bytes, more than the {limit} bytes sfjwt reads")
             }
@@ -77,6 +81,21 @@ pub fn decode_text(bytes: &[u8]) -> String {
     }
 }
 
+/// Whether decoded text is really binary data: replacement characters and control characters
+/// (other than tab, newlines, form feed and the escape of terminal colours) are more than a tenth
+/// of its first 4096 characters.
+pub fn looks_binary(text: &str) -> bool {
+    let (mut total, mut odd) = (0usize, 0usize);
+    for c in text.chars().take(4096) {
+        total += 1;
+        if c == char::REPLACEMENT_CHARACTER || (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}' | '\u{1b}'))
+        {
+            odd += 1;
+        }
+    }
+    odd * 10 > total
+}
+
 fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
     let units = bytes.chunks_exact(2).map(|c| unit([c[0], c[1]]));
     char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect()
@@ -94,6 +113,22 @@ mod tests {
         assert_eq!(read_limited(&big, 1024), Err(ReadError::TooLarge { bytes: 2048, limit: 1024 }));
         assert_eq!(read_limited(dir.path(), 1024), Err(ReadError::IsDirectory));
         assert_eq!(read_limited(&dir.path().join("none"), 1024), Err(ReadError::NotFound));
+    }
+
+    #[test]
+    fn a_stream_cut_at_the_limit_does_not_claim_a_size() {
+        let cut = ReadError::TooLarge { bytes: 1025, limit: 1024 };
+        assert_eq!(cut.to_string(), "it is more than the 1024 bytes sfjwt reads");
+        let sized = ReadError::TooLarge { bytes: 4096, limit: 1024 };
+        assert_eq!(sized.to_string(), "it is 4096 bytes, more than the 1024 bytes sfjwt reads");
+    }
+
+    #[test]
+    fn tells_binary_from_text() {
+        assert!(looks_binary(&String::from_utf8_lossy(&[0x9f, 0x00, 0xc3, 0x28, 0xff, 0x01, 0x80, 0x7f])));
+        assert!(!looks_binary("error: invalid_grant\n\u{1b}[31mred\u{1b}[0m\t"));
+        assert!(!looks_binary(&format!("{}\0{}", "a".repeat(100), "b".repeat(100))));
+        assert!(!looks_binary(""));
     }
 
     #[test]
