@@ -121,8 +121,13 @@ pub fn examine(origin: String, bytes: &[u8], base64_expected: bool) -> KeyReport
         return report;
     }
     if looks_binary(bytes) {
-        report.damage.push(Damage::Der);
         report.state = from_der(bytes, "DER");
+        // DER starts with a SEQUENCE; any other bytes are not a key that lost its PEM form.
+        if bytes.first() == Some(&0x30) || !matches!(report.state, KeyState::Unparseable(_)) {
+            report.damage.push(Damage::Der);
+        } else {
+            report.state = KeyState::Unparseable("binary data: neither PEM text nor a DER-encoded key".into());
+        }
         return report;
     }
     let mut text = crate::files::decode_text(bytes).trim().to_string();
@@ -136,7 +141,8 @@ pub fn examine(origin: String, bytes: &[u8], base64_expected: bool) -> KeyReport
     }
     if !text.contains("-----BEGIN ") {
         match pem::decode_base64(&text) {
-            Some(decoded) if String::from_utf8_lossy(&decoded).contains("-----BEGIN ") => {
+            // The PEM inside may itself be UTF-16 (base64 of a file PowerShell wrote).
+            Some(decoded) if crate::files::decode_text(&decoded).contains("-----BEGIN ") => {
                 if !base64_expected {
                     report.base64_wrapped = true;
                 }
@@ -192,6 +198,11 @@ fn from_pem(text: &str, damage: &mut Vec<Damage>) -> KeyState {
         Err(pem::BodyError::NoEnd) => {
             damage.push(Damage::Truncated);
             return KeyState::Unparseable("the file ends before `-----END` (truncated)".into());
+        }
+        Err(pem::BodyError::BadBase64) if text.contains('\0') => {
+            return KeyState::Unparseable(
+                "the text holds NUL (zero) bytes, which a PEM file never has: it was corrupted on its way here".into(),
+            );
         }
         Err(pem::BodyError::BadBase64) => {
             return KeyState::Unparseable("the text between the armor lines is not valid base64".into());
@@ -265,6 +276,10 @@ fn parsed_other(algorithm: Algorithm, format: &'static str) -> KeyState {
 }
 
 fn looks_binary(bytes: &[u8]) -> bool {
+    // PEM armor means text, even with stray NUL bytes in it (the PEM reader reports those).
+    if bytes.windows(11).any(|window| window == b"-----BEGIN ") {
+        return false;
+    }
     let probe = &bytes[..bytes.len().min(512)];
     // DER starts with a SEQUENCE tag; text never holds NUL or most control bytes.
     (probe.first() == Some(&0x30) && probe.iter().any(|b| !b.is_ascii()))
