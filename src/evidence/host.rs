@@ -71,6 +71,15 @@ pub struct Url {
 impl Url {
     pub fn parse(text: &str) -> Result<Url, String> {
         let text = text.trim();
+        // Shown verbatim, a byte order mark or a zero-width space would make the message absurd
+        // ("the scheme is `https`, expected https"): name it instead.
+        if let Some((at, c)) = text.char_indices().find(|&(_, c)| is_invisible(c)) {
+            let what = if c == '\u{feff}' { " (a byte order mark)" } else { "" };
+            return Err(format!(
+                "it holds an invisible character, U+{:04X}{what}, at byte {at}: retype the URL",
+                u32::from(c)
+            ));
+        }
         let (scheme, rest) = text.split_once("://").ok_or("it has no scheme (expected https://…)")?;
         let scheme = scheme.to_ascii_lowercase();
         if scheme != "https" && scheme != "http" {
@@ -78,16 +87,23 @@ impl Url {
         }
         let (authority, path) = rest.find(['/', '?', '#']).map_or((rest, ""), |i| rest.split_at(i));
         let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
-        let (host, port) = match authority.rsplit_once(':') {
-            Some((host, port)) if !host.ends_with(']') || authority.starts_with('[') => {
-                let port = port.parse::<u16>().map_err(|_| format!("the port `{port}` is not a number"))?;
-                (host, Some(port))
+        let port_of = |port: &str| port.parse::<u16>().map_err(|_| format!("the port `{port}` is not a number"));
+        let (host, port) = if authority.starts_with('[') {
+            // `[::1]` or `[::1]:8443`: the colons inside the brackets are not a port.
+            let end = authority.find(']').ok_or("the IPv6 address in the host has no closing `]`")?;
+            let (host, rest) = authority.split_at(end + 1);
+            match rest.strip_prefix(':') {
+                Some(port) => (host, Some(port_of(port)?)),
+                None if rest.is_empty() => (host, None),
+                None => return Err(format!("`{rest}` follows the IPv6 address in the host")),
             }
-            _ => (authority, None),
+        } else {
+            match authority.rsplit_once(':') {
+                Some((host, port)) => (host, Some(port_of(port)?)),
+                None => (authority, None),
+            }
         };
-        if host.is_empty() || host.contains(char::is_whitespace) {
-            return Err("it has no valid host".into());
-        }
+        check_host(host)?;
         Ok(Url { scheme, host: host.to_ascii_lowercase(), port, path: path.to_string() })
     }
 
@@ -98,9 +114,42 @@ impl Url {
         }
     }
 
+    /// `localhost` or a loopback IP address. Only an address literal counts: a name such as
+    /// `127.example.com` resolves anywhere, and plain http is allowed to loopback.
     pub fn is_loopback(&self) -> bool {
         let host = self.host.trim_start_matches('[').trim_end_matches(']');
-        host == "localhost" || host == "::1" || host.starts_with("127.")
+        host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    }
+}
+
+/// Control characters and the invisible format characters pasted text carries.
+fn is_invisible(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{feff}' | '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{202a}'..='\u{202e}')
+}
+
+/// A DNS name (labels of 1 to 63 bytes, at most 253 in all) or an IPv6 address in brackets.
+fn check_host(host: &str) -> Result<(), String> {
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err("it has no valid host".into());
+    }
+    if let Some(inner) = host.strip_prefix('[') {
+        let address = inner.strip_suffix(']').unwrap_or(inner);
+        return match address.parse::<std::net::Ipv6Addr>() {
+            Ok(_) => Ok(()),
+            Err(_) => Err("the host is not a valid IPv6 address".into()),
+        };
+    }
+    if let Some(c) = host.chars().find(|&c| !(c.is_alphanumeric() || matches!(c, '-' | '.' | '_'))) {
+        return Err(format!("the host holds `{c}`, which no host name can hold"));
+    }
+    let name = host.strip_suffix('.').unwrap_or(host);
+    if name.len() > 253 {
+        return Err(format!("the host is {} characters long; a host name has at most 253", name.len()));
+    }
+    match name.split('.').find(|label| label.is_empty() || label.len() > 63) {
+        Some("") => Err("the host has an empty label (`..`, or a leading dot)".into()),
+        Some(label) => Err(format!("the host has a label of {} characters; a label has at most 63", label.len())),
+        None => Ok(()),
     }
 }
 
@@ -299,6 +348,29 @@ mod tests {
         assert_eq!(url.path, "/path?q");
         assert!(Url::parse("acme.my.salesforce.com").is_err());
         assert!(Url::parse("ftp://x").is_err());
+        assert_eq!(Url::parse("http://[::1]/services").unwrap().host, "[::1]");
+        assert_eq!(Url::parse("http://[::1]:8080").unwrap().port, Some(8080));
+    }
+
+    #[test]
+    fn refuses_hosts_no_name_can_be() {
+        let refused = |url: &str| Url::parse(url).unwrap_err();
+        assert!(refused("https://[::1").contains("closing `]`"));
+        assert!(refused("https://a..b").contains("empty label"));
+        assert!(refused(&format!("https://{}.my.salesforce.com", "a".repeat(64))).contains("at most 63"));
+        assert!(refused(&format!("https://{}", "a.".repeat(200))).contains("at most 253"));
+        assert!(refused("http://%zz").contains("`%`"));
+        assert!(refused("\u{feff}https://login.salesforce.com").contains("U+FEFF (a byte order mark)"));
+        assert!(refused("https://login.salesforce.com\u{200b}/").contains("U+200B"));
+    }
+
+    #[test]
+    fn only_loopback_addresses_are_loopback() {
+        let loopback = |url: &str| Url::parse(url).unwrap().is_loopback();
+        assert!(loopback("http://127.0.0.1:8080") && loopback("http://127.1.2.3") && loopback("http://[::1]:1"));
+        assert!(loopback("http://localhost:3000"));
+        assert!(!loopback("http://127.example.com"), "a name that starts with 127. resolves anywhere");
+        assert!(!loopback("http://127.0.0.1.nip.io"));
     }
 
     #[test]
