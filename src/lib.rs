@@ -29,11 +29,35 @@ pub mod sf_cli;
 #[cfg(test)]
 mod testing;
 
-
 use std::process::ExitCode;
 
 /// Parses the command line, runs the command, and maps the result to an exit code.
 pub fn run() -> ExitCode {
     engine::install_panic_hook();
-    ExitCode::from(commands::run(std::env::args_os()))
+    ExitCode::from(guarded(|| commands::run(std::env::args_os())))
+}
+
+/// Runs a command. The panic hook keeps panic messages quiet so the engine can report a
+/// panicking check as an `error` result; a panic anywhere else (reading inputs, rendering) would
+/// then end the process with code 101 and no word at all. Here it becomes a one-line error and
+/// exit code 2, as the README promises when sfjwt itself fails.
+pub fn guarded(command: impl FnOnce() -> u8) -> u8 {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(command)) {
+        Ok(code) => code,
+        Err(_) => {
+            let message = engine::take_last_panic().unwrap_or_else(|| "unknown panic".into());
+            eprintln!("error: sfjwt failed: {message}. Please report this at the sfjwt issue tracker.");
+            commands::EXIT_USAGE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_panic_outside_the_checks_is_a_one_line_error_and_exit_2() {
+        crate::engine::install_panic_hook();
+        assert_eq!(super::guarded(|| panic!("boom")), crate::commands::EXIT_USAGE);
+        assert_eq!(super::guarded(|| 1), 1);
+    }
 }
