@@ -24,9 +24,13 @@ use crate::{
 pub const EXIT_USAGE: u8 = 2;
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
-    let matches = match Cli::command().try_get_matches_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let matches = match Cli::command().try_get_matches_from(&args) {
         Ok(matches) => matches,
         Err(e) => {
+            if let Some(message) = env_error(&e, &args) {
+                return usage_error(&message);
+            }
             let _ = e.print();
             return if e.use_stderr() { EXIT_USAGE } else { 0 };
         }
@@ -59,6 +63,39 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
                 Err(e) => usage_error(&format!("cannot render the man page: {e}")),
             }
         }
+    }
+}
+
+/// Clap blames a flag for a bad value that came from its environment variable, and "one or more
+/// arguments" for an environment variable that is not UTF-8: name the variable instead.
+fn env_error(error: &clap::Error, args: &[OsString]) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let command = Cli::command();
+    let doctor = command.find_subcommand("doctor")?;
+    let from_env = |arg: &clap::Arg| {
+        let name = arg.get_env()?;
+        let value = std::env::var_os(name)?;
+        let long = format!("--{}", arg.get_long()?);
+        let on_command_line =
+            args.iter().any(|a| a.to_str().is_some_and(|a| a == long || a.starts_with(&format!("{long}="))));
+        (!on_command_line).then(|| (name.to_string_lossy().into_owned(), value))
+    };
+    match error.kind() {
+        ErrorKind::InvalidUtf8 => {
+            doctor.get_arguments().filter_map(from_env).find(|(_, value)| value.to_str().is_none()).map(|(name, _)| {
+                format!("the environment variable {name} is not valid UTF-8 text: set it to plain text or unset it")
+            })
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let Some(ContextValue::String(flag)) = error.get(ContextKind::InvalidArg) else { return None };
+            let long = flag.split_whitespace().next()?.trim_start_matches('-');
+            let arg = doctor.get_arguments().find(|arg| arg.get_long() == Some(long))?;
+            let (name, _) = from_env(arg)?;
+            let rendered = error.render().to_string();
+            let first = rendered.lines().next()?.trim_start_matches("error: ");
+            Some(format!("{first} (the value comes from the environment variable {name})"))
+        }
+        _ => None,
     }
 }
 

@@ -120,7 +120,7 @@ impl Inputs {
             key: resolve_key(args, matches)?,
             username: sourced("username", "username", "SFJWT_USERNAME", args.username.clone()),
             instance_url,
-            audience: resolve_audience(args),
+            audience: resolve_audience(args)?,
             cert: sourced("cert", "cert", "SFJWT_CERT", args.cert.as_ref().map(|p| p.display().to_string()))
                 .map(|s| Sourced { value: PathBuf::from(s.value), source: s.source }),
             assertion: args
@@ -164,14 +164,25 @@ fn resolve_key(args: &DoctorArgs, matches: &ArgMatches) -> Result<Option<Sourced
     }))
 }
 
-fn resolve_audience(args: &DoctorArgs) -> Option<Sourced<String>> {
+fn resolve_audience(args: &DoctorArgs) -> Result<Option<Sourced<String>>, UsageError> {
     if let Some(aud) = &args.audience {
-        return Some(Sourced { value: aud.clone(), source: Source::Flag("audience".into()) });
+        return Ok(Some(Sourced { value: aud.clone(), source: Source::Flag("audience".into()) }));
     }
-    ["SF_AUDIENCE_URL", "SFDX_AUDIENCE_URL"].into_iter().find_map(|name| {
-        let value = env::var(name).ok().filter(|v| !v.trim().is_empty())?;
-        Some(Sourced { value, source: Source::Env(name.into()) })
-    })
+    for name in ["SF_AUDIENCE_URL", "SFDX_AUDIENCE_URL"] {
+        match env::var(name) {
+            Ok(value) if !value.trim().is_empty() => {
+                return Ok(Some(Sourced { value, source: Source::Env(name.into()) }));
+            }
+            // Skipping it would build the assertion with another `aud` than the sf CLI sends.
+            Err(env::VarError::NotUnicode(_)) => {
+                return Err(UsageError(format!(
+                    "the environment variable {name} is not valid UTF-8 text: set it to plain text or unset it"
+                )));
+            }
+            _ => {}
+        }
+    }
+    Ok(None)
 }
 
 fn text_input(text: &str) -> TextInput {
