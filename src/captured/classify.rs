@@ -105,6 +105,10 @@ fn kind_of_description(description: &str) -> Option<ErrorKind> {
 /// An HTML page (lowercase input).
 pub(super) fn is_html(lower: &str) -> bool {
     let text = lower.trim_start();
+    // An XML document (the token endpoint answers XML to `format=xml`) is not an error page.
+    if text.starts_with("<?xml") && !text.contains("<html") {
+        return false;
+    }
     text.starts_with("<!doctype")
         || text.starts_with("<html")
         || (text.starts_with('<') && ["</html>", "<body", "<head", "</"].iter().any(|t| text.contains(t)))

@@ -36,7 +36,9 @@ enum Layout {
 
 /// `sf … --json` output (errors and successes alike).
 pub(super) fn from_json(text: &Text, hint: Option<&str>, captured: &mut Captured) -> Option<Outcome> {
-    let document = json_document(text.raw)?;
+    let Some(document) = json_document(text.raw) else {
+        return cut_short_json(text, hint, captured);
+    };
     if document.get("status") == Some("0") && document.has("result") {
         let mut outcome = Outcome::new(Form::SfCliJson);
         outcome.success = true;
@@ -51,6 +53,30 @@ pub(super) fn from_json(text: &Text, hint: Option<&str>, captured: &mut Captured
     if !is_cli_error {
         return None;
     }
+    let form = if let Some(answer) = legacy_answer(&message) {
+        captured.push_answer(answer);
+        Form::LegacySfdx
+    } else {
+        read_message(&message, Layout::Exact, text, hint, captured);
+        Form::SfCliJson
+    };
+    let mut outcome = Outcome::new(form);
+    outcome.message = Some(message);
+    Some(outcome)
+}
+
+/// `--json` output cut short (a truncated log, half a copy): no document parses, but the
+/// `message` is still there. Read as printed text instead, its JSON lines (`"exitCode": 1,`)
+/// would pass for answers from Salesforce.
+fn cut_short_json(text: &Text, hint: Option<&str>, captured: &mut Captured) -> Option<Outcome> {
+    let cli_keys = ["\"name\"", "\"exitcode\"", "\"commandname\"", "\"status\""];
+    if !text.raw.trim_start().starts_with('{')
+        || text.contains("\"error\"")
+        || !cli_keys.iter().any(|key| text.contains(key))
+    {
+        return None;
+    }
+    let message = scan::field_values(text, "message").into_iter().next()?;
     let form = if let Some(answer) = legacy_answer(&message) {
         captured.push_answer(answer);
         Form::LegacySfdx

@@ -90,13 +90,13 @@ fn parse(bytes: &[u8]) -> CertState {
             Ok(der) => parse_der(der, certs.len(), false).map_or_else(
                 || {
                     CertState::NotCertificate(NotCert::Other(
-                        "the CERTIFICATE block does not hold a valid X.509 certificate".into(),
+                        "a CERTIFICATE block that is not a valid X.509 certificate".into(),
                     ))
                 },
                 CertState::Parsed,
             ),
             Err(_) => CertState::NotCertificate(NotCert::Other(
-                "the CERTIFICATE block is truncated or not valid base64".into(),
+                "a CERTIFICATE block that is cut short or not valid base64".into(),
             )),
         };
     }

@@ -165,10 +165,19 @@ pub fn reprobe(evidence: &mut Evidence) {
 fn read_captured(inputs: &Inputs) -> Result<Option<CapturedError>, InputError> {
     let Some(error) = &inputs.error else { return Ok(None) };
     let (origin, text) = read_text_input(&error.value, "--error", files::MAX_CAPTURE_BYTES)?;
+    // Neither is a failure to classify: saying "no cause found" would read as a healthy login.
+    const PASS: &str =
+        "pass what the failing command printed (e.g. `sf org login jwt … --json > out.txt`, then `--error @out.txt`)";
+    if files::looks_binary(text.expose()) {
+        return Err(InputError(format!("--error: {origin} is binary data, not the text of a failure; {PASS}")));
+    }
     let hint = match inputs.instance_url.source {
         Source::Default => None,
         _ => Some(inputs.instance_url.value.as_str()),
     };
+    if !text.expose().chars().any(char::is_alphanumeric) {
+        return Err(InputError(format!("--error: {origin} holds no words to read (it is empty or blank); {PASS}")));
+    }
     Ok(Some(CapturedError { origin, parsed: captured::parse(text.expose(), hint) }))
 }
 
