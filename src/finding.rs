@@ -83,6 +83,12 @@ impl Cause {
         self
     }
 
+    /// Adds a line of evidence when there is one.
+    pub fn evidence_opt(mut self, line: Option<String>) -> Cause {
+        self.evidence.extend(line);
+        self
+    }
+
     pub fn fix(mut self, step: impl Into<String>) -> Cause {
         self.fix.push(step.into());
         self

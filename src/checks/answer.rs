@@ -247,6 +247,7 @@ fn not_approved(lines: &[String], ev: &Evidence) -> Vec<Cause> {
             lines,
         ));
     }
+    causes.extend(from_app_and_org(ev).into_iter().map(|cause| with_lines(cause, lines)));
     causes.push(with_lines(
         Cause::new("approval.missing")
             .confidence(Confidence::Low)
@@ -254,6 +255,77 @@ fn not_approved(lines: &[String], ev: &Evidence) -> Vec<Cause> {
             .confirm("pass the app's metadata (--connected-app) or an admin session (--admin-org) so sfjwt can tell which"),
         lines,
     ));
+    causes
+}
+
+/// What the app's metadata and the admin session say about "not approved".
+fn from_app_and_org(ev: &Evidence) -> Vec<Cause> {
+    use crate::metadata::{PermittedUsers, Scope};
+    let app = ev.apps.app();
+    let org = ev.org.inspection();
+    let mut causes = Vec::new();
+    if let Some(app) = app
+        && !app.has_scope(&Scope::RefreshToken)
+        && !app.scopes.is_empty()
+    {
+        causes.push(Cause::new("app.missing-refresh-token-scope").evidence(format!(
+            "{} lacks the RefreshToken scope, so no approval ever issued a refresh token",
+            app.name
+        )));
+    }
+    if let Some(user) = org.and_then(|o| o.user.as_ref()) {
+        if !user.exists {
+            causes.push(Cause::new("user.not-found").evidence(format!("the org has no user {}", user.username)));
+        } else if user.is_frozen == Some(true) {
+            causes.push(Cause::new("user.frozen").evidence(format!("{} is frozen", user.username)));
+        }
+    }
+    let admin_approved = org
+        .and_then(|o| o.app())
+        .map(|a| a.admin_approved_only)
+        .or_else(|| app.map(|a| a.permitted_users == Some(PermittedUsers::AdminApproved)));
+    match admin_approved {
+        Some(true) => match org.and_then(|o| o.access.as_ref()).and_then(|a| a.user_has_access) {
+            Some(false) => causes.push(Cause::new("approval.user-not-preauthorized").evidence("the admin session shows the user is not pre-authorized for the app")),
+            Some(true) => {}
+            None => {
+                let allowed = app.map(|a| [a.profiles.clone(), a.permission_sets.clone()].concat().join(", ")).unwrap_or_default();
+                causes.push(
+                    Cause::new("approval.user-not-preauthorized")
+                        .confidence(Confidence::Medium)
+                        .evidence(format!("the app is admin approved; pre-authorized: {}", if allowed.is_empty() { "nothing".into() } else { allowed }))
+                        .confirm("check the user's profile and permission sets, or pass --admin-org so sfjwt can"),
+                );
+            }
+        },
+        Some(false) => match org.and_then(|o| o.approval.as_ref()) {
+            Some(approval) if approval.tokens > 0 => {}
+            Some(approval) => causes.push(
+                Cause::new("approval.self-authorize-not-approved")
+                    .confidence(if approval.conclusive { Confidence::High } else { Confidence::Medium })
+                    .evidence("the app is self-authorize and the user has no OAuth token (approval) for it"),
+            ),
+            None => causes.push(
+                Cause::new("approval.self-authorize-not-approved")
+                    .confidence(Confidence::Medium)
+                    .evidence("the app is \"All users may self-authorize\": a user who never approved it interactively is refused")
+                    .confirm("pass --admin-org to see whether the user has an OAuth token for the app"),
+            ),
+        },
+        None => {}
+    }
+    let now = ev.inputs.now;
+    if let Some(facts) = org.and_then(|o| o.org.as_ref())
+        && facts.is_scratch
+        && facts.created_at.is_some_and(|t| now - t < super::org::REPLICATION_WINDOW_SECONDS)
+    {
+        causes.push(Cause::new("approval.scratch-not-replicated").evidence("the scratch org was created minutes ago"));
+    }
+    if let Some(changed) = org.and_then(|o| o.app()).and_then(|a| a.modified_at.or(a.created_at))
+        && (0..super::org::PROPAGATION_WINDOW_SECONDS).contains(&(now - changed))
+    {
+        causes.push(Cause::new("approval.app-propagating").evidence("the connected app changed minutes ago"));
+    }
     causes
 }
 

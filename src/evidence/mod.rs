@@ -12,6 +12,8 @@ use crate::{
     captured::{self, Captured},
     files::{self, ReadError},
     inputs::{Inputs, KeyInput, Source, Sourced, TextInput},
+    metadata::{self, AppSettings, MetadataError},
+    org::{self, OrgInspection},
     probe::{self, Probe},
     secret::Secret,
     sf_cli,
@@ -32,7 +34,42 @@ pub struct Evidence {
     pub recommended_login_url: String,
     /// A failure the user brought with `--error`.
     pub captured: Option<CapturedError>,
+    pub apps: AppEvidence,
+    pub org: OrgEvidence,
     pub probe: ProbeEvidence,
+}
+
+/// Connected app metadata: given with `--connected-app`, or found in the sfdx project.
+#[derive(Debug, Default)]
+pub struct AppEvidence {
+    pub loaded: Vec<AppSettings>,
+    pub errors: Vec<MetadataError>,
+    /// Where the files came from: `--connected-app`, or the project that was searched.
+    pub origin: Option<String>,
+    /// The app for `--client-id`, or the only one.
+    pub selected: Option<usize>,
+}
+
+impl AppEvidence {
+    pub fn app(&self) -> Option<&AppSettings> {
+        self.selected.map(|i| &self.loaded[i])
+    }
+}
+
+#[derive(Debug)]
+pub enum OrgEvidence {
+    NotGiven,
+    Skipped(String),
+    Done(Box<OrgInspection>),
+}
+
+impl OrgEvidence {
+    pub fn inspection(&self) -> Option<&OrgInspection> {
+        match self {
+            OrgEvidence::Done(inspection) => Some(inspection),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -72,6 +109,19 @@ impl Evidence {
         if let Some(username) = &self.inputs.username {
             vars.push(("username", username.value.clone()));
         }
+        let app = self.apps.app();
+        if let Some(app) = app {
+            vars.push(("app_name", app.label.clone().unwrap_or_else(|| app.name.clone())));
+        }
+        let callback = app
+            .and_then(|a| a.callback_urls.first().cloned())
+            .unwrap_or_else(|| "http://localhost:1717/OauthRedirect".into());
+        if let Some(client_id) = &self.inputs.client_id {
+            // The consumer key is not a secret (every assertion and browser approval carries it),
+            // and the URL is useless with a masked one.
+            vars.push(("approval_url", approval_url(&self.recommended_login_url, &client_id.value, &callback)));
+        }
+        vars.push(("callback_url", callback));
         vars
     }
 }
@@ -103,6 +153,16 @@ impl AssertionEvidence {
     }
 }
 
+/// The one-time interactive approval that issues a refresh token for a self-authorize app.
+pub fn approval_url(login_url: &str, client_id: &str, callback: &str) -> String {
+    format!(
+        "{}/services/oauth2/authorize?response_type=code&client_id={}&redirect_uri={}&scope=api%20refresh_token&prompt=login%20consent",
+        login_url.trim_end_matches('/'),
+        org::encode_component(client_id),
+        org::encode_component(callback)
+    )
+}
+
 /// A problem with an input that stops the run: exit code 2.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputError(pub String);
@@ -124,12 +184,19 @@ pub fn gather(mut inputs: Inputs) -> Result<Evidence, InputError> {
         },
         KeyInput::Inline(bytes) => key::examine(key.source.to_string(), bytes.expose(), true),
     });
+    let apps = load_apps(&inputs);
     let cert = inputs.cert.as_ref().map(|cert| {
         let origin = cert.value.display().to_string();
         match files::read_limited(&cert.value, files::MAX_INPUT_BYTES) {
             Ok(bytes) => cert::examine(origin, &bytes),
             Err(e) => cert::CertReport { origin, state: cert::CertState::Unreadable(e) },
         }
+    });
+    // Without --cert, the certificate in the app's metadata is the one Salesforce verifies with.
+    let cert = cert.or_else(|| {
+        let app = apps.app()?;
+        let pem = app.certificate_pem.as_ref()?;
+        Some(cert::examine(format!("the certificate of connected app {}", app.name), pem.as_bytes()))
     });
     let host = host_evidence(&inputs.instance_url.value);
     let username = inputs.username.as_ref().map(|u| host::username_shape(&u.value));
@@ -146,10 +213,56 @@ pub fn gather(mut inputs: Inputs) -> Result<Evidence, InputError> {
         recommended_audience,
         recommended_login_url,
         captured,
+        apps,
+        org: OrgEvidence::NotGiven,
         probe: ProbeEvidence::Skipped(String::new()),
     };
+    evidence.org = inspect_org(&evidence);
     evidence.probe = run_probe(&evidence);
     Ok(evidence)
+}
+
+/// `--connected-app` files and folders, else the apps of the sfdx project around us.
+fn load_apps(inputs: &Inputs) -> AppEvidence {
+    let (loaded, errors, origin) = if !inputs.connected_apps.is_empty() {
+        let (loaded, errors) = metadata::load(&inputs.connected_apps);
+        (loaded, errors, Some("--connected-app".to_string()))
+    } else if let Some(project) = inputs.project.as_ref().filter(|p| p.problem.is_none()) {
+        let dir = project.path.parent().unwrap_or(std::path::Path::new("."));
+        let (loaded, errors) = metadata::discover(dir);
+        (loaded, errors, Some(format!("the sfdx project {}", dir.display())))
+    } else {
+        return AppEvidence::default();
+    };
+    let selected = match &inputs.client_id {
+        Some(id) => loaded.iter().position(|app| app.consumer_key.as_deref() == Some(id.value.as_str())),
+        None => None,
+    }
+    .or_else(|| (loaded.len() == 1 && !inputs.connected_apps.is_empty()).then_some(0));
+    AppEvidence { loaded, errors, origin, selected }
+}
+
+/// Read-only admin queries about the user, the app and the org (never with --offline).
+fn inspect_org(ev: &Evidence) -> OrgEvidence {
+    let Some(admin) = &ev.inputs.admin else { return OrgEvidence::NotGiven };
+    let session = match admin {
+        Ok(session) => session,
+        Err(problem) => return OrgEvidence::Skipped(format!("the admin session cannot be used: {problem}")),
+    };
+    if ev.inputs.offline {
+        return OrgEvidence::Skipped("not queried (--offline)".into());
+    }
+    let Some(username) = &ev.inputs.username else {
+        return OrgEvidence::Skipped("give --username to look the user up".into());
+    };
+    let app = ev.apps.app();
+    let reference = org::AppRef {
+        label: app.and_then(|a| a.label.clone()),
+        api_name: app.map(|a| a.name.clone()),
+        consumer_key: ev.inputs.client_id.as_ref().map(|c| c.value.clone()),
+    };
+    let client = crate::http::Client::new(ev.inputs.timeout);
+    OrgEvidence::Done(Box::new(org::inspect(&client, session, &username.value, &reference)))
 }
 
 /// Probes again (for `--wait`), keeping everything else.
