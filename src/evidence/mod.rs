@@ -236,9 +236,9 @@ fn load_apps(inputs: &Inputs) -> AppEvidence {
     };
     let selected = match &inputs.client_id {
         Some(id) => loaded.iter().position(|app| app.consumer_key.as_deref() == Some(id.value.as_str())),
-        None => None,
-    }
-    .or_else(|| (loaded.len() == 1 && !inputs.connected_apps.is_empty()).then_some(0));
+        // Without a client id, one app given explicitly is the app.
+        None => (loaded.len() == 1 && !inputs.connected_apps.is_empty()).then_some(0),
+    };
     AppEvidence { loaded, errors, origin, selected }
 }
 
