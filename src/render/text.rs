@@ -97,13 +97,17 @@ fn render_cause(out: &mut String, number: usize, cause: &CauseRow, style: &Style
         "\n{number}. {mark} {}  {}",
         cause.title.bold(),
         format!(
-            "[{} · {} · {:?} confidence{}]",
+            "[{} · {} · {} confidence{}{}]",
             cause.id,
             severity_word(cause.severity),
-            cause.confidence,
-            if cause.transient { " · transient" } else { "" }
+            format!("{:?}", cause.confidence).to_lowercase(),
+            if cause.transient { " · transient" } else { "" },
+            cause
+                .relevelled
+                .as_ref()
+                .map(|r| format!(" · was {} ({})", severity_word(r.from), r.by))
+                .unwrap_or_default()
         )
-        .to_lowercase()
         .dimmed()
     );
     if !cause.summary.is_empty() {
