@@ -84,7 +84,7 @@ pub fn classify(ev: &Evidence) -> Outcome {
     };
     let mut causes = Vec::new();
     for (kind, group) in by_kind.values() {
-        let lines: Vec<String> = fold(group.iter().map(|s| s.line()));
+        let lines = summarise(group);
         let mut found = causes_for(*kind, &lines, group, ev);
         if let Some(working) = &succeeded {
             for cause in &mut found {
@@ -109,6 +109,22 @@ pub fn classify(ev: &Evidence) -> Outcome {
         (None, None) => format!("the client failed before sending: {}", local[0].text),
     };
     Outcome::found(summary, causes)
+}
+
+/// One evidence line per distinct answer: the sf CLI repeats the same answer for each host and
+/// audience it tries, and the attempt table already lists them one by one.
+fn summarise(group: &[&Seen]) -> Vec<String> {
+    let same = group
+        .windows(2)
+        .all(|w| w[0].answer.description == w[1].answer.description && w[0].answer.error == w[1].answer.error);
+    if group.len() > 1 && same {
+        let mut hosts: Vec<&str> = group.iter().filter_map(|s| s.login).collect();
+        hosts.dedup();
+        let what = Seen { answer: group[0].answer, login: None, audience: None }.line();
+        let where_ = if hosts.is_empty() { String::new() } else { format!(" ({})", hosts.join(", ")) };
+        return vec![format!("{what} on all {} attempts{where_}", group.len())];
+    }
+    fold(group.iter().map(|s| s.line()))
 }
 
 /// Identical lines once, with a count: `… ×3`.
