@@ -264,14 +264,30 @@ fn not_approved(lines: &[String], ev: &Evidence) -> Vec<Cause> {
         ));
     }
     causes.extend(from_app_and_org(ev).into_iter().map(|cause| with_lines(cause, lines)));
+    // The sf CLI also posts to the other environment's login host: when that host refused the
+    // same way, the host is not the whole story and the approval question stands on its own.
+    let both_environments_refused = seen_not_approved_on(ev).iter().any(|login| {
+        let env = Url::parse(login).map(|u| host::classify_host(&u).environment()).unwrap_or(Environment::Unknown);
+        env != Environment::Unknown && env.is_sandbox_like() != ev.host.kind.environment().is_sandbox_like()
+    });
+    let confidence = if both_environments_refused { Confidence::Medium } else { Confidence::Low };
     causes.push(with_lines(
         Cause::new("approval.missing")
-            .confidence(Confidence::Low)
+            .confidence(confidence)
             .evidence("most often: the app's Permitted Users is \"All users may self-authorize\" and this user never approved it, the app lacks the refresh_token scope, or (admin approved) the user's profile or permission set is not on the app")
             .confirm("pass the app's metadata (--connected-app) or an admin session (--admin-org) so sfjwt can tell which"),
         lines,
     ));
     causes
+}
+
+/// The login hosts that answered "not approved", live or captured.
+fn seen_not_approved_on(ev: &Evidence) -> Vec<String> {
+    answers(ev)
+        .iter()
+        .filter(|s| s.answer.kind == ErrorKind::NotApproved)
+        .filter_map(|s| s.login.map(str::to_string))
+        .collect()
 }
 
 /// What the app's metadata and the admin session say about "not approved".
