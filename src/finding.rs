@@ -114,6 +114,11 @@ impl Cause {
         self.severity.unwrap_or_else(|| crate::catalog::default_severity(self.id))
     }
 
+    /// `confirm` when the advice applies.
+    pub fn confirm_if(self, applies: bool, how: impl Into<String>) -> Cause {
+        if applies { self.confirm(how) } else { self }
+    }
+
     pub fn confirm(mut self, how: impl Into<String>) -> Cause {
         self.confirm = Some(how.into());
         self

@@ -385,7 +385,10 @@ fn audience_invalid(lines: &[String], seen: &[&Seen], ev: &Evidence) -> Vec<Caus
                 .evidence(format!("for {} the documented aud is {}", ev.host.raw, ev.recommended_audience)),
             lines,
         )
-        .confirm("run with --try-audiences to see which (host, aud) pair this org accepts"),
+        .confirm_if(
+            !ev.inputs.try_audiences,
+            "run with --try-audiences to see which (host, aud) pair this org accepts",
+        ),
     ]
 }
 
