@@ -76,14 +76,7 @@ pub fn render(report: &Report) -> String {
 fn cause_text(causes: &[&CauseRow]) -> String {
     let mut text = String::new();
     for cause in causes {
-        let _ = writeln!(
-            text,
-            "{} ({}, {:?} confidence): {}",
-            cause.id,
-            super::severity_word(cause.severity),
-            cause.confidence,
-            cause.title
-        );
+        let _ = writeln!(text, "{} ({}): {}", cause.id, super::cause_tags(cause), cause.title);
         for line in &cause.evidence {
             let _ = writeln!(text, "  evidence: {line}");
         }

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use colored::{ColoredString, Colorize};
 
-use super::{groups, plural, severity_word};
+use super::{groups, plural};
 use crate::{
     finding::{Severity, Status},
     report::{CauseRow, Report, Verdict},
@@ -96,19 +96,7 @@ fn render_cause(out: &mut String, number: usize, cause: &CauseRow, style: &Style
         out,
         "\n{number}. {mark} {}  {}",
         cause.title.bold(),
-        format!(
-            "[{} · {} · {} confidence{}{}]",
-            cause.id,
-            severity_word(cause.severity),
-            format!("{:?}", cause.confidence).to_lowercase(),
-            if cause.transient { " · transient" } else { "" },
-            cause
-                .relevelled
-                .as_ref()
-                .map(|r| format!(" · was {} ({})", severity_word(r.from), r.by))
-                .unwrap_or_default()
-        )
-        .dimmed()
+        format!("[{} · {}]", cause.id, super::cause_tags(cause)).dimmed()
     );
     if !cause.summary.is_empty() {
         let _ = writeln!(out, "   {}", cause.summary);
