@@ -5,6 +5,10 @@ pub mod cert;
 pub mod host;
 pub mod jwt;
 pub mod key;
+mod live;
+mod sources;
+
+pub use live::reprobe;
 
 use std::path::Path;
 
@@ -12,11 +16,10 @@ use crate::{
     captured::{self, Captured},
     files::{self, ReadError},
     inputs::{Inputs, KeyInput, Source, Sourced, TextInput},
-    metadata::{self, AppSettings, MetadataError},
+    metadata::{AppSettings, MetadataError},
     org::{self, OrgInspection},
-    probe::{self, Probe},
+    probe::Probe,
     secret::Secret,
-    sf_cli,
 };
 use host::{Environment, HostKind, Url, UsernameShape};
 
@@ -184,7 +187,7 @@ pub fn gather(mut inputs: Inputs) -> Result<Evidence, InputError> {
         },
         KeyInput::Inline(bytes) => key::examine(key.source.to_string(), bytes.expose(), true),
     });
-    let apps = load_apps(&inputs);
+    let apps = sources::load_apps(&inputs);
     let cert = inputs.cert.as_ref().map(|cert| {
         let origin = cert.value.display().to_string();
         match files::read_limited(&cert.value, files::MAX_INPUT_BYTES) {
@@ -217,62 +220,9 @@ pub fn gather(mut inputs: Inputs) -> Result<Evidence, InputError> {
         org: OrgEvidence::NotGiven,
         probe: ProbeEvidence::Skipped(String::new()),
     };
-    evidence.org = inspect_org(&evidence);
-    evidence.probe = run_probe(&evidence);
+    evidence.org = sources::inspect_org(&evidence);
+    evidence.probe = live::run_probe(&evidence);
     Ok(evidence)
-}
-
-/// `--connected-app` files and folders, else the apps of the sfdx project around us.
-fn load_apps(inputs: &Inputs) -> AppEvidence {
-    let (loaded, errors, origin) = if !inputs.connected_apps.is_empty() {
-        let (loaded, errors) = metadata::load(&inputs.connected_apps);
-        (loaded, errors, Some("--connected-app".to_string()))
-    } else if let Some(project) = inputs.project.as_ref().filter(|p| p.problem.is_none()) {
-        let dir = project.path.parent().unwrap_or(std::path::Path::new("."));
-        let (loaded, errors) = metadata::discover(dir);
-        (loaded, errors, Some(format!("the sfdx project {}", dir.display())))
-    } else {
-        return AppEvidence::default();
-    };
-    let selected = match &inputs.client_id {
-        Some(id) => loaded.iter().position(|app| app.consumer_key.as_deref() == Some(id.value.as_str())),
-        // Without a client id, one app given explicitly is the app.
-        None => (loaded.len() == 1 && !inputs.connected_apps.is_empty()).then_some(0),
-    };
-    AppEvidence { loaded, errors, origin, selected }
-}
-
-/// Read-only admin queries about the user, the app and the org (never with --offline).
-fn inspect_org(ev: &Evidence) -> OrgEvidence {
-    let Some(admin) = &ev.inputs.admin else { return OrgEvidence::NotGiven };
-    let session = match admin {
-        Ok(session) => session,
-        Err(problem) => return OrgEvidence::Skipped(format!("the admin session cannot be used: {problem}")),
-    };
-    if ev.inputs.offline {
-        return OrgEvidence::Skipped("not queried (--offline)".into());
-    }
-    let Some(username) = &ev.inputs.username else {
-        return OrgEvidence::Skipped("give --username to look the user up".into());
-    };
-    let app = ev.apps.app();
-    let reference = org::AppRef {
-        label: app.and_then(|a| a.label.clone()),
-        api_name: app.map(|a| a.name.clone()),
-        consumer_key: ev.inputs.client_id.as_ref().map(|c| c.value.clone()),
-    };
-    let client = crate::http::Client::new(ev.inputs.timeout);
-    OrgEvidence::Done(Box::new(org::inspect(&client, session, &username.value, &reference)))
-}
-
-/// Probes again (for `--wait`), keeping everything else.
-pub fn reprobe(evidence: &mut Evidence) {
-    if let AssertionEvidence::Built { claims, .. } = &mut evidence.assertion {
-        let now = unix_now();
-        let rebuilt = jwt::BuiltClaims::new(&claims.iss, &claims.sub, &claims.aud, now);
-        *claims = rebuilt;
-    }
-    evidence.probe = run_probe(evidence);
 }
 
 fn read_captured(inputs: &Inputs) -> Result<Option<CapturedError>, InputError> {
@@ -302,71 +252,6 @@ fn fill_from_captured(inputs: &mut Inputs, parsed: &Captured) {
             inputs.instance_url = Sourced { value: host, source: Source::Captured };
         }
     }
-}
-
-/// Plans and runs the live probe, unless there is a reason not to.
-fn run_probe(ev: &Evidence) -> ProbeEvidence {
-    if ev.inputs.offline {
-        return ProbeEvidence::Skipped("not contacted (--offline)".into());
-    }
-    if ev.captured.is_some() {
-        return ProbeEvidence::Skipped("not contacted: --error is classified offline".into());
-    }
-    let url = match &ev.host.url {
-        Ok(url) => url,
-        Err(_) => return ProbeEvidence::Skipped("not contacted: the instance URL is not valid".into()),
-    };
-    if matches!(ev.host.kind, HostKind::Lightning) {
-        return ProbeEvidence::Skipped("not contacted: a Lightning domain does not serve OAuth".into());
-    }
-    if url.scheme != "https" && !url.is_loopback() {
-        return ProbeEvidence::Skipped("not contacted: sfjwt sends assertions over https only".into());
-    }
-    let plan = match plan(ev) {
-        Ok(plan) => plan,
-        Err(reason) => return ProbeEvidence::Skipped(reason),
-    };
-    ProbeEvidence::Done(probe::run(plan, ev.inputs.timeout))
-}
-
-fn plan(ev: &Evidence) -> Result<Vec<probe::Planned>, String> {
-    let login =
-        ev.host.url.as_ref().map(|u| format!("{}{}", u.origin(), u.path.trim_end_matches('/'))).unwrap_or_default();
-    match &ev.assertion {
-        AssertionEvidence::Missing(reason) => Err(format!("not contacted: {reason}")),
-        AssertionEvidence::Given { decoded, raw, .. } => {
-            let audience =
-                decoded.claims.as_ref().and_then(|c| c.get("aud")).and_then(|a| a.as_str()).unwrap_or_default();
-            Ok(vec![probe::Planned { login, audience: audience.to_string(), assertion: raw.clone() }])
-        }
-        AssertionEvidence::Built { claims, .. } => {
-            let key = ev
-                .key
-                .as_ref()
-                .and_then(|k| k.parsed())
-                .and_then(|k| k.rsa.as_ref())
-                .ok_or("not contacted: no usable RSA private key to sign the assertion (see the key checks)")?;
-            let pairs: Vec<(String, String)> = if ev.inputs.try_audiences {
-                let flag = (ev.inputs.instance_url.source != Source::Default).then_some(ev.host.raw.as_str());
-                let audience_env = ev.inputs.audience.as_ref().map(|a| a.value.as_str());
-                sf_cli::attempt_order(flag, audience_env).into_iter().map(|a| (a.login, a.audience)).collect()
-            } else {
-                vec![(login, claims.aud.clone())]
-            };
-            let now = unix_now();
-            pairs
-                .into_iter()
-                .map(|(login, audience)| {
-                    let assertion = jwt::BuiltClaims::new(&claims.iss, &claims.sub, &audience, now).sign(key)?;
-                    Ok(probe::Planned { login, audience, assertion })
-                })
-                .collect()
-        }
-    }
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 pub fn host_evidence(raw: &str) -> HostEvidence {
