@@ -126,9 +126,9 @@ fn footer(out: &mut String, report: &Report, style: &Style) {
     let counts = &report.counts;
     let line = match report.verdict {
         Verdict::Healthy if counts.warnings == 0 => format!(
-            "{} No issues found in {} checks ({} skipped).",
+            "{} No issues found: {} passed, {} skipped for lack of input.",
             severity_glyph("•", "-", style),
-            counts.checks_passed + counts.checks_failed,
+            plural(counts.checks_passed, "check"),
             counts.checks_skipped
         )
         .green()
