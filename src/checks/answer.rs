@@ -170,7 +170,7 @@ fn causes_for(kind: ErrorKind, lines: &[String], seen: &[&Seen], ev: &Evidence) 
         ErrorKind::NotAdminApproved => single("approval.user-not-preauthorized"),
         ErrorKind::EcaNotInstalled => {
             let mut causes = single("client.eca-not-installed");
-            if matches!(ev.host.kind, HostKind::Login | HostKind::Test) {
+            if ev.host_known() && matches!(ev.host.kind, HostKind::Login | HostKind::Test) {
                 causes.push(with_lines(
                     Cause::new("host.my-domain-required")
                         .confidence(Confidence::Medium)
