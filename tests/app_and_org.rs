@@ -183,3 +183,16 @@ fn a_permission_error_is_a_skip_naming_the_permission() {
     assert!(access["summary"].as_str().unwrap().contains("View Setup and Configuration"), "{access}");
     assert!(!out.stdout.contains(TOKEN) && !out.stderr.contains(TOKEN), "the admin token leaked");
 }
+
+#[test]
+fn verbose_output_shows_every_query() {
+    let fake = org(UserRow::new(USER, ADMIN_PROFILE), AppRow::admin_approved("sfjwt CI").allow_profile(ADMIN_PROFILE));
+    let out = run(command()
+        .env("SFJWT_ADMIN_TOKEN", TOKEN)
+        .args(["doctor", "-v", "--client-id", HEALTHY_KEY, "--username", USER, "--instance-url", "http://127.0.0.1:9"])
+        .args(["--jwt-key-file", &fixture("example/server.key"), "--connected-app", &app("connected-app-healthy")])
+        .args(["--admin-instance-url", &fake.url()]));
+    let queries = out.stdout.lines().filter(|l| l.trim_start().starts_with("query SELECT")).count();
+    assert_eq!(queries, fake.requests().len(), "{}", out.stdout);
+    assert!(out.stdout.contains("FROM User WHERE Username = 'ci@example.com'"), "{}", out.stdout);
+}

@@ -5,7 +5,7 @@ use super::{date, duration};
 use crate::{
     evidence::{Evidence, OrgEvidence},
     finding::{Cause, Confidence, Outcome, Severity},
-    org::{AccessVia, AppLookup, OrgInspection, Topic},
+    org::{AccessVia, AppLookup, OrgInspection, QueryOutcome, Topic},
 };
 
 /// New scratch orgs take minutes to reach every login server.
@@ -36,11 +36,29 @@ fn unsettled(org: &OrgInspection, topic: Topic) -> Outcome {
     }
 }
 
+/// Every query the inspection sent, for `-v`: the admin can see exactly what was read.
+fn with_queries(mut outcome: Outcome, org: &OrgInspection) -> Outcome {
+    for query in &org.queries {
+        let result = match &query.outcome {
+            QueryOutcome::Rows { count, complete: true, .. } => format!("{count} row(s)"),
+            QueryOutcome::Rows { count, .. } => format!("{count} row(s), more pages left unread"),
+            QueryOutcome::Skipped { reason, .. } => format!("skipped: {reason}"),
+            QueryOutcome::Failed { error } => format!("failed: {error}"),
+        };
+        outcome = outcome.detail(format!("query {} → {result} ({} ms)", query.soql, query.elapsed_ms));
+    }
+    outcome
+}
+
 pub fn user(ev: &Evidence) -> Outcome {
     let org = match inspection(ev) {
         Ok(org) => org,
         Err(skip) => return skip,
     };
+    with_queries(user_outcome(org), org)
+}
+
+fn user_outcome(org: &OrgInspection) -> Outcome {
     let Some(user) = &org.user else { return unsettled(org, Topic::User) };
     if !user.exists {
         return Outcome::found(
