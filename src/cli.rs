@@ -94,6 +94,24 @@ pub struct DoctorArgs {
     #[arg(long, value_name = "PATH")]
     pub connected_app: Vec<PathBuf>,
 
+    /// Admin access token for read-only org queries (prefer SFJWT_ADMIN_TOKEN: flags show in process lists)
+    #[arg(
+        long,
+        env = "SFJWT_ADMIN_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN",
+        requires = "admin_instance_url"
+    )]
+    pub admin_token: Option<String>,
+
+    /// Instance URL for --admin-token (e.g. https://acme.my.salesforce.com)
+    #[arg(long, env = "SFJWT_ADMIN_INSTANCE_URL", hide_env_values = true, value_name = "URL")]
+    pub admin_instance_url: Option<String>,
+
+    /// The output of `sf org display --json` for an admin of the org (`-` reads stdin)
+    #[arg(long, value_name = "PATH", conflicts_with = "admin_token")]
+    pub admin_org: Option<PathBuf>,
+
     /// A failure you already have (token JSON, HTTP transcript, sf CLI output): TEXT, @PATH, or - for stdin
     #[arg(long, value_name = "TEXT|@PATH|-")]
     pub error: Option<String>,

@@ -76,7 +76,11 @@ fn demote_generic_approval(causes: &mut [RankedCause]) {
             && r.cause.confidence <= crate::finding::Confidence::Medium
     });
     let Some(explainer) = explained.map(|r| r.cause.id) else { return };
-    if let Some(generic) = causes.iter_mut().find(|r| r.cause.id == "approval.missing") {
+    // A medium-confidence catch-all (the CLI saw the same refusal in both environments) stays.
+    if let Some(generic) = causes
+        .iter_mut()
+        .find(|r| r.cause.id == "approval.missing" && r.cause.confidence == crate::finding::Confidence::Low)
+    {
         generic.severity = Severity::Info;
         generic
             .cause

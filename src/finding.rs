@@ -83,6 +83,12 @@ impl Cause {
         self
     }
 
+    /// Adds a line of evidence when there is one.
+    pub fn evidence_opt(mut self, line: Option<String>) -> Cause {
+        self.evidence.extend(line);
+        self
+    }
+
     pub fn fix(mut self, step: impl Into<String>) -> Cause {
         self.fix.push(step.into());
         self
@@ -106,6 +112,11 @@ impl Cause {
     /// The severity this cause is reported with: its own, else the catalog's default.
     pub fn effective_severity(&self) -> Severity {
         self.severity.unwrap_or_else(|| crate::catalog::default_severity(self.id))
+    }
+
+    /// `confirm` when the advice applies.
+    pub fn confirm_if(self, applies: bool, how: impl Into<String>) -> Cause {
+        if applies { self.confirm(how) } else { self }
     }
 
     pub fn confirm(mut self, how: impl Into<String>) -> Cause {

@@ -70,6 +70,8 @@ pub struct Inputs {
     pub cert: Option<Sourced<PathBuf>>,
     pub assertion: Option<Sourced<TextInput>>,
     pub connected_apps: Vec<PathBuf>,
+    /// An admin session for read-only org queries, or why it cannot be used.
+    pub admin: Option<Result<crate::org::AdminSession, String>>,
     pub error: Option<Sourced<TextInput>>,
     pub offline: bool,
     pub timeout: std::time::Duration,
@@ -128,6 +130,7 @@ impl Inputs {
                 .as_deref()
                 .map(|text| Sourced { value: text_input(text), source: Source::Flag("assertion".into()) }),
             connected_apps: args.connected_app.clone(),
+            admin: resolve_admin(args, matches)?,
             error: args
                 .error
                 .as_deref()
@@ -162,6 +165,26 @@ fn resolve_key(args: &DoctorArgs, matches: &ArgMatches) -> Result<Option<Sourced
         value: KeyInput::Inline(Secret::new(value.into_encoded_bytes())),
         source: Source::Env("SFJWT_KEY".into()),
     }))
+}
+
+fn resolve_admin(
+    args: &DoctorArgs,
+    matches: &ArgMatches,
+) -> Result<Option<Result<crate::org::AdminSession, String>>, UsageError> {
+    if let Some(path) = &args.admin_org {
+        let bytes = if path == Path::new("-") {
+            files::read_stdin_limited(files::MAX_INPUT_BYTES)
+        } else {
+            files::read_limited(path, files::MAX_INPUT_BYTES)
+        }
+        .map_err(|e| UsageError(format!("--admin-org: cannot read {}: {e}", path.display())))?;
+        return Ok(Some(crate::org::session_from_org_display(&files::decode_text(&bytes))));
+    }
+    let (Some(token), Some(url)) = (&args.admin_token, &args.admin_instance_url) else {
+        return Ok(None);
+    };
+    let source = source_of(matches, "admin_token", "admin-token", "SFJWT_ADMIN_TOKEN");
+    Ok(Some(crate::org::AdminSession::new(url, token.clone(), source.to_string())))
 }
 
 fn resolve_audience(args: &DoctorArgs) -> Result<Option<Sourced<String>>, UsageError> {

@@ -320,8 +320,5 @@ fn notes(ev: &Evidence) -> Vec<String> {
             );
         }
     }
-    if let ProbeEvidence::Skipped(reason) = &ev.probe {
-        notes.push(format!("the token endpoint was {reason}"));
-    }
     notes
 }

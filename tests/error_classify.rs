@@ -189,3 +189,12 @@ fn the_sf_cli_attempts_are_listed_and_folded() {
     assert!(out.stdout.contains("Token requests, in order:"), "{}", out.stdout);
     assert!(out.stdout.contains("×5") || out.stdout.matches("user hasn't approved").count() >= 5, "{}", out.stdout);
 }
+
+#[test]
+fn an_external_client_app_behind_the_generic_host_needs_the_my_domain() {
+    let body = r#"{"error":"invalid_grant","error_description":"External client app is not installed in this org"}"#;
+    let on_login = classify(&["--error", body, "--instance-url", "https://login.salesforce.com"]);
+    assert_eq!(on_login.causes(), ["client.eca-not-installed", "host.my-domain-required"], "{}", on_login.stdout);
+    let unknown_host = classify(&["--error", body]);
+    assert_eq!(unknown_host.causes(), ["client.eca-not-installed"], "the default host is not evidence");
+}

@@ -51,7 +51,14 @@ fn no_format_shows_a_key_or_an_assertion() {
         ("assertion inline", vec!["--assertion".into(), jwt_inline.clone()], None),
     ];
     for (label, args, env) in &inputs {
-        for format in [&["--format", "text", "--verbose"][..], &["--format", "json"], &["--format", "markdown"]] {
+        let formats: [&[&str]; 5] = [
+            &["--format", "text", "--verbose"],
+            &["--format", "json"],
+            &["--format", "markdown"],
+            &["--format", "junit"],
+            &["--format", "github"],
+        ];
+        for format in formats {
             let mut cmd = command();
             cmd.args(["doctor", "--offline"]).args(format).args(&base).args(args);
             if let Some((name, value)) = env {
@@ -70,4 +77,34 @@ fn a_missing_assertion_file_is_a_usage_error_without_contents() {
     let out = run(command().args(["doctor", "--offline", "--assertion", "@fixtures/assertions/none.jwt"]));
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("--assertion") && out.stderr.contains("no such file"), "{}", out.stderr);
+}
+
+/// A live login against the fake: the access token it issues and the assertion sfjwt sends must
+/// appear in no format, no bundle file, and not in the admin-session output either.
+#[test]
+fn live_tokens_and_admin_tokens_never_show() {
+    use support::fake_salesforce::{CONSUMER_KEY, FakeSalesforce, Org, USERNAME};
+    let certificate = std::fs::read_to_string(fixture("certs/rsa2048.crt")).unwrap();
+    let fake = FakeSalesforce::start(Org::standard(&certificate));
+    let admin_token = "00D000000000001EAA!AQcanaryADMINtokenDoNotLeak1234567890";
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["text", "json", "markdown", "junit", "github"] {
+        let out = run(command()
+            .env("SFJWT_ADMIN_TOKEN", admin_token)
+            .args(["doctor", "--format", format, "--verbose", "--report", dir.path().to_str().unwrap()])
+            .args(["--client-id", CONSUMER_KEY, "--username", USERNAME, "--instance-url", &fake.url()])
+            .args(["--admin-instance-url", &fake.url(), "--jwt-key-file", &fixture("keys/rsa2048.pkcs8.pem")]));
+        let sent: Vec<String> =
+            fake.requests().iter().filter_map(|r| r.body.split("assertion=").nth(1).map(str::to_string)).collect();
+        let mut canaries: Vec<String> = sent.iter().map(|a| a.rsplit('.').next().unwrap().to_string()).collect();
+        canaries.push("!AR".into());
+        canaries.push("canaryADMINtoken".into());
+        for text in [&out.stdout, &out.stderr] {
+            assert_clean(&format!("live {format}"), text, &canaries);
+        }
+        for file in std::fs::read_dir(dir.path()).unwrap() {
+            let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
+            assert_clean("bundle", &text, &canaries);
+        }
+    }
 }

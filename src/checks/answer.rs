@@ -84,7 +84,7 @@ pub fn classify(ev: &Evidence) -> Outcome {
     };
     let mut causes = Vec::new();
     for (kind, group) in by_kind.values() {
-        let lines: Vec<String> = fold(group.iter().map(|s| s.line()));
+        let lines = summarise(group);
         let mut found = causes_for(*kind, &lines, group, ev);
         if let Some(working) = &succeeded {
             for cause in &mut found {
@@ -109,6 +109,22 @@ pub fn classify(ev: &Evidence) -> Outcome {
         (None, None) => format!("the client failed before sending: {}", local[0].text),
     };
     Outcome::found(summary, causes)
+}
+
+/// One evidence line per distinct answer: the sf CLI repeats the same answer for each host and
+/// audience it tries, and the attempt table already lists them one by one.
+fn summarise(group: &[&Seen]) -> Vec<String> {
+    let same = group
+        .windows(2)
+        .all(|w| w[0].answer.description == w[1].answer.description && w[0].answer.error == w[1].answer.error);
+    if group.len() > 1 && same {
+        let mut hosts: Vec<&str> = group.iter().filter_map(|s| s.login).collect();
+        hosts.dedup();
+        let what = Seen { answer: group[0].answer, login: None, audience: None }.line();
+        let where_ = if hosts.is_empty() { String::new() } else { format!(" ({})", hosts.join(", ")) };
+        return vec![format!("{what} on all {} attempts{where_}", group.len())];
+    }
+    fold(group.iter().map(|s| s.line()))
 }
 
 /// Identical lines once, with a count: `… ×3`.
@@ -154,7 +170,7 @@ fn causes_for(kind: ErrorKind, lines: &[String], seen: &[&Seen], ev: &Evidence) 
         ErrorKind::NotAdminApproved => single("approval.user-not-preauthorized"),
         ErrorKind::EcaNotInstalled => {
             let mut causes = single("client.eca-not-installed");
-            if matches!(ev.host.kind, HostKind::Login | HostKind::Test) {
+            if ev.host_known() && matches!(ev.host.kind, HostKind::Login | HostKind::Test) {
                 causes.push(with_lines(
                     Cause::new("host.my-domain-required")
                         .confidence(Confidence::Medium)
@@ -247,13 +263,101 @@ fn not_approved(lines: &[String], ev: &Evidence) -> Vec<Cause> {
             lines,
         ));
     }
+    causes.extend(from_app_and_org(ev).into_iter().map(|cause| with_lines(cause, lines)));
+    // The sf CLI also posts to the other environment's login host: when that host refused the
+    // same way, the host is not the whole story and the approval question stands on its own.
+    let both_environments_refused = seen_not_approved_on(ev).iter().any(|login| {
+        let env = Url::parse(login).map(|u| host::classify_host(&u).environment()).unwrap_or(Environment::Unknown);
+        env != Environment::Unknown && env.is_sandbox_like() != ev.host.kind.environment().is_sandbox_like()
+    });
+    let confidence = if both_environments_refused { Confidence::Medium } else { Confidence::Low };
     causes.push(with_lines(
         Cause::new("approval.missing")
-            .confidence(Confidence::Low)
+            .confidence(confidence)
             .evidence("most often: the app's Permitted Users is \"All users may self-authorize\" and this user never approved it, the app lacks the refresh_token scope, or (admin approved) the user's profile or permission set is not on the app")
             .confirm("pass the app's metadata (--connected-app) or an admin session (--admin-org) so sfjwt can tell which"),
         lines,
     ));
+    causes
+}
+
+/// The login hosts that answered "not approved", live or captured.
+fn seen_not_approved_on(ev: &Evidence) -> Vec<String> {
+    answers(ev)
+        .iter()
+        .filter(|s| s.answer.kind == ErrorKind::NotApproved)
+        .filter_map(|s| s.login.map(str::to_string))
+        .collect()
+}
+
+/// What the app's metadata and the admin session say about "not approved".
+fn from_app_and_org(ev: &Evidence) -> Vec<Cause> {
+    use crate::metadata::{PermittedUsers, Scope};
+    let app = ev.apps.app();
+    let org = ev.org.inspection();
+    let mut causes = Vec::new();
+    if let Some(app) = app
+        && !app.has_scope(&Scope::RefreshToken)
+        && !app.scopes.is_empty()
+    {
+        causes.push(Cause::new("app.missing-refresh-token-scope").evidence(format!(
+            "{} lacks the RefreshToken scope, so no approval ever issued a refresh token",
+            app.name
+        )));
+    }
+    if let Some(user) = org.and_then(|o| o.user.as_ref()) {
+        if !user.exists {
+            causes.push(Cause::new("user.not-found").evidence(format!("the org has no user {}", user.username)));
+        } else if user.is_frozen == Some(true) {
+            causes.push(Cause::new("user.frozen").evidence(format!("{} is frozen", user.username)));
+        }
+    }
+    let admin_approved = org
+        .and_then(|o| o.app())
+        .map(|a| a.admin_approved_only)
+        .or_else(|| app.map(|a| a.permitted_users == Some(PermittedUsers::AdminApproved)));
+    match admin_approved {
+        Some(true) => match org.and_then(|o| o.access.as_ref()).and_then(|a| a.user_has_access) {
+            Some(false) => causes.push(Cause::new("approval.user-not-preauthorized").evidence("the admin session shows the user is not pre-authorized for the app")),
+            Some(true) => {}
+            None => {
+                let allowed = app.map(|a| [a.profiles.clone(), a.permission_sets.clone()].concat().join(", ")).unwrap_or_default();
+                causes.push(
+                    Cause::new("approval.user-not-preauthorized")
+                        .confidence(Confidence::Medium)
+                        .evidence(format!("the app is admin approved; pre-authorized: {}", if allowed.is_empty() { "nothing".into() } else { allowed }))
+                        .confirm("check the user's profile and permission sets, or pass --admin-org so sfjwt can"),
+                );
+            }
+        },
+        Some(false) => match org.and_then(|o| o.approval.as_ref()) {
+            Some(approval) if approval.tokens > 0 => {}
+            Some(approval) => causes.push(
+                Cause::new("approval.self-authorize-not-approved")
+                    .confidence(if approval.conclusive { Confidence::High } else { Confidence::Medium })
+                    .evidence("the app is self-authorize and the user has no OAuth token (approval) for it"),
+            ),
+            None => causes.push(
+                Cause::new("approval.self-authorize-not-approved")
+                    .confidence(Confidence::Medium)
+                    .evidence("the app is \"All users may self-authorize\": a user who never approved it interactively is refused")
+                    .confirm("pass --admin-org to see whether the user has an OAuth token for the app"),
+            ),
+        },
+        None => {}
+    }
+    let now = ev.inputs.now;
+    if let Some(facts) = org.and_then(|o| o.org.as_ref())
+        && facts.is_scratch
+        && facts.created_at.is_some_and(|t| now - t < super::org::REPLICATION_WINDOW_SECONDS)
+    {
+        causes.push(Cause::new("approval.scratch-not-replicated").evidence("the scratch org was created minutes ago"));
+    }
+    if let Some(changed) = org.and_then(|o| o.app()).and_then(|a| a.modified_at.or(a.created_at))
+        && (0..super::org::PROPAGATION_WINDOW_SECONDS).contains(&(now - changed))
+    {
+        causes.push(Cause::new("approval.app-propagating").evidence("the connected app changed minutes ago"));
+    }
     causes
 }
 
@@ -281,7 +385,10 @@ fn audience_invalid(lines: &[String], seen: &[&Seen], ev: &Evidence) -> Vec<Caus
                 .evidence(format!("for {} the documented aud is {}", ev.host.raw, ev.recommended_audience)),
             lines,
         )
-        .confirm("run with --try-audiences to see which (host, aud) pair this org accepts"),
+        .confirm_if(
+            !ev.inputs.try_audiences,
+            "run with --try-audiences to see which (host, aud) pair this org accepts",
+        ),
     ]
 }
 

@@ -19,7 +19,10 @@ const MILLISECONDS_THRESHOLD: f64 = 1e11;
 const MIN_WINDOW_SECONDS: i64 = 30;
 
 fn claims(ev: &Evidence) -> Result<Claims, Outcome> {
-    ev.assertion.claims().ok_or_else(|| Outcome::skip("no decodable claims"))
+    ev.assertion.claims().ok_or_else(|| match &ev.assertion {
+        crate::evidence::AssertionEvidence::Missing(reason) => Outcome::skip(reason.clone()),
+        _ => Outcome::skip("the claims could not be decoded (see assertion.structure)"),
+    })
 }
 
 fn text<'a>(claims: &'a Claims, name: &str) -> Option<&'a str> {

@@ -2,12 +2,14 @@
 //! evidence that returns an `Outcome`; none prints.
 
 pub mod answer;
+pub mod app;
 pub mod assertion;
 pub mod cert;
 pub mod claims;
 pub mod endpoint;
 pub mod host;
 pub mod key;
+pub mod org;
 pub mod pair;
 
 /// "3 days", "2 hours", "45 seconds": the largest unit that fits.

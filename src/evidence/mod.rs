@@ -5,6 +5,10 @@ pub mod cert;
 pub mod host;
 pub mod jwt;
 pub mod key;
+mod live;
+mod sources;
+
+pub use live::reprobe;
 
 use std::path::Path;
 
@@ -12,9 +16,10 @@ use crate::{
     captured::{self, Captured},
     files::{self, ReadError},
     inputs::{Inputs, KeyInput, Source, Sourced, TextInput},
-    probe::{self, Probe},
+    metadata::{AppSettings, MetadataError},
+    org::{self, OrgInspection},
+    probe::Probe,
     secret::Secret,
-    sf_cli,
 };
 use host::{Environment, HostKind, Url, UsernameShape};
 
@@ -32,7 +37,42 @@ pub struct Evidence {
     pub recommended_login_url: String,
     /// A failure the user brought with `--error`.
     pub captured: Option<CapturedError>,
+    pub apps: AppEvidence,
+    pub org: OrgEvidence,
     pub probe: ProbeEvidence,
+}
+
+/// Connected app metadata: given with `--connected-app`, or found in the sfdx project.
+#[derive(Debug, Default)]
+pub struct AppEvidence {
+    pub loaded: Vec<AppSettings>,
+    pub errors: Vec<MetadataError>,
+    /// Where the files came from: `--connected-app`, or the project that was searched.
+    pub origin: Option<String>,
+    /// The app for `--client-id`, or the only one.
+    pub selected: Option<usize>,
+}
+
+impl AppEvidence {
+    pub fn app(&self) -> Option<&AppSettings> {
+        self.selected.map(|i| &self.loaded[i])
+    }
+}
+
+#[derive(Debug)]
+pub enum OrgEvidence {
+    NotGiven,
+    Skipped(String),
+    Done(Box<OrgInspection>),
+}
+
+impl OrgEvidence {
+    pub fn inspection(&self) -> Option<&OrgInspection> {
+        match self {
+            OrgEvidence::Done(inspection) => Some(inspection),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -72,6 +112,19 @@ impl Evidence {
         if let Some(username) = &self.inputs.username {
             vars.push(("username", username.value.clone()));
         }
+        let app = self.apps.app();
+        if let Some(app) = app {
+            vars.push(("app_name", app.label.clone().unwrap_or_else(|| app.name.clone())));
+        }
+        let callback = app
+            .and_then(|a| a.callback_urls.first().cloned())
+            .unwrap_or_else(|| "http://localhost:1717/OauthRedirect".into());
+        if let Some(client_id) = &self.inputs.client_id {
+            // The consumer key is not a secret (every assertion and browser approval carries it),
+            // and the URL is useless with a masked one.
+            vars.push(("approval_url", approval_url(&self.recommended_login_url, &client_id.value, &callback)));
+        }
+        vars.push(("callback_url", callback));
         vars
     }
 }
@@ -103,6 +156,16 @@ impl AssertionEvidence {
     }
 }
 
+/// The one-time interactive approval that issues a refresh token for a self-authorize app.
+pub fn approval_url(login_url: &str, client_id: &str, callback: &str) -> String {
+    format!(
+        "{}/services/oauth2/authorize?response_type=code&client_id={}&redirect_uri={}&scope=api%20refresh_token&prompt=login%20consent",
+        login_url.trim_end_matches('/'),
+        org::encode_component(client_id),
+        org::encode_component(callback)
+    )
+}
+
 /// A problem with an input that stops the run: exit code 2.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputError(pub String);
@@ -124,12 +187,19 @@ pub fn gather(mut inputs: Inputs) -> Result<Evidence, InputError> {
         },
         KeyInput::Inline(bytes) => key::examine(key.source.to_string(), bytes.expose(), true),
     });
+    let apps = sources::load_apps(&inputs);
     let cert = inputs.cert.as_ref().map(|cert| {
         let origin = cert.value.display().to_string();
         match files::read_limited(&cert.value, files::MAX_INPUT_BYTES) {
             Ok(bytes) => cert::examine(origin, &bytes),
             Err(e) => cert::CertReport { origin, state: cert::CertState::Unreadable(e) },
         }
+    });
+    // Without --cert, the certificate in the app's metadata is the one Salesforce verifies with.
+    let cert = cert.or_else(|| {
+        let app = apps.app()?;
+        let pem = app.certificate_pem.as_ref()?;
+        Some(cert::examine(format!("the certificate of connected app {}", app.name), pem.as_bytes()))
     });
     let host = host_evidence(&inputs.instance_url.value);
     let username = inputs.username.as_ref().map(|u| host::username_shape(&u.value));
@@ -146,20 +216,13 @@ pub fn gather(mut inputs: Inputs) -> Result<Evidence, InputError> {
         recommended_audience,
         recommended_login_url,
         captured,
+        apps,
+        org: OrgEvidence::NotGiven,
         probe: ProbeEvidence::Skipped(String::new()),
     };
-    evidence.probe = run_probe(&evidence);
+    evidence.org = sources::inspect_org(&evidence);
+    evidence.probe = live::run_probe(&evidence);
     Ok(evidence)
-}
-
-/// Probes again (for `--wait`), keeping everything else.
-pub fn reprobe(evidence: &mut Evidence) {
-    if let AssertionEvidence::Built { claims, .. } = &mut evidence.assertion {
-        let now = unix_now();
-        let rebuilt = jwt::BuiltClaims::new(&claims.iss, &claims.sub, &claims.aud, now);
-        *claims = rebuilt;
-    }
-    evidence.probe = run_probe(evidence);
 }
 
 fn read_captured(inputs: &Inputs) -> Result<Option<CapturedError>, InputError> {
@@ -198,71 +261,6 @@ fn fill_from_captured(inputs: &mut Inputs, parsed: &Captured) {
             inputs.instance_url = Sourced { value: host, source: Source::Captured };
         }
     }
-}
-
-/// Plans and runs the live probe, unless there is a reason not to.
-fn run_probe(ev: &Evidence) -> ProbeEvidence {
-    if ev.inputs.offline {
-        return ProbeEvidence::Skipped("not contacted (--offline)".into());
-    }
-    if ev.captured.is_some() {
-        return ProbeEvidence::Skipped("not contacted: --error is classified offline".into());
-    }
-    let url = match &ev.host.url {
-        Ok(url) => url,
-        Err(_) => return ProbeEvidence::Skipped("not contacted: the instance URL is not valid".into()),
-    };
-    if matches!(ev.host.kind, HostKind::Lightning) {
-        return ProbeEvidence::Skipped("not contacted: a Lightning domain does not serve OAuth".into());
-    }
-    if url.scheme != "https" && !url.is_loopback() {
-        return ProbeEvidence::Skipped("not contacted: sfjwt sends assertions over https only".into());
-    }
-    let plan = match plan(ev) {
-        Ok(plan) => plan,
-        Err(reason) => return ProbeEvidence::Skipped(reason),
-    };
-    ProbeEvidence::Done(probe::run(plan, ev.inputs.timeout))
-}
-
-fn plan(ev: &Evidence) -> Result<Vec<probe::Planned>, String> {
-    let login =
-        ev.host.url.as_ref().map(|u| format!("{}{}", u.origin(), u.path.trim_end_matches('/'))).unwrap_or_default();
-    match &ev.assertion {
-        AssertionEvidence::Missing(reason) => Err(format!("not contacted: {reason}")),
-        AssertionEvidence::Given { decoded, raw, .. } => {
-            let audience =
-                decoded.claims.as_ref().and_then(|c| c.get("aud")).and_then(|a| a.as_str()).unwrap_or_default();
-            Ok(vec![probe::Planned { login, audience: audience.to_string(), assertion: raw.clone() }])
-        }
-        AssertionEvidence::Built { claims, .. } => {
-            let key = ev
-                .key
-                .as_ref()
-                .and_then(|k| k.parsed())
-                .and_then(|k| k.rsa.as_ref())
-                .ok_or("not contacted: no usable RSA private key to sign the assertion (see the key checks)")?;
-            let pairs: Vec<(String, String)> = if ev.inputs.try_audiences {
-                let flag = (ev.inputs.instance_url.source != Source::Default).then_some(ev.host.raw.as_str());
-                let audience_env = ev.inputs.audience.as_ref().map(|a| a.value.as_str());
-                sf_cli::attempt_order(flag, audience_env).into_iter().map(|a| (a.login, a.audience)).collect()
-            } else {
-                vec![(login, claims.aud.clone())]
-            };
-            let now = unix_now();
-            pairs
-                .into_iter()
-                .map(|(login, audience)| {
-                    let assertion = jwt::BuiltClaims::new(&claims.iss, &claims.sub, &audience, now).sign(key)?;
-                    Ok(probe::Planned { login, audience, assertion })
-                })
-                .collect()
-        }
-    }
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 pub fn host_evidence(raw: &str) -> HostEvidence {

@@ -14,11 +14,10 @@ pub fn render(report: &Report) -> String {
     let total = report.checks.len();
     let failures = report.checks.iter().filter(|c| c.status == Status::Fail).count();
     let errors = report.checks.iter().filter(|c| c.status == Status::Error).count();
-    let skipped = report.checks.iter().filter(|c| c.status == Status::Skip).count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
-        "<testsuites name=\"sfjwt doctor\" tests=\"{total}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"0\">"
+        "<testsuites name=\"sfjwt doctor\" tests=\"{total}\" failures=\"{failures}\" errors=\"{errors}\" time=\"0\">"
     );
     for (group, _, checks) in groups(report) {
         let count = |s: Status| checks.iter().filter(|c| c.status == s).count();
@@ -77,14 +76,7 @@ pub fn render(report: &Report) -> String {
 fn cause_text(causes: &[&CauseRow]) -> String {
     let mut text = String::new();
     for cause in causes {
-        let _ = writeln!(
-            text,
-            "{} ({}, {:?} confidence): {}",
-            cause.id,
-            super::severity_word(cause.severity),
-            cause.confidence,
-            cause.title
-        );
+        let _ = writeln!(text, "{} ({}): {}", cause.id, super::cause_tags(cause), cause.title);
         for line in &cause.evidence {
             let _ = writeln!(text, "  evidence: {line}");
         }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{groups, plural, severity_word};
+use super::{groups, plural};
 use crate::{finding::Status, report::Report};
 
 pub fn render(report: &Report) -> String {
@@ -63,21 +63,7 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out, "No cause found.");
     }
     for (index, cause) in report.causes.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "### {}. {} (`{}`)\n\n{} · {:?} confidence{}{}\n",
-            index + 1,
-            cause.title,
-            cause.id,
-            severity_word(cause.severity),
-            cause.confidence,
-            if cause.transient { " · transient" } else { "" },
-            cause
-                .relevelled
-                .as_ref()
-                .map(|r| format!(" · was {} ({})", severity_word(r.from), r.by))
-                .unwrap_or_default()
-        );
+        let _ = writeln!(out, "### {}. {} (`{}`)\n\n{}\n", index + 1, cause.title, cause.id, super::cause_tags(cause));
         if !cause.summary.is_empty() {
             let _ = writeln!(out, "{}\n", cause.summary);
         }

@@ -40,6 +40,19 @@ fn group_status(checks: &[&CheckRow]) -> Status {
     }
 }
 
+/// `error · high confidence · transient · was warning (-D)`: how sure, and whether re-levelled.
+pub fn cause_tags(cause: &crate::report::CauseRow) -> String {
+    let mut tags =
+        format!("{} · {} confidence", severity_word(cause.severity), format!("{:?}", cause.confidence).to_lowercase());
+    if cause.transient {
+        tags.push_str(" · transient");
+    }
+    if let Some(r) = &cause.relevelled {
+        tags.push_str(&format!(" · was {} ({})", severity_word(r.from), r.by));
+    }
+    tags
+}
+
 pub fn severity_word(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "error",

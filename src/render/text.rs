@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use colored::{ColoredString, Colorize};
 
-use super::{groups, plural, severity_word};
+use super::{groups, plural};
 use crate::{
     finding::{Severity, Status},
     report::{CauseRow, Report, Verdict},
@@ -96,15 +96,7 @@ fn render_cause(out: &mut String, number: usize, cause: &CauseRow, style: &Style
         out,
         "\n{number}. {mark} {}  {}",
         cause.title.bold(),
-        format!(
-            "[{} · {} · {:?} confidence{}]",
-            cause.id,
-            severity_word(cause.severity),
-            cause.confidence,
-            if cause.transient { " · transient" } else { "" }
-        )
-        .to_lowercase()
-        .dimmed()
+        format!("[{} · {}]", cause.id, super::cause_tags(cause)).dimmed()
     );
     if !cause.summary.is_empty() {
         let _ = writeln!(out, "   {}", cause.summary);
@@ -134,9 +126,9 @@ fn footer(out: &mut String, report: &Report, style: &Style) {
     let counts = &report.counts;
     let line = match report.verdict {
         Verdict::Healthy if counts.warnings == 0 => format!(
-            "{} No issues found in {} checks ({} skipped).",
+            "{} No issues found: {} passed, {} skipped for lack of input.",
             severity_glyph("•", "-", style),
-            counts.checks_passed + counts.checks_failed,
+            plural(counts.checks_passed, "check"),
             counts.checks_skipped
         )
         .green()

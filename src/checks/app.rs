@@ -1,0 +1,218 @@
+//! The connected app (or External Client App), read from its metadata: certificate, flow,
+//! policies and scopes, the settings that decide whether a JWT login can work at all.
+
+use crate::{
+    evidence::Evidence,
+    finding::{Cause, Confidence, Outcome},
+    metadata::{AppKind, AppSettings, PermittedUsers, Scope},
+    secret::mask_client_id,
+};
+
+const NO_METADATA: &str =
+    "no connected app metadata: pass --connected-app <file or folder> (or run inside the sfdx project)";
+
+fn selected(ev: &Evidence) -> Result<&AppSettings, Outcome> {
+    ev.apps.app().ok_or_else(|| {
+        Outcome::skip(if ev.apps.origin.is_some() {
+            "no app matches --client-id (see app.metadata)"
+        } else {
+            NO_METADATA
+        })
+    })
+}
+
+fn kind(app: &AppSettings) -> &'static str {
+    match app.kind {
+        AppKind::ConnectedApp => "connected app",
+        AppKind::ExternalClientApp => "External Client App",
+    }
+}
+
+pub fn metadata(ev: &Evidence) -> Outcome {
+    let apps = &ev.apps;
+    let Some(origin) = &apps.origin else { return Outcome::skip(NO_METADATA) };
+    let mut causes = Vec::new();
+    if !apps.errors.is_empty() {
+        let mut cause = Cause::new("app.metadata-invalid");
+        for error in &apps.errors {
+            cause = cause.evidence(error.to_string());
+        }
+        causes.push(cause);
+    }
+    let summary = match (apps.app(), &ev.inputs.client_id) {
+        (Some(app), _) => format!(
+            "{} {} ({})",
+            kind(app),
+            app.name,
+            app.sources.first().map(|p| p.display().to_string()).unwrap_or_default()
+        ),
+        (None, _) if apps.loaded.is_empty() => format!("no app metadata found in {origin}"),
+        (None, Some(client_id)) => {
+            let keys: Vec<String> = apps
+                .loaded
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{} {}",
+                        a.name,
+                        a.consumer_key.as_deref().map_or("(no consumer key in the file)".into(), mask_client_id)
+                    )
+                })
+                .collect();
+            causes.push(
+                Cause::new("client.unknown-client-id")
+                    .confidence(Confidence::Medium)
+                    .evidence(format!("no app in {origin} has the consumer key {}", mask_client_id(&client_id.value)))
+                    .evidence(format!("apps found: {}", keys.join(", ")))
+                    .confirm(
+                        "retrieve the app's metadata from the org you log in to: the consumer key differs between orgs",
+                    ),
+            );
+            format!("{} app(s) in {origin}, none with this consumer key", apps.loaded.len())
+        }
+        (None, None) => format!("{} apps in {origin}: give --client-id to pick one", apps.loaded.len()),
+    };
+    let mut outcome = if causes.is_empty() && apps.app().is_some() {
+        Outcome::pass(summary)
+    } else if causes.is_empty() {
+        Outcome::skip(summary)
+    } else {
+        Outcome::found(summary, causes)
+    };
+    for problem in apps.app().map(|a| a.problems.as_slice()).unwrap_or_default() {
+        outcome = outcome.detail(problem.clone());
+    }
+    outcome
+}
+
+pub fn settings(ev: &Evidence) -> Outcome {
+    let app = match selected(ev) {
+        Ok(app) => app,
+        Err(skip) => return skip,
+    };
+    let name = format!("{} {}", kind(app), app.name);
+    let mut causes = Vec::new();
+    match app.kind {
+        AppKind::ConnectedApp if app.certificate_pem.is_none() => causes.push(
+            Cause::new("app.no-certificate")
+                .var("app_name", app.name.clone())
+                .evidence(format!("{name} has no oauthConfig.certificate: \"Use digital signatures\" is off")),
+        ),
+        AppKind::ExternalClientApp if app.jwt_bearer_enabled == Some(false) || app.oauth_enabled == Some(false) => {
+            let why = if app.oauth_enabled == Some(false) {
+                "its OAuth plugin is disabled"
+            } else {
+                "its global OAuth settings hold no certificate"
+            };
+            causes.push(
+                Cause::new("app.jwt-disabled")
+                    .var("app_name", app.name.clone())
+                    .evidence(format!("{name}: {why}, so the JWT bearer flow is off")),
+            );
+        }
+        _ => {}
+    }
+    if app.high_assurance_required {
+        causes.push(Cause::new("app.high-assurance-required").var("app_name", app.name.clone()).evidence(format!(
+            "{name} requires a High Assurance session; headless JWT logins cannot raise the session level"
+        )));
+    }
+    let policy = match app.permitted_users {
+        Some(PermittedUsers::AdminApproved) => {
+            let mut allowed: Vec<String> = app.profiles.iter().map(|p| format!("profile {p}")).collect();
+            allowed.extend(app.permission_sets.iter().map(|p| format!("permission set {p}")));
+            format!(
+                "admin approved: {}",
+                if allowed.is_empty() { "no profile or permission set is assigned".into() } else { allowed.join(", ") }
+            )
+        }
+        Some(PermittedUsers::SelfAuthorize) | None => {
+            let default = if app.permitted_users.is_none() {
+                " (the default: the metadata does not set isAdminApproved)"
+            } else {
+                ""
+            };
+            causes.push(
+                Cause::new("app.self-authorize-policy")
+                    .var("app_name", app.name.clone())
+                    .evidence(format!("{name}: Permitted Users is \"All users may self-authorize\"{default}"))
+                    .evidence("every user must approve the app once, interactively, before JWT logins work"),
+            );
+            "all users may self-authorize".to_string()
+        }
+    };
+    let mut outcome = if causes.is_empty() {
+        Outcome::pass(format!("{name}: {policy}"))
+    } else {
+        Outcome::found(format!("{name}: {policy}"), causes)
+    };
+    if app.ip_relaxation.as_deref().is_none_or(|r| r != "BYPASS") {
+        outcome = outcome.detail(
+            "IP restrictions are enforced: the CI runner's address must be in the user's profile Login IP Ranges",
+        );
+    }
+    outcome
+}
+
+pub fn scopes(ev: &Evidence) -> Outcome {
+    let app = match selected(ev) {
+        Ok(app) => app,
+        Err(skip) => return skip,
+    };
+    if app.scopes.is_empty() && app.kind == AppKind::ExternalClientApp {
+        return Outcome::skip("the External Client App's OAuth settings file (scopes) was not given");
+    }
+    let listed: Vec<String> = app.scopes.iter().map(|s| format!("{s:?}")).collect();
+    let mut causes = Vec::new();
+    if !app.has_scope(&Scope::RefreshToken) {
+        causes.push(Cause::new("app.missing-refresh-token-scope").var("app_name", app.name.clone()).evidence(format!(
+            "{} scopes: {}; no RefreshToken (refresh_token, offline_access)",
+            app.name,
+            listed.join(", ")
+        )));
+    }
+    if !app.has_scope(&Scope::Api) && !app.has_scope(&Scope::Full) {
+        causes.push(Cause::new("app.missing-api-scope").var("app_name", app.name.clone()).evidence(format!(
+            "{} scopes: {}; no Api or Full",
+            app.name,
+            listed.join(", ")
+        )));
+    }
+    let summary = format!("scopes {}", listed.join(", "));
+    if causes.is_empty() { Outcome::pass(summary) } else { Outcome::found(summary, causes) }
+}
+
+/// With `--cert` given too, the key must also match the certificate the app really holds.
+pub fn certificate(ev: &Evidence) -> Outcome {
+    let app = match selected(ev) {
+        Ok(app) => app,
+        Err(skip) => return skip,
+    };
+    let Some(pem) = &app.certificate_pem else { return Outcome::skip("the app's metadata holds no certificate") };
+    if ev.inputs.cert.is_none() {
+        return Outcome::skip("the app's certificate is the one checked above (no --cert given)");
+    }
+    let Some(app_cert) =
+        crate::evidence::cert::examine("app".into(), pem.as_bytes()).parsed().map(|c| c.spki_sha256.clone())
+    else {
+        return Outcome::skip("the app's certificate does not parse (see app.metadata)");
+    };
+    let key = ev.key.as_ref().and_then(|k| k.parsed()).and_then(|k| k.spki_sha256.clone());
+    let given = ev.cert.as_ref().and_then(|c| c.parsed()).map(|c| c.spki_sha256.clone());
+    let mut cause =
+        Cause::new("pair.key-cert-mismatch").evidence(format!("certificate in {}: SPKI SHA-256 {app_cert}", app.name));
+    let mut differs = false;
+    if let Some(key) = key.filter(|k| *k != app_cert) {
+        cause = cause.evidence(format!("private key: SPKI SHA-256 {key}"));
+        differs = true;
+    }
+    if let Some(given) = given.filter(|g| *g != app_cert) {
+        cause = cause.evidence(format!("--cert: SPKI SHA-256 {given} (not the certificate the app holds)"));
+        differs = true;
+    }
+    if differs {
+        Outcome::found(format!("{} holds another certificate", app.name), vec![cause])
+    } else {
+        Outcome::pass(format!("{} holds the certificate of this key", app.name))
+    }
+}
