@@ -60,7 +60,7 @@ impl Failure {
             Failure::Reset => "connection reset".into(),
             Failure::Timeout(what) => format!("timed out ({what})"),
             Failure::Tls(why) => format!("TLS handshake failed: {why}"),
-            Failure::Proxy(why) => format!("the proxy refused the connection: {why}"),
+            Failure::Proxy(why) => why.clone(),
             Failure::Insecure => "not sent: plain http is only allowed to loopback".into(),
             Failure::Other(why) => why.clone(),
         }
@@ -73,6 +73,8 @@ impl Failure {
 
 pub struct Client {
     agent: Agent,
+    /// The proxy ureq takes from the environment, as it does, to name it when it fails.
+    proxy: Option<ureq::Proxy>,
 }
 
 impl Client {
@@ -86,7 +88,25 @@ impl Client {
             .user_agent(concat!("sfjwt/", env!("CARGO_PKG_VERSION")))
             .tls_config(tls)
             .build();
-        Client { agent: config.into() }
+        Client { agent: config.into(), proxy: ureq::Proxy::try_from_env() }
+    }
+
+    /// A refused connection or a failed lookup through a proxy is the proxy's, not the token
+    /// endpoint's: "POST https://login…: connection refused" would send the user to the wrong host.
+    fn through_proxy(&self, url: &str, failure: Failure) -> Failure {
+        let Some(proxy) = &self.proxy else { return failure };
+        let bypassed = url.parse::<ureq::http::Uri>().map_or(true, |uri| proxy.is_no_proxy(&uri));
+        match failure {
+            Failure::Refused | Failure::Dns(_) if !bypassed => {
+                let (name, value) = proxy_variable().unwrap_or(("the environment", proxy.uri().to_string()));
+                Failure::Proxy(format!(
+                    "cannot reach the proxy {} (from {name}): {}",
+                    mask_credentials(&value),
+                    failure.describe()
+                ))
+            }
+            other => other,
+        }
     }
 
     /// POSTs a form. The caller's values may be secrets; nothing here logs them.
@@ -94,7 +114,7 @@ impl Client {
         allowed(url)?;
         let started = Instant::now();
         let result = self.agent.post(url).header("Accept", "application/json").send_form(fields.iter().copied());
-        finish(result, started)
+        finish(result, started).map_err(|failure| self.through_proxy(url, failure))
     }
 
     /// GETs with an optional bearer token.
@@ -105,7 +125,22 @@ impl Client {
         if let Some(token) = bearer {
             request = request.header("Authorization", format!("Bearer {token}"));
         }
-        finish(request.call(), started)
+        finish(request.call(), started).map_err(|failure| self.through_proxy(url, failure))
+    }
+}
+
+/// The variable ureq reads its proxy from, in its order.
+fn proxy_variable() -> Option<(&'static str, String)> {
+    ["ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"]
+        .into_iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()).map(|v| (name, v)))
+}
+
+/// `http://user:pass@proxy:3128` → `http://***@proxy:3128`.
+fn mask_credentials(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}***{}", &url[..scheme + 3], &url[at..]),
+        _ => url.to_string(),
     }
 }
 
@@ -132,9 +167,14 @@ fn finish(
     let mut bytes = Vec::new();
     let mut reader = response.into_body().into_reader().take(BODY_LIMIT + 1);
     if let Err(e) = reader.read_to_end(&mut bytes) {
-        // A body cut by a reset or a time-out still says something: keep what arrived.
-        if bytes.is_empty() {
-            return Err(classify_io(&e));
+        // A body cut by a reset still says something: keep what arrived. A body cut by the
+        // time-out is a time-out: `HTTP 200: {"access` would read as a strange answer.
+        match classify_io(&e) {
+            Failure::Timeout(_) => {
+                return Err(Failure::Timeout(format!("the body stopped arriving after {} bytes", bytes.len())));
+            }
+            failure if bytes.is_empty() => return Err(failure),
+            _ => {}
         }
     }
     let truncated = bytes.len() as u64 > BODY_LIMIT;
@@ -155,7 +195,7 @@ fn classify(error: ureq::Error) -> Failure {
         ureq::Error::Timeout(which) => Failure::Timeout(format!("{which:?}")),
         ureq::Error::Rustls(e) => Failure::Tls(e.to_string()),
         ureq::Error::Tls(e) => Failure::Tls(e.to_string()),
-        ureq::Error::ConnectProxyFailed(why) => Failure::Proxy(why),
+        ureq::Error::ConnectProxyFailed(why) => Failure::Proxy(format!("the proxy refused the connection: {why}")),
         ureq::Error::ConnectionFailed => Failure::Refused,
         other => Failure::Other(other.to_string()),
     }
@@ -163,6 +203,10 @@ fn classify(error: ureq::Error) -> Failure {
 
 fn classify_io(e: &std::io::Error) -> Failure {
     use std::io::ErrorKind;
+    // The body reader reports ureq's own time-out as an `Other` I/O error wrapping it.
+    if let Some(ureq::Error::Timeout(which)) = e.get_ref().and_then(|inner| inner.downcast_ref::<ureq::Error>()) {
+        return Failure::Timeout(format!("{which:?}"));
+    }
     match e.kind() {
         ErrorKind::ConnectionRefused => Failure::Refused,
         ErrorKind::ConnectionReset
