@@ -53,16 +53,7 @@ pub(super) fn from_json(text: &Text, hint: Option<&str>, captured: &mut Captured
     if !is_cli_error {
         return None;
     }
-    let form = if let Some(answer) = legacy_answer(&message) {
-        captured.push_answer(answer);
-        Form::LegacySfdx
-    } else {
-        read_message(&message, Layout::Exact, text, hint, captured);
-        Form::SfCliJson
-    };
-    let mut outcome = Outcome::new(form);
-    outcome.message = Some(message);
-    Some(outcome)
+    Some(message_outcome(message, text, hint, captured))
 }
 
 /// `--json` output cut short (a truncated log, half a copy): no document parses, but the
@@ -77,6 +68,11 @@ fn cut_short_json(text: &Text, hint: Option<&str>, captured: &mut Captured) -> O
         return None;
     }
     let message = scan::field_values(text, "message").into_iter().next()?;
+    Some(message_outcome(message, text, hint, captured))
+}
+
+/// Reads the `message` of an sf `--json` error: the legacy sfdx sentence, or the attempt lines.
+fn message_outcome(message: String, text: &Text, hint: Option<&str>, captured: &mut Captured) -> Outcome {
     let form = if let Some(answer) = legacy_answer(&message) {
         captured.push_answer(answer);
         Form::LegacySfdx
@@ -86,7 +82,7 @@ fn cut_short_json(text: &Text, hint: Option<&str>, captured: &mut Captured) -> O
     };
     let mut outcome = Outcome::new(form);
     outcome.message = Some(message);
-    Some(outcome)
+    outcome
 }
 
 /// The first JSON object in the text: at its start, or on a line of its own (after a pasted
