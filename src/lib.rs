@@ -29,7 +29,6 @@ pub mod sf_cli;
 #[cfg(test)]
 mod testing;
 
-
 use std::process::ExitCode;
 
 /// Parses the command line, runs the command, and maps the result to an exit code.

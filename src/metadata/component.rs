@@ -85,23 +85,13 @@ pub(crate) struct Component {
 pub(crate) fn parse_component(path: &Path) -> Result<Component, MetadataError> {
     let text = read::read_text(path, MAX_FILE_BYTES)?;
     // DTDs stay forbidden (the default): no entity expansion from untrusted files.
-    let options = ParsingOptions {
-        allow_dtd: false,
-        nodes_limit: MAX_XML_NODES,
-        ..ParsingOptions::default()
-    };
-    let document =
-        Document::parse_with_options(&text, options).map_err(|error| MetadataError::NotXml {
-            path: path.to_path_buf(),
-            message: describe_xml_error(&error),
-        })?;
+    let options = ParsingOptions { allow_dtd: false, nodes_limit: MAX_XML_NODES, ..ParsingOptions::default() };
+    let document = Document::parse_with_options(&text, options)
+        .map_err(|error| MetadataError::NotXml { path: path.to_path_buf(), message: describe_xml_error(&error) })?;
     let root = document.root_element();
     let root_name = root.tag_name().name();
-    let component_type =
-        ComponentType::from_root_element(root_name).ok_or_else(|| MetadataError::WrongRoot {
-            path: path.to_path_buf(),
-            found: root_name.to_string(),
-        })?;
+    let component_type = ComponentType::from_root_element(root_name)
+        .ok_or_else(|| MetadataError::WrongRoot { path: path.to_path_buf(), found: root_name.to_string() })?;
 
     let name_from_file = api_name_from_file(path);
     let mut settings = match component_type {
@@ -118,17 +108,13 @@ pub(crate) fn parse_component(path: &Path) -> Result<Component, MetadataError> {
         *problem = format!("{file_name}: {problem}");
     }
     settings.sources.push(path.to_path_buf());
-    Ok(Component {
-        component_type,
-        settings,
-    })
+    Ok(Component { component_type, settings })
 }
 
 fn describe_xml_error(error: &roxmltree::Error) -> String {
     match error {
         roxmltree::Error::DtdDetected => {
-            "it declares a DTD (<!DOCTYPE>), which metadata files never do; DTDs are refused"
-                .to_string()
+            "it declares a DTD (<!DOCTYPE>), which metadata files never do; DTDs are refused".to_string()
         }
         other => other.to_string(),
     }
@@ -141,9 +127,7 @@ fn api_name_from_file(path: &Path) -> String {
 }
 
 fn display_file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
 }
 
 #[cfg(test)]
@@ -156,19 +140,10 @@ mod tests {
             ("A.connectedApp-meta.xml", Some(ComponentType::ConnectedApp)),
             ("A.connectedapp", Some(ComponentType::ConnectedApp)),
             ("A.eca-meta.xml", Some(ComponentType::EcaHeader)),
-            (
-                "A_glbl.ecaGlblOauth-meta.xml",
-                Some(ComponentType::EcaGlobalOauth),
-            ),
-            (
-                "A.ecaGlobalOauth-meta.xml",
-                Some(ComponentType::EcaGlobalOauth),
-            ),
+            ("A_glbl.ecaGlblOauth-meta.xml", Some(ComponentType::EcaGlobalOauth)),
+            ("A.ecaGlobalOauth-meta.xml", Some(ComponentType::EcaGlobalOauth)),
             ("A.ecaOauth-meta.xml", Some(ComponentType::EcaOauthSettings)),
-            (
-                "A.ecaOauthPlcy-meta.xml",
-                Some(ComponentType::EcaOauthPolicies),
-            ),
+            ("A.ecaOauthPlcy-meta.xml", Some(ComponentType::EcaOauthPolicies)),
             ("A.ecaPlcy", Some(ComponentType::EcaPolicies)),
             ("A.cls-meta.xml", None),
             ("sfdx-project.json", None),

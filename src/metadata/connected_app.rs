@@ -3,8 +3,7 @@
 use roxmltree::Node;
 
 use super::normalise::{
-    add_scopes, certificate_pem, ip_relaxation, parse_bool, requires_high_assurance,
-    split_callback_urls,
+    add_scopes, certificate_pem, ip_relaxation, parse_bool, requires_high_assurance, split_callback_urls,
 };
 use super::xml::{child, child_text, children_text};
 use super::{AppKind, AppSettings, PermittedUsers};
@@ -29,30 +28,15 @@ fn read_oauth_config(root: Node, app: &mut AppSettings) {
     };
     app.oauth_enabled = Some(true);
     app.consumer_key = child_text(config, "consumerKey");
-    app.callback_urls = child_text(config, "callbackUrl")
-        .map(|urls| split_callback_urls(&urls))
-        .unwrap_or_default();
-    app.certificate_pem =
-        child_text(config, "certificate").and_then(|raw| certificate_pem(&raw, &mut app.problems));
+    app.callback_urls = child_text(config, "callbackUrl").map(|urls| split_callback_urls(&urls)).unwrap_or_default();
+    app.certificate_pem = child_text(config, "certificate").and_then(|raw| certificate_pem(&raw, &mut app.problems));
     let scope_names = children_text(config, "scopes");
-    add_scopes(
-        &mut app.scopes,
-        scope_names.iter().map(String::as_str),
-        &mut app.problems,
-    );
+    add_scopes(&mut app.scopes, scope_names.iter().map(String::as_str), &mut app.problems);
     // isAdminApproved sits in oauthConfig, not oauthPolicy.
-    let admin_approved = parse_bool(
-        "oauthConfig.isAdminApproved",
-        child_text(config, "isAdminApproved"),
-        &mut app.problems,
-    );
-    app.permitted_users = admin_approved.map(|approved| {
-        if approved {
-            PermittedUsers::AdminApproved
-        } else {
-            PermittedUsers::SelfAuthorize
-        }
-    });
+    let admin_approved =
+        parse_bool("oauthConfig.isAdminApproved", child_text(config, "isAdminApproved"), &mut app.problems);
+    app.permitted_users = admin_approved
+        .map(|approved| if approved { PermittedUsers::AdminApproved } else { PermittedUsers::SelfAuthorize });
 }
 
 fn read_oauth_policy(root: Node, app: &mut AppSettings) {
@@ -68,14 +52,8 @@ fn read_session_policy(root: Node, app: &mut AppSettings) {
         return;
     };
     app.high_assurance_required = requires_high_assurance(
-        (
-            "sessionPolicy.sessionLevel",
-            child_text(policy, "sessionLevel"),
-        ),
-        (
-            "sessionPolicy.policyAction",
-            child_text(policy, "policyAction"),
-        ),
+        ("sessionPolicy.sessionLevel", child_text(policy, "sessionLevel")),
+        ("sessionPolicy.policyAction", child_text(policy, "policyAction")),
         &mut app.problems,
     );
 }

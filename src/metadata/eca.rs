@@ -23,11 +23,8 @@ pub(crate) fn parse_header(root: Node, name_from_file: &str) -> AppSettings {
 pub(crate) fn parse_global_oauth(root: Node, name_from_file: &str) -> AppSettings {
     let mut app = part_settings(root, name_from_file);
     app.consumer_key = child_text(root, "consumerKey");
-    app.callback_urls = child_text(root, "callbackUrl")
-        .map(|urls| split_callback_urls(&urls))
-        .unwrap_or_default();
-    app.certificate_pem =
-        child_text(root, "certificate").and_then(|raw| certificate_pem(&raw, &mut app.problems));
+    app.callback_urls = child_text(root, "callbackUrl").map(|urls| split_callback_urls(&urls)).unwrap_or_default();
+    app.certificate_pem = child_text(root, "certificate").and_then(|raw| certificate_pem(&raw, &mut app.problems));
     // The docs give no separate JWT switch: "When provided, [the certificate]
     // enables the JWT Bearer flow." (The UI's "Enable JWT Bearer Flow" box is
     // that certificate upload.)
@@ -47,21 +44,15 @@ pub(crate) fn parse_oauth_settings(root: Node, name_from_file: &str) -> AppSetti
 /// `ExtlClntAppOauthConfigurablePolicies`: who may use the app and how.
 pub(crate) fn parse_oauth_policies(root: Node, name_from_file: &str) -> AppSettings {
     let mut app = part_settings(root, name_from_file);
-    app.permitted_users = child_text(root, "permittedUsersPolicyType")
-        .and_then(|raw| permitted_users_from_eca(&raw, &mut app.problems));
-    app.profiles = child_text(root, "commaSeparatedProfile")
-        .map(|list| split_comma_list(&list))
-        .unwrap_or_default();
-    app.permission_sets = child_text(root, "commaSeparatedPermissionSet")
-        .map(|list| split_comma_list(&list))
-        .unwrap_or_default();
+    app.permitted_users =
+        child_text(root, "permittedUsersPolicyType").and_then(|raw| permitted_users_from_eca(&raw, &mut app.problems));
+    app.profiles = child_text(root, "commaSeparatedProfile").map(|list| split_comma_list(&list)).unwrap_or_default();
+    app.permission_sets =
+        child_text(root, "commaSeparatedPermissionSet").map(|list| split_comma_list(&list)).unwrap_or_default();
     app.ip_relaxation = child_text(root, "ipRelaxationPolicyType")
         .map(|raw| ip_relaxation("ipRelaxationPolicyType", &raw, &mut app.problems));
     app.high_assurance_required = requires_high_assurance(
-        (
-            "requiredSessionLevel",
-            child_text(root, "requiredSessionLevel"),
-        ),
+        ("requiredSessionLevel", child_text(root, "requiredSessionLevel")),
         ("policyAction", child_text(root, "policyAction")),
         &mut app.problems,
     );
@@ -72,16 +63,8 @@ pub(crate) fn parse_oauth_policies(root: Node, name_from_file: &str) -> AppSetti
 /// Both flags default to true; `isEnabled = false` turns every plugin off.
 pub(crate) fn parse_plugin_policies(root: Node, name_from_file: &str) -> AppSettings {
     let mut app = part_settings(root, name_from_file);
-    let all_plugins = parse_bool(
-        "isEnabled",
-        child_text(root, "isEnabled"),
-        &mut app.problems,
-    );
-    let oauth_plugin = parse_bool(
-        "isOauthPluginEnabled",
-        child_text(root, "isOauthPluginEnabled"),
-        &mut app.problems,
-    );
+    let all_plugins = parse_bool("isEnabled", child_text(root, "isEnabled"), &mut app.problems);
+    let oauth_plugin = parse_bool("isOauthPluginEnabled", child_text(root, "isOauthPluginEnabled"), &mut app.problems);
     app.oauth_enabled = Some(all_plugins.unwrap_or(true) && oauth_plugin.unwrap_or(true));
     app
 }
@@ -114,10 +97,7 @@ pub(crate) fn merge_components(components: Vec<Component>) -> Vec<AppSettings> {
         }
         // Exact match: the names come from the same org's metadata, so they
         // agree in case; a case-only difference is worth seeing as two apps.
-        match groups
-            .iter_mut()
-            .find(|group| group.app.name == component.settings.name)
-        {
+        match groups.iter_mut().find(|group| group.app.name == component.settings.name) {
             Some(group) => group.absorb(component),
             None => groups.push(EcaGroup::start(component)),
         }
@@ -134,10 +114,7 @@ struct EcaGroup {
 
 impl EcaGroup {
     fn start(component: Component) -> Self {
-        EcaGroup {
-            app: component.settings,
-            found: vec![component.component_type],
-        }
+        EcaGroup { app: component.settings, found: vec![component.component_type] }
     }
 
     fn absorb(&mut self, component: Component) {
@@ -153,42 +130,12 @@ impl EcaGroup {
 
         let problems = &mut app.problems;
         keep_first("label", &mut app.label, part.label, problems);
-        keep_first(
-            "consumer key",
-            &mut app.consumer_key,
-            part.consumer_key,
-            problems,
-        );
-        keep_first(
-            "certificate",
-            &mut app.certificate_pem,
-            part.certificate_pem,
-            problems,
-        );
-        keep_first(
-            "permitted users",
-            &mut app.permitted_users,
-            part.permitted_users,
-            problems,
-        );
-        keep_first(
-            "IP relaxation",
-            &mut app.ip_relaxation,
-            part.ip_relaxation,
-            problems,
-        );
-        keep_first(
-            "JWT bearer flow",
-            &mut app.jwt_bearer_enabled,
-            part.jwt_bearer_enabled,
-            problems,
-        );
-        keep_first(
-            "OAuth plugin",
-            &mut app.oauth_enabled,
-            part.oauth_enabled,
-            problems,
-        );
+        keep_first("consumer key", &mut app.consumer_key, part.consumer_key, problems);
+        keep_first("certificate", &mut app.certificate_pem, part.certificate_pem, problems);
+        keep_first("permitted users", &mut app.permitted_users, part.permitted_users, problems);
+        keep_first("IP relaxation", &mut app.ip_relaxation, part.ip_relaxation, problems);
+        keep_first("JWT bearer flow", &mut app.jwt_bearer_enabled, part.jwt_bearer_enabled, problems);
+        keep_first("OAuth plugin", &mut app.oauth_enabled, part.oauth_enabled, problems);
         extend_unique(&mut app.callback_urls, part.callback_urls);
         extend_unique(&mut app.scopes, part.scopes);
         extend_unique(&mut app.profiles, part.profiles);
@@ -224,24 +171,16 @@ fn missing_part_problem(part: ComponentType) -> String {
         }
         ComponentType::ConnectedApp => String::new(),
     };
-    format!(
-        "no {} file for this app, so {consequence}",
-        part.source_location()
-    )
+    format!("no {} file for this app, so {consequence}", part.source_location())
 }
 
 /// The first value found wins; a different later value is noted, not used.
-fn keep_first<T: PartialEq>(
-    field: &str,
-    kept: &mut Option<T>,
-    incoming: Option<T>,
-    problems: &mut Vec<String>,
-) {
+fn keep_first<T: PartialEq>(field: &str, kept: &mut Option<T>, incoming: Option<T>, problems: &mut Vec<String>) {
     match (kept.as_ref(), incoming) {
         (None, incoming) => *kept = incoming,
-        (Some(first), Some(other)) if *first != other => problems.push(format!(
-            "two files give different {field} values; the first one is used"
-        )),
+        (Some(first), Some(other)) if *first != other => {
+            problems.push(format!("two files give different {field} values; the first one is used"))
+        }
         _ => {}
     }
 }

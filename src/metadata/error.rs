@@ -25,11 +25,9 @@ pub enum MetadataError {
 impl fmt::Display for MetadataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            MetadataError::Io { path, message } => write!(
-                f,
-                "{}: cannot read it ({message}); check the path and its permissions",
-                path.display()
-            ),
+            MetadataError::Io { path, message } => {
+                write!(f, "{}: cannot read it ({message}); check the path and its permissions", path.display())
+            }
             MetadataError::TooLarge { path, bytes } => write!(
                 f,
                 "{}: {bytes} bytes is over the {} MiB limit for one metadata file; \
@@ -52,11 +50,9 @@ impl fmt::Display for MetadataError {
             MetadataError::Project { path, message } => {
                 write!(f, "{}: {message}", path.display())
             }
-            MetadataError::WalkLimit { path, message } => write!(
-                f,
-                "{}: {message}; pass a narrower directory or the app files themselves",
-                path.display()
-            ),
+            MetadataError::WalkLimit { path, message } => {
+                write!(f, "{}: {message}; pass a narrower directory or the app files themselves", path.display())
+            }
         }
     }
 }

@@ -138,10 +138,6 @@ pub fn parse_file(path: &Path) -> Result<Vec<AppSettings>, MetadataError> {
 }
 
 /// The app whose consumer key is exactly `client_id`, if any.
-pub fn select_for_client_id<'a>(
-    apps: &'a [AppSettings],
-    client_id: &str,
-) -> Option<&'a AppSettings> {
-    apps.iter()
-        .find(|app| app.consumer_key.as_deref() == Some(client_id))
+pub fn select_for_client_id<'a>(apps: &'a [AppSettings], client_id: &str) -> Option<&'a AppSettings> {
+    apps.iter().find(|app| app.consumer_key.as_deref() == Some(client_id))
 }

@@ -35,12 +35,7 @@ const DOCUMENTED_SCOPES: &[&str] = &[
 
 /// `ConnectedAppOauthPolicy.ipRelaxation` values; ECA files spell the same
 /// four as `Enforce`, `Bypass`, `Bypass_2factor`, `Enforce_RelaxRefresh`.
-const IP_RELAXATION_VALUES: &[&str] = &[
-    "ENFORCE",
-    "BYPASS",
-    "BYPASS_2FACTOR",
-    "ENFORCE_RELAXREFRESH",
-];
+const IP_RELAXATION_VALUES: &[&str] = &["ENFORCE", "BYPASS", "BYPASS_2FACTOR", "ENFORCE_RELAXREFRESH"];
 
 impl Scope {
     /// Reads a metadata scope name (`RefreshToken`) or an OAuth one
@@ -51,9 +46,7 @@ impl Scope {
             "web" => Scope::Web,
             "full" => Scope::Full,
             // Retrieve folds OfflineAccess into RefreshToken ("synonymous").
-            "refreshtoken" | "refresh_token" | "offlineaccess" | "offline_access" => {
-                Scope::RefreshToken
-            }
+            "refreshtoken" | "refresh_token" | "offlineaccess" | "offline_access" => Scope::RefreshToken,
             // Deploying Profile/Email/Address/Phone behaves as Basic; `id` is the OAuth name.
             "basic" | "id" | "profile" | "email" | "address" | "phone" => Scope::Basic,
             "openid" => Scope::OpenId,
@@ -63,10 +56,7 @@ impl Scope {
 
     fn is_documented(name: &str) -> bool {
         let known_oauth_names = ["id", "refresh_token", "offline_access"];
-        DOCUMENTED_SCOPES
-            .iter()
-            .chain(known_oauth_names.iter())
-            .any(|known| known.eq_ignore_ascii_case(name.trim()))
+        DOCUMENTED_SCOPES.iter().chain(known_oauth_names.iter()).any(|known| known.eq_ignore_ascii_case(name.trim()))
     }
 }
 
@@ -112,11 +102,7 @@ pub(crate) fn push_unique<T: PartialEq>(items: &mut Vec<T>, item: T) {
 }
 
 /// `true`/`false` in any case; anything else is a problem and `None`.
-pub(crate) fn parse_bool(
-    field: &str,
-    raw: Option<String>,
-    problems: &mut Vec<String>,
-) -> Option<bool> {
+pub(crate) fn parse_bool(field: &str, raw: Option<String>, problems: &mut Vec<String>) -> Option<bool> {
     let raw = raw?;
     match raw.to_ascii_lowercase().as_str() {
         "true" => Some(true),
@@ -131,11 +117,7 @@ pub(crate) fn parse_bool(
 /// Callback URLs are one per line in connected apps; commas are accepted too.
 pub(crate) fn split_callback_urls(raw: &str) -> Vec<String> {
     let mut urls = Vec::new();
-    for url in raw
-        .split(['\n', '\r', ','])
-        .map(str::trim)
-        .filter(|u| !u.is_empty())
-    {
+    for url in raw.split(['\n', '\r', ',']).map(str::trim).filter(|u| !u.is_empty()) {
         push_unique(&mut urls, url.to_string());
     }
     urls
@@ -150,10 +132,7 @@ pub(crate) fn split_comma_list(raw: &str) -> Vec<String> {
     items
 }
 
-pub(crate) fn permitted_users_from_eca(
-    raw: &str,
-    problems: &mut Vec<String>,
-) -> Option<PermittedUsers> {
+pub(crate) fn permitted_users_from_eca(raw: &str, problems: &mut Vec<String>) -> Option<PermittedUsers> {
     if raw.eq_ignore_ascii_case("AdminApprovedPreAuthorized") {
         Some(PermittedUsers::AdminApproved)
     } else if raw.eq_ignore_ascii_case("AllSelfAuthorized") {
@@ -172,10 +151,7 @@ pub(crate) fn ip_relaxation(field: &str, raw: &str, problems: &mut Vec<String>) 
     if IP_RELAXATION_VALUES.contains(&upper.as_str()) {
         upper
     } else {
-        problems.push(format!(
-            "{field} is '{raw}', not one of {}",
-            IP_RELAXATION_VALUES.join(", ")
-        ));
+        problems.push(format!("{field} is '{raw}', not one of {}", IP_RELAXATION_VALUES.join(", ")));
         raw.to_string()
     }
 }
@@ -197,17 +173,13 @@ pub(crate) fn requires_high_assurance(
         return false;
     }
     if !level.eq_ignore_ascii_case("HIGH_ASSURANCE") {
-        problems.push(format!(
-            "{level_field} is '{level}', expected HIGH_ASSURANCE, STANDARD or LOW"
-        ));
+        problems.push(format!("{level_field} is '{level}', expected HIGH_ASSURANCE, STANDARD or LOW"));
         return false;
     }
     if let Some(action) = action {
         let known = ["Block", "RaiseSessionLevel"];
         if !known.iter().any(|k| k.eq_ignore_ascii_case(&action)) {
-            problems.push(format!(
-                "{action_field} is '{action}', expected Block or RaiseSessionLevel"
-            ));
+            problems.push(format!("{action_field} is '{action}', expected Block or RaiseSessionLevel"));
         }
     }
     true
@@ -216,11 +188,7 @@ pub(crate) fn requires_high_assurance(
 /// Returns armoured PEM text. ECA files usually hold bare base64, which is
 /// wrapped in CERTIFICATE armour at 64 columns like `openssl` writes it.
 pub(crate) fn certificate_pem(raw: &str, problems: &mut Vec<String>) -> Option<String> {
-    let lines: Vec<&str> = raw
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
+    let lines: Vec<&str> = raw.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     if lines.is_empty() {
         return None;
     }
@@ -250,10 +218,7 @@ fn note_unexpected_pem_block(pem: &str, problems: &mut Vec<String>) {
 }
 
 fn is_base64(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
 }
 
 fn wrap_in_certificate_armour(base64: &str) -> String {
@@ -277,15 +242,7 @@ mod tests {
         let mut problems = Vec::new();
         add_scopes(
             &mut scopes,
-            [
-                "Api",
-                "offline_access",
-                "RefreshToken",
-                "Email",
-                "openid",
-                "Chatter",
-                "Nonsense",
-            ],
+            ["Api", "offline_access", "RefreshToken", "Email", "openid", "Chatter", "Nonsense"],
             &mut problems,
         );
         assert_eq!(
@@ -306,11 +263,8 @@ mod tests {
     fn bare_base64_certificates_get_armour() {
         let body = "A".repeat(70);
         let pem = certificate_pem(&format!("  {body}\n"), &mut Vec::new()).unwrap();
-        let expected = format!(
-            "-----BEGIN CERTIFICATE-----\n{}\n{}\n-----END CERTIFICATE-----\n",
-            &body[..64],
-            &body[64..]
-        );
+        let expected =
+            format!("-----BEGIN CERTIFICATE-----\n{}\n{}\n-----END CERTIFICATE-----\n", &body[..64], &body[64..]);
         assert_eq!(pem, expected);
     }
 
@@ -325,14 +279,8 @@ mod tests {
     #[test]
     fn eca_ip_relaxation_spellings_map_to_connected_app_ones() {
         let mut problems = Vec::new();
-        assert_eq!(
-            ip_relaxation("f", "Bypass_2factor", &mut problems),
-            "BYPASS_2FACTOR"
-        );
-        assert_eq!(
-            ip_relaxation("f", "Enforce_RelaxRefresh", &mut problems),
-            "ENFORCE_RELAXREFRESH"
-        );
+        assert_eq!(ip_relaxation("f", "Bypass_2factor", &mut problems), "BYPASS_2FACTOR");
+        assert_eq!(ip_relaxation("f", "Enforce_RelaxRefresh", &mut problems), "ENFORCE_RELAXREFRESH");
         assert!(problems.is_empty());
         assert_eq!(ip_relaxation("f", "Sometimes", &mut problems), "Sometimes");
         assert_eq!(problems.len(), 1);
@@ -343,40 +291,18 @@ mod tests {
         let level = |v: &str| ("sessionLevel", Some(v.to_string()));
         let action = |v: Option<&str>| ("policyAction", v.map(str::to_string));
         let mut problems = Vec::new();
-        assert!(requires_high_assurance(
-            level("HIGH_ASSURANCE"),
-            action(Some("Block")),
-            &mut problems
-        ));
-        assert!(requires_high_assurance(
-            level("HIGH_ASSURANCE"),
-            action(None),
-            &mut problems
-        ));
-        assert!(!requires_high_assurance(
-            level("STANDARD"),
-            action(Some("RaiseSessionLevel")),
-            &mut problems
-        ));
-        assert!(!requires_high_assurance(
-            ("sessionLevel", None),
-            action(None),
-            &mut problems
-        ));
+        assert!(requires_high_assurance(level("HIGH_ASSURANCE"), action(Some("Block")), &mut problems));
+        assert!(requires_high_assurance(level("HIGH_ASSURANCE"), action(None), &mut problems));
+        assert!(!requires_high_assurance(level("STANDARD"), action(Some("RaiseSessionLevel")), &mut problems));
+        assert!(!requires_high_assurance(("sessionLevel", None), action(None), &mut problems));
         assert!(problems.is_empty());
     }
 
     #[test]
     fn callback_urls_split_on_lines_and_commas() {
         assert_eq!(
-            split_callback_urls(
-                "http://localhost:1717/OauthRedirect\r\nhttps://a.example/cb, https://b.example/cb\n"
-            ),
-            vec![
-                "http://localhost:1717/OauthRedirect",
-                "https://a.example/cb",
-                "https://b.example/cb"
-            ]
+            split_callback_urls("http://localhost:1717/OauthRedirect\r\nhttps://a.example/cb, https://b.example/cb\n"),
+            vec!["http://localhost:1717/OauthRedirect", "https://a.example/cb", "https://b.example/cb"]
         );
     }
 }

@@ -18,10 +18,7 @@ pub fn discover(project_dir: &Path) -> (Vec<AppSettings>, Vec<MetadataError>) {
 
 fn package_directories(project_dir: &Path) -> Result<Vec<PathBuf>, MetadataError> {
     let project_file = project_dir.join("sfdx-project.json");
-    let project_error = |message: String| MetadataError::Project {
-        path: project_file.clone(),
-        message,
-    };
+    let project_error = |message: String| MetadataError::Project { path: project_file.clone(), message };
     if !project_file.is_file() {
         return Err(project_error(
             "not found; run from the Salesforce DX project root or pass the app's metadata \
@@ -31,9 +28,7 @@ fn package_directories(project_dir: &Path) -> Result<Vec<PathBuf>, MetadataError
     }
     let text = read::read_text(&project_file, MAX_PROJECT_FILE_BYTES)?;
     let json: serde_json::Value = serde_json::from_str(&text).map_err(|error| {
-        project_error(format!(
-            "not valid JSON ({error}); fix the file or pass the app's metadata files directly"
-        ))
+        project_error(format!("not valid JSON ({error}); fix the file or pass the app's metadata files directly"))
     })?;
     let paths: Vec<PathBuf> = json
         .get("packageDirectories")

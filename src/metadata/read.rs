@@ -14,42 +14,25 @@ const UTF16_BE_BOM: &[u8] = &[0xFE, 0xFF];
 /// without a BOM) or UTF-16 (by its BOM).
 pub(crate) fn read_text(path: &Path, limit: u64) -> Result<String, MetadataError> {
     let bytes = read_bounded(path, limit)?;
-    decode(&bytes).map_err(|message| MetadataError::NotXml {
-        path: path.to_path_buf(),
-        message,
-    })
+    decode(&bytes).map_err(|message| MetadataError::NotXml { path: path.to_path_buf(), message })
 }
 
 /// Checks the size from metadata first so a huge file is never read, then
 /// reads through `take` in case the file grows between the two steps.
 fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, MetadataError> {
-    let io_error = |error: std::io::Error| MetadataError::Io {
-        path: path.to_path_buf(),
-        message: error.to_string(),
-    };
+    let io_error = |error: std::io::Error| MetadataError::Io { path: path.to_path_buf(), message: error.to_string() };
     let file = File::open(path).map_err(io_error)?;
     let metadata = file.metadata().map_err(io_error)?;
     if !metadata.is_file() {
-        return Err(MetadataError::Io {
-            path: path.to_path_buf(),
-            message: "not a regular file".to_string(),
-        });
+        return Err(MetadataError::Io { path: path.to_path_buf(), message: "not a regular file".to_string() });
     }
     if metadata.len() > limit {
-        return Err(MetadataError::TooLarge {
-            path: path.to_path_buf(),
-            bytes: metadata.len(),
-        });
+        return Err(MetadataError::TooLarge { path: path.to_path_buf(), bytes: metadata.len() });
     }
     let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io_error)?;
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(io_error)?;
     if bytes.len() as u64 > limit {
-        return Err(MetadataError::TooLarge {
-            path: path.to_path_buf(),
-            bytes: bytes.len() as u64,
-        });
+        return Err(MetadataError::TooLarge { path: path.to_path_buf(), bytes: bytes.len() as u64 });
     }
     Ok(bytes)
 }
@@ -71,18 +54,14 @@ fn decode(bytes: &[u8]) -> Result<String, String> {
 }
 
 fn utf8(bytes: &[u8]) -> Result<String, String> {
-    String::from_utf8(bytes.to_vec())
-        .map_err(|_| "not UTF-8 or UTF-16 text; is it a binary file?".to_string())
+    String::from_utf8(bytes.to_vec()).map_err(|_| "not UTF-8 or UTF-16 text; is it a binary file?".to_string())
 }
 
 fn utf16(bytes: &[u8], to_unit: fn([u8; 2]) -> u16) -> Result<String, String> {
     if !bytes.len().is_multiple_of(2) {
         return Err("UTF-16 text with an odd number of bytes; the file is truncated".to_string());
     }
-    let units: Vec<u16> = bytes
-        .chunks_exact(2)
-        .map(|pair| to_unit([pair[0], pair[1]]))
-        .collect();
+    let units: Vec<u16> = bytes.chunks_exact(2).map(|pair| to_unit([pair[0], pair[1]])).collect();
     String::from_utf16(&units).map_err(|_| "invalid UTF-16 text".to_string())
 }
 

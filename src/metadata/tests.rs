@@ -5,16 +5,12 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 
-const HEALTHY_KEY: &str =
-    "3MVG9EXAMPLE0nly.TestKey_ForSfjwtDocs0000000000000000000000000000000000000000000";
-const ECA_KEY: &str =
-    "3MVG9EXAMPLE0nly.Eca_ForSfjwtDocs00000000000000000000000000000000000000000000000";
+const HEALTHY_KEY: &str = "3MVG9EXAMPLE0nly.TestKey_ForSfjwtDocs0000000000000000000000000000000000000000000";
+const ECA_KEY: &str = "3MVG9EXAMPLE0nly.Eca_ForSfjwtDocs00000000000000000000000000000000000000000000000";
 const METADATA_NS: &str = "http://soap.sforce.com/2006/04/metadata";
 
 fn fixture(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/metadata")
-        .join(relative)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/metadata").join(relative)
 }
 
 fn test_certificate() -> String {
@@ -78,9 +74,7 @@ fn healthy_connected_app_parses_to_the_full_model() {
 
 #[test]
 fn self_authorize_connected_app_leaves_permitted_users_unsaid() {
-    let app = parse_one(
-        "connected-app-self-authorize/connectedApps/Sfjwt_Self_Authorize.connectedApp-meta.xml",
-    );
+    let app = parse_one("connected-app-self-authorize/connectedApps/Sfjwt_Self_Authorize.connectedApp-meta.xml");
     assert_eq!(app.permitted_users, None);
     assert_eq!(app.scopes, vec![Scope::Api, Scope::Web]);
     assert!(!app.has_scope(&Scope::RefreshToken));
@@ -101,18 +95,13 @@ fn connected_app_without_certificate_has_none() {
 
 #[test]
 fn high_assurance_session_policy_is_detected() {
-    let app = parse_one(
-        "connected-app-high-assurance/connectedApps/Sfjwt_High_Assurance.connectedApp-meta.xml",
-    );
+    let app = parse_one("connected-app-high-assurance/connectedApps/Sfjwt_High_Assurance.connectedApp-meta.xml");
     assert!(app.high_assurance_required);
     assert_eq!(app.ip_relaxation.as_deref(), Some("BYPASS"));
     assert_eq!(app.permission_sets, strings(&["CI_Integration"]));
     assert!(app.problems.is_empty(), "{:?}", app.problems);
     let healthy = parse_one("connected-app-healthy/connectedApps/Sfjwt_CI.connectedApp-meta.xml");
-    assert!(
-        !healthy.high_assurance_required,
-        "a sessionTimeout alone is no High Assurance policy"
-    );
+    assert!(!healthy.high_assurance_required, "a sessionTimeout alone is no High Assurance policy");
 }
 
 #[test]
@@ -162,21 +151,11 @@ fn unknown_enum_values_become_problems_not_errors() {
     );
     let app = &parse_file(&path).unwrap()[0];
     assert_eq!(app.permitted_users, None);
-    assert_eq!(
-        app.scopes,
-        vec![Scope::Api, Scope::Other("MindReading".into())]
-    );
+    assert_eq!(app.scopes, vec![Scope::Api, Scope::Other("MindReading".into())]);
     assert_eq!(app.ip_relaxation.as_deref(), Some("SOMETIMES"));
-    assert!(
-        app.high_assurance_required,
-        "the level alone demands High Assurance"
-    );
+    assert!(app.high_assurance_required, "the level alone demands High Assurance");
     assert_eq!(app.problems.len(), 4, "{:?}", app.problems);
-    assert!(
-        app.problems
-            .iter()
-            .all(|p| p.starts_with("Odd.connectedApp-meta.xml: "))
-    );
+    assert!(app.problems.iter().all(|p| p.starts_with("Odd.connectedApp-meta.xml: ")));
 }
 
 #[test]
@@ -244,24 +223,15 @@ fn eca_parts_merge_whatever_order_they_are_given_in() {
 
 #[test]
 fn one_eca_part_parses_to_a_partial_app() {
-    let global = parse_one(
-        "eca-healthy/extlClntAppGlobalOauthSets/Sfjwt_ECA_glbloauth.ecaGlblOauth-meta.xml",
-    );
+    let global = parse_one("eca-healthy/extlClntAppGlobalOauthSets/Sfjwt_ECA_glbloauth.ecaGlblOauth-meta.xml");
     assert_eq!(global.kind, AppKind::ExternalClientApp);
-    assert_eq!(
-        global.name, "Sfjwt_ECA",
-        "named by externalClientApplication, not the file"
-    );
+    assert_eq!(global.name, "Sfjwt_ECA", "named by externalClientApplication, not the file");
     assert_eq!(global.jwt_bearer_enabled, Some(true));
     assert_eq!(global.label, None);
     assert!(global.scopes.is_empty());
 
-    let policies =
-        parse_one("eca-healthy/extlClntAppOauthPolicies/Sfjwt_ECA_oauthPlcy.ecaOauthPlcy-meta.xml");
-    assert_eq!(
-        policies.permitted_users,
-        Some(PermittedUsers::AdminApproved)
-    );
+    let policies = parse_one("eca-healthy/extlClntAppOauthPolicies/Sfjwt_ECA_oauthPlcy.ecaOauthPlcy-meta.xml");
+    assert_eq!(policies.permitted_users, Some(PermittedUsers::AdminApproved));
     assert_eq!(policies.consumer_key, None);
     assert_eq!(policies.oauth_enabled, None);
 }
@@ -280,27 +250,12 @@ fn eca_without_certificate_has_jwt_disabled() {
 fn eca_with_plugin_off_and_missing_parts_says_so() {
     let app = load_one("eca-plugin-disabled");
     assert_eq!(app.oauth_enabled, Some(false));
-    assert_eq!(
-        app.jwt_bearer_enabled, None,
-        "no global settings, so unknown"
-    );
+    assert_eq!(app.jwt_bearer_enabled, None, "no global settings, so unknown");
     assert_eq!(app.label.as_deref(), Some("sfjwt ECA plugin off"));
     assert_eq!(app.problems.len(), 3, "{:?}", app.problems);
-    assert!(
-        app.problems
-            .iter()
-            .any(|p| p.contains("extlClntAppGlobalOauthSets"))
-    );
-    assert!(
-        app.problems
-            .iter()
-            .any(|p| p.contains("extlClntAppOauthSettings"))
-    );
-    assert!(
-        app.problems
-            .iter()
-            .any(|p| p.contains("extlClntAppOauthPolicies"))
-    );
+    assert!(app.problems.iter().any(|p| p.contains("extlClntAppGlobalOauthSets")));
+    assert!(app.problems.iter().any(|p| p.contains("extlClntAppOauthSettings")));
+    assert!(app.problems.iter().any(|p| p.contains("extlClntAppOauthPolicies")));
 }
 
 #[test]
@@ -312,27 +267,14 @@ fn conflicting_eca_parts_keep_the_first_value_and_say_so() {
              <externalClientApplication>Twice</externalClientApplication></ExtlClntAppGlobalOauthSettings>"
         )
     };
-    write_temp(
-        dir.path(),
-        "a/Twice_a.ecaGlblOauth-meta.xml",
-        &global("FIRSTKEY1"),
-    );
-    write_temp(
-        dir.path(),
-        "b/Twice_b.ecaGlblOauth-meta.xml",
-        &global("SECONDKEY2"),
-    );
+    write_temp(dir.path(), "a/Twice_a.ecaGlblOauth-meta.xml", &global("FIRSTKEY1"));
+    write_temp(dir.path(), "b/Twice_b.ecaGlblOauth-meta.xml", &global("SECONDKEY2"));
     let (apps, errors) = load(&[dir.path().to_path_buf()]);
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(apps.len(), 1);
     assert_eq!(apps[0].consumer_key.as_deref(), Some("FIRSTKEY1"));
     assert!(apps[0].problems.iter().any(|p| p.contains("more than one")));
-    assert!(
-        apps[0]
-            .problems
-            .iter()
-            .any(|p| p.contains("different consumer key"))
-    );
+    assert!(apps[0].problems.iter().any(|p| p.contains("different consumer key")));
 }
 
 #[test]
@@ -361,21 +303,12 @@ fn eca_part_without_app_name_falls_back_to_its_file_name() {
 
 #[test]
 fn select_for_client_id_matches_consumer_keys_exactly() {
-    let (apps, errors) = load(&[
-        fixture("connected-app-healthy"),
-        fixture("connected-app-self-authorize"),
-        fixture("eca-healthy"),
-    ]);
+    let (apps, errors) =
+        load(&[fixture("connected-app-healthy"), fixture("connected-app-self-authorize"), fixture("eca-healthy")]);
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(apps.len(), 3);
-    assert_eq!(
-        select_for_client_id(&apps, HEALTHY_KEY).unwrap().name,
-        "Sfjwt_CI"
-    );
-    assert_eq!(
-        select_for_client_id(&apps, ECA_KEY).unwrap().name,
-        "Sfjwt_ECA"
-    );
+    assert_eq!(select_for_client_id(&apps, HEALTHY_KEY).unwrap().name, "Sfjwt_CI");
+    assert_eq!(select_for_client_id(&apps, ECA_KEY).unwrap().name, "Sfjwt_ECA");
     assert!(select_for_client_id(&apps, &HEALTHY_KEY[..40]).is_none());
     assert!(select_for_client_id(&apps, &HEALTHY_KEY.to_lowercase()).is_none());
     assert!(select_for_client_id(&apps, "").is_none());
@@ -386,11 +319,7 @@ fn discover_walks_the_package_directories() {
     let (apps, errors) = discover(&fixture("sfdx-project"));
     assert!(errors.is_empty(), "{errors:?}");
     let names: Vec<_> = apps.iter().map(|a| a.name.as_str()).collect();
-    assert_eq!(
-        names,
-        vec!["Sfjwt_Project_App"],
-        "the .sfdx decoy and Apex class are skipped"
-    );
+    assert_eq!(names, vec!["Sfjwt_Project_App"], "the .sfdx decoy and Apex class are skipped");
     assert_eq!(apps[0].permitted_users, Some(PermittedUsers::AdminApproved));
 }
 
@@ -399,46 +328,23 @@ fn discover_reports_project_file_problems() {
     let dir = tempfile::tempdir().unwrap();
     let missing = discover(dir.path());
     assert!(missing.0.is_empty());
-    assert!(matches!(
-        missing.1.as_slice(),
-        [MetadataError::Project { .. }]
-    ));
+    assert!(matches!(missing.1.as_slice(), [MetadataError::Project { .. }]));
 
     write_temp(dir.path(), "sfdx-project.json", "{ not json");
-    assert!(matches!(
-        discover(dir.path()).1.as_slice(),
-        [MetadataError::Project { .. }]
-    ));
+    assert!(matches!(discover(dir.path()).1.as_slice(), [MetadataError::Project { .. }]));
 
-    write_temp(
-        dir.path(),
-        "sfdx-project.json",
-        "{\"packageDirectories\": []}",
-    );
-    assert!(matches!(
-        discover(dir.path()).1.as_slice(),
-        [MetadataError::Project { .. }]
-    ));
+    write_temp(dir.path(), "sfdx-project.json", "{\"packageDirectories\": []}");
+    assert!(matches!(discover(dir.path()).1.as_slice(), [MetadataError::Project { .. }]));
 
-    write_temp(
-        dir.path(),
-        "sfdx-project.json",
-        "{\"packageDirectories\": [{\"path\": \"nope\"}]}",
-    );
-    assert!(matches!(
-        discover(dir.path()).1.as_slice(),
-        [MetadataError::Io { .. }]
-    ));
+    write_temp(dir.path(), "sfdx-project.json", "{\"packageDirectories\": [{\"path\": \"nope\"}]}");
+    assert!(matches!(discover(dir.path()).1.as_slice(), [MetadataError::Io { .. }]));
 }
 
 #[test]
 fn scopes_serialise_as_metadata_names() {
     let app = load_one("connected-app-healthy");
     let json = serde_json::to_value(&app).unwrap();
-    assert_eq!(
-        json["scopes"],
-        serde_json::json!(["Api", "RefreshToken", "Web"])
-    );
+    assert_eq!(json["scopes"], serde_json::json!(["Api", "RefreshToken", "Web"]));
     assert_eq!(json["kind"], "ConnectedApp");
     assert_eq!(json["permitted_users"], "AdminApproved");
 }
@@ -448,10 +354,7 @@ fn scopes_serialise_as_metadata_names() {
 #[test]
 fn malformed_files_give_the_right_errors() {
     let error = |name: &str| parse_file(&fixture(&format!("malformed/{name}"))).unwrap_err();
-    assert!(matches!(
-        error("truncated.connectedApp-meta.xml"),
-        MetadataError::NotXml { .. }
-    ));
+    assert!(matches!(error("truncated.connectedApp-meta.xml"), MetadataError::NotXml { .. }));
     assert!(matches!(
         error("wrong-root.connectedApp-meta.xml"),
         MetadataError::WrongRoot { found, .. } if found == "CustomObject"
@@ -464,10 +367,7 @@ fn malformed_files_give_the_right_errors() {
         error("binary.connectedApp-meta.xml"),
         MetadataError::NotXml { message, .. } if message.contains("binary")
     ));
-    assert!(matches!(
-        error("dtd-entities.connectedApp-meta.xml"),
-        MetadataError::NotXml { .. }
-    ));
+    assert!(matches!(error("dtd-entities.connectedApp-meta.xml"), MetadataError::NotXml { .. }));
 }
 
 #[test]
@@ -483,27 +383,15 @@ fn files_over_the_limit_are_refused_by_size() {
     let path = dir.path().join("Huge.connectedApp-meta.xml");
     let file = fs::File::create(&path).unwrap();
     file.set_len(6 * 1024 * 1024).unwrap();
-    assert_eq!(
-        parse_file(&path).unwrap_err(),
-        MetadataError::TooLarge {
-            path,
-            bytes: 6 * 1024 * 1024
-        }
-    );
+    assert_eq!(parse_file(&path).unwrap_err(), MetadataError::TooLarge { path, bytes: 6 * 1024 * 1024 });
 }
 
 #[test]
 fn missing_files_and_directories_are_io_errors() {
     let missing = fixture("no-such-file.connectedApp-meta.xml");
-    assert!(matches!(
-        parse_file(&missing),
-        Err(MetadataError::Io { .. })
-    ));
+    assert!(matches!(parse_file(&missing), Err(MetadataError::Io { .. })));
     let dir = tempfile::tempdir().unwrap();
-    assert!(matches!(
-        parse_file(dir.path()),
-        Err(MetadataError::Io { .. })
-    ));
+    assert!(matches!(parse_file(dir.path()), Err(MetadataError::Io { .. })));
 }
 
 #[test]
@@ -516,40 +404,19 @@ fn deep_directory_trees_stop_at_the_depth_bound() {
     fs::create_dir_all(&deep).unwrap();
     let (apps, errors) = load(&[dir.path().to_path_buf()]);
     assert!(apps.is_empty());
-    assert!(
-        matches!(errors.as_slice(), [MetadataError::WalkLimit { .. }]),
-        "{errors:?}"
-    );
+    assert!(matches!(errors.as_slice(), [MetadataError::WalkLimit { .. }]), "{errors:?}");
 }
 
 #[test]
 fn every_error_displays_as_one_line() {
     let path = PathBuf::from("x.connectedApp-meta.xml");
     let errors = [
-        MetadataError::Io {
-            path: path.clone(),
-            message: "denied".into(),
-        },
-        MetadataError::TooLarge {
-            path: path.clone(),
-            bytes: 6 * 1024 * 1024,
-        },
-        MetadataError::NotXml {
-            path: path.clone(),
-            message: "bad".into(),
-        },
-        MetadataError::WrongRoot {
-            path: path.clone(),
-            found: "CustomObject".into(),
-        },
-        MetadataError::Project {
-            path: path.clone(),
-            message: "bad".into(),
-        },
-        MetadataError::WalkLimit {
-            path,
-            message: "deep".into(),
-        },
+        MetadataError::Io { path: path.clone(), message: "denied".into() },
+        MetadataError::TooLarge { path: path.clone(), bytes: 6 * 1024 * 1024 },
+        MetadataError::NotXml { path: path.clone(), message: "bad".into() },
+        MetadataError::WrongRoot { path: path.clone(), found: "CustomObject".into() },
+        MetadataError::Project { path: path.clone(), message: "bad".into() },
+        MetadataError::WalkLimit { path, message: "deep".into() },
     ];
     for error in errors {
         let text = error.to_string();
@@ -590,9 +457,7 @@ fn hostile_inputs_never_panic() {
         inputs.push(bytes);
     }
     for (index, bytes) in inputs.iter().enumerate() {
-        let path = dir
-            .path()
-            .join(format!("input{index}.connectedApp-meta.xml"));
+        let path = dir.path().join(format!("input{index}.connectedApp-meta.xml"));
         fs::write(&path, bytes).unwrap();
         let _ = parse_file(&path);
     }
@@ -601,8 +466,7 @@ fn hostile_inputs_never_panic() {
 
 #[test]
 fn the_same_file_given_twice_is_read_once() {
-    let file =
-        fixture("eca-healthy/extlClntAppGlobalOauthSets/Sfjwt_ECA_glbloauth.ecaGlblOauth-meta.xml");
+    let file = fixture("eca-healthy/extlClntAppGlobalOauthSets/Sfjwt_ECA_glbloauth.ecaGlblOauth-meta.xml");
     let (apps, errors) = load(&[file.clone(), fixture("eca-healthy"), file]);
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(apps.len(), 1);

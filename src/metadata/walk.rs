@@ -66,15 +66,10 @@ fn walk(root: &Path, errors: &mut Vec<MetadataError>) -> Vec<PathBuf> {
         // Reverse so the stack pops subdirectories in name order.
         for entry in entries.into_iter().rev() {
             match classify(&entry) {
-                Entry::Directory if depth + 1 > MAX_DEPTH => {
-                    errors.push(MetadataError::WalkLimit {
-                        path: entry,
-                        message: format!(
-                            "deeper than {MAX_DEPTH} directories below {}",
-                            root.display()
-                        ),
-                    })
-                }
+                Entry::Directory if depth + 1 > MAX_DEPTH => errors.push(MetadataError::WalkLimit {
+                    path: entry,
+                    message: format!("deeper than {MAX_DEPTH} directories below {}", root.display()),
+                }),
                 Entry::Directory => pending.push((entry, depth + 1)),
                 Entry::AppFile => files.push(entry),
                 Entry::Other => {}
@@ -87,10 +82,7 @@ fn walk(root: &Path, errors: &mut Vec<MetadataError>) -> Vec<PathBuf> {
 }
 
 fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, MetadataError> {
-    let io_error = |error: std::io::Error| MetadataError::Io {
-        path: dir.to_path_buf(),
-        message: error.to_string(),
-    };
+    let io_error = |error: std::io::Error| MetadataError::Io { path: dir.to_path_buf(), message: error.to_string() };
     let mut entries = Vec::new();
     // One past the bound is enough for the caller to see it was crossed.
     for entry in fs::read_dir(dir).map_err(io_error)?.take(MAX_ENTRIES + 1) {
@@ -107,10 +99,7 @@ enum Entry {
 }
 
 fn classify(path: &Path) -> Entry {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
     // symlink_metadata does not follow links, so symlinked directories
     // (possible loops) are never entered.
     let Ok(metadata) = fs::symlink_metadata(path) else {
@@ -123,9 +112,5 @@ fn classify(path: &Path) -> Entry {
         return Entry::Directory;
     }
     // A symlinked file is fine to read; parse_component checks it is a file.
-    if ComponentType::from_file_name(&name).is_some() {
-        Entry::AppFile
-    } else {
-        Entry::Other
-    }
+    if ComponentType::from_file_name(&name).is_some() { Entry::AppFile } else { Entry::Other }
 }

@@ -10,12 +10,8 @@ pub(crate) fn child<'a, 'input>(node: Node<'a, 'input>, name: &str) -> Option<No
 }
 
 /// Every child element with this local name, in document order.
-pub(crate) fn children<'a, 'input>(
-    node: Node<'a, 'input>,
-    name: &str,
-) -> impl Iterator<Item = Node<'a, 'input>> {
-    node.children()
-        .filter(move |n| n.is_element() && n.tag_name().name() == name)
+pub(crate) fn children<'a, 'input>(node: Node<'a, 'input>, name: &str) -> impl Iterator<Item = Node<'a, 'input>> {
+    node.children().filter(move |n| n.is_element() && n.tag_name().name() == name)
 }
 
 /// The trimmed text of the first child with this name; `None` when the child
@@ -31,11 +27,7 @@ pub(crate) fn children_text(node: Node, name: &str) -> Vec<String> {
 
 /// All text under the element (text and CDATA pieces joined), trimmed.
 fn non_empty_text(node: Node) -> Option<String> {
-    let text: String = node
-        .descendants()
-        .filter(|n| n.is_text())
-        .filter_map(|n| n.text())
-        .collect();
+    let text: String = node.descendants().filter(|n| n.is_text()).filter_map(|n| n.text()).collect();
     let trimmed = text.trim();
     (!trimmed.is_empty()).then(|| trimmed.to_string())
 }
