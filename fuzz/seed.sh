@@ -54,6 +54,16 @@ seed_text token_response html-503 '\x01\xf7text/html; charset=utf-8\n\n%s' \
     '<!DOCTYPE html><html><head><title>Maintenance</title></head><body>Down for maintenance</body></html>'
 seed_text token_response text-500 '\x01\xf4text/plain\n\n%s' 'Internal Server Error'
 
+# host: an instance URL line, a username line, an SF_AUDIENCE_URL line.
+seed_text host login 'https://login.salesforce.com\nci@acme.com\n'
+seed_text host sandbox 'https://acme--uat.sandbox.my.salesforce.com/\nci@acme.com.uat\nhttps://test.salesforce.com'
+seed_text host legacy-sandbox 'https://acme--uat.my.salesforce.com:443/path?q#f\nci@acme.com.au\n'
+seed_text host scratch 'https://site-power-1234-dev-ed.scratch.my.salesforce.com\ntest-abcdefghijkl@example.com\n'
+seed_text host lightning 'http://user:pw@acme.lightning.force.com:8443\\x\nci@acme.co.uk\n'
+seed_text host site 'https://acme.my.site.com/partners\nci@acme.com\nhttps://acme.my.site.com/partners'
+seed_text host loopback 'http://[::1]:8080/\nci\n'
+seed_text host gov 'https://acme.my.salesforce.mil\nci@agency.gov\n'
+
 for dir in "$corpus"/*/; do
     echo "$(basename "$dir"): $(find "$dir" -type f | wc -l) seeds"
 done
