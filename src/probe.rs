@@ -158,6 +158,12 @@ pub fn token_url(login: &str) -> String {
     format!("{login}{slash}services/oauth2/token")
 }
 
+/// Classifies a token endpoint answer given as its parts, exactly as a live probe does. The entry
+/// point for fuzzing and tests: a [`Response`] otherwise only comes from the network.
+pub fn interpret_parts(status: u16, headers: Vec<(String, String)>, body: String) -> Outcome {
+    interpret(&Response { status, headers, body, truncated: false, elapsed: Duration::ZERO })
+}
+
 fn interpret(response: &Response) -> Outcome {
     let status = response.status;
     if (300..400).contains(&status) {
@@ -295,6 +301,25 @@ mod tests {
     fn reads_http_dates() {
         assert_eq!(parse_http_date("Sun, 22 Nov 2026 21:40:00 GMT"), Some(1_795_383_600));
         assert_eq!(parse_http_date("yesterday"), None);
+    }
+
+    #[test]
+    fn interprets_answers_from_their_parts() {
+        let json = || vec![("Content-Type".to_string(), "application/json".to_string())];
+        let token = r#"{"access_token":"x","scope":"api id","id":"https://login.salesforce.com/id/00D/005"}"#;
+        match interpret_parts(200, json(), token.into()) {
+            Outcome::Token(info) => {
+                assert_eq!(info.scopes, ["api", "id"]);
+                assert_eq!((info.org_id.as_deref(), info.user_id.as_deref()), (Some("00D"), Some("005")));
+            }
+            other => panic!("{other:?}"),
+        }
+        let error = r#"{"error":"invalid_grant","error_description":"user hasn't approved this consumer"}"#;
+        assert!(matches!(
+            interpret_parts(400, json(), error.into()),
+            Outcome::Answer(Answer { http_status: Some(400), .. })
+        ));
+        assert!(matches!(interpret_parts(302, Vec::new(), String::new()), Outcome::Unexpected { status: 302, .. }));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use base64::{
     Engine,
     engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD},
 };
-use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey, pkcs1::EncodeRsaPrivateKey};
+use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -157,12 +157,19 @@ impl BuiltClaims {
         }
     }
 
-    /// Signs with RS256, header `{"alg":"RS256","typ":"JWT"}`, as the sf CLI does.
+    /// Signs with RS256, header `{"typ":"JWT","alg":"RS256"}` (jsonwebtoken's), as the sf CLI does.
     pub fn sign(&self, key: &RsaPrivateKey) -> Result<Secret<String>, String> {
-        let der = key.to_pkcs1_der().map_err(|e| e.to_string())?;
-        let encoding_key = jsonwebtoken::EncodingKey::from_rsa_der(der.as_bytes());
+        let segment =
+            |json: serde_json::Result<Vec<u8>>| json.map(|j| URL_SAFE_NO_PAD.encode(j)).map_err(|e| e.to_string());
         let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
-        jsonwebtoken::encode(&header, self, &encoding_key).map(Secret::new).map_err(|e| e.to_string())
+        let signing_input = format!("{}.{}", segment(serde_json::to_vec(&header))?, segment(serde_json::to_vec(self))?);
+        // The same bytes jsonwebtoken::encode produces (PKCS#1 v1.5 is deterministic), but through
+        // rsa's fallible `sign`: jsonwebtoken's signer `expect`s success and panicked on keys rsa
+        // parses yet cannot sign with (under 496 bits, too small for a SHA-256 DigestInfo; or with
+        // factors that are not prime), ending `sfjwt doctor` with exit 101 and no output.
+        let digest = Sha256::digest(signing_input.as_bytes());
+        let signature = key.sign(Pkcs1v15Sign::new::<Sha256>(), &digest).map_err(|e| e.to_string())?;
+        Ok(Secret::new(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))))
     }
 }
 
@@ -185,6 +192,58 @@ mod tests {
         assert_eq!(decode("-----BEGIN PRIVATE KEY-----").problems, vec![Malformed::PemPasted]);
         let not_json = format!("{}.{}.{}", segment("nope"), segment("{}"), segment("s"));
         assert_eq!(decode(&not_json).problems, vec![Malformed::NotJson("header")]);
+    }
+
+    fn pkcs1_key(pem: &str) -> RsaPrivateKey {
+        use rsa::pkcs1::DecodeRsaPrivateKey;
+        RsaPrivateKey::from_pkcs1_pem(pem).unwrap()
+    }
+
+    #[test]
+    fn signs_exactly_as_jsonwebtoken_does() {
+        use rsa::{pkcs1::EncodeRsaPrivateKey, pkcs8::DecodePrivateKey};
+        let pem = include_str!("../../fixtures/keys/rsa2048.pkcs8.pem");
+        let key = RsaPrivateKey::from_pkcs8_pem(pem).unwrap();
+        let claims = BuiltClaims::new("3MVG9x", "ci@acme.com", "https://login.salesforce.com", 1_800_000_000);
+        let ours = claims.sign(&key).unwrap();
+        let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+        let encoding_key = jsonwebtoken::EncodingKey::from_rsa_der(key.to_pkcs1_der().unwrap().as_bytes());
+        assert_eq!(ours.expose(), &jsonwebtoken::encode(&header, &claims, &encoding_key).unwrap());
+        assert_eq!(decode(ours.expose()).verify(&key.to_public_key()), Some(true));
+    }
+
+    /// Regression (found while fuzzing the key input): a genuine 256-bit RSA key (`openssl rsa
+    /// -check` accepts it) is too small for a PKCS#1 v1.5 SHA-256 signature; jsonwebtoken panicked.
+    #[test]
+    fn a_key_too_small_to_sign_is_an_error_not_a_panic() {
+        let key = pkcs1_key(
+            "-----BEGIN RSA PRIVATE KEY-----
+MIGrAgEAAiEAy4kUsJ6V8uT+JZlcBs2PSOIgLf7Uskv02K4vR0K0wgkCAwEAAQIg
+YyxHDYwoKjMT9sQUCCiPAKhWDyZJKaL4DaOISOJLszUCEQDUwowufCaEfwMWkJ47
+u+nrAhEA9OaaXQ3SemW9YoiBrRty2wIRAK8QCVJyeysIa10Uz+4st9MCED08SA7K
+fP2T4PX5Ugt52I8CEQCw0vOsSLp/FzGhWHdL5Rny
+-----END RSA PRIVATE KEY-----",
+        );
+        let claims = BuiltClaims::new("3MVG9x", "ci@acme.com", "https://login.salesforce.com", 1_800_000_000);
+        assert!(claims.sign(&key).is_err());
+    }
+
+    /// Regression: a 512-bit key whose p and q are not prime but satisfy every check the rsa crate
+    /// makes (n = p·q, e·d ≡ 1 mod p−1 and q−1); it parses, its signature fails rsa's own check,
+    /// and jsonwebtoken panicked on that.
+    #[test]
+    fn a_key_with_composite_factors_is_an_error_not_a_panic() {
+        let key = pkcs1_key(
+            "-----BEGIN RSA PRIVATE KEY-----
+MIHcAgEAAkEAgbr45lQF++ZZAanyWIJY4wK47kHQd/HaFsFWVX3o2VPzosO4ohV2
+7uyiTRAuFs7t9p2AzrUfdDGClCfIot2LCQIDAQABAkAa9bOvDgwWTsb1eQ9jhGcb
+eh/bZ7L+kjS74N7jsmBW9XZ2PHWXKJK1WoaFqbR719sy6IjgMGUEKC0O2QGxw1PZ
+AiEAn6jkAWkYrjyPp9x1f8HJmxlu6uG/wQyi03IyOwEqN3UCIQDQAs3CQ20FVfum
+5Rnkun9EBOUOt7ZLAWdbjZ/xhV+mxQIBAAIBAAIBAA==
+-----END RSA PRIVATE KEY-----",
+        );
+        let claims = BuiltClaims::new("3MVG9x", "ci@acme.com", "https://login.salesforce.com", 1_800_000_000);
+        assert!(claims.sign(&key).is_err());
     }
 
     #[test]

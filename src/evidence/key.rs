@@ -15,6 +15,11 @@ const OID_ED25519: &str = "1.3.101.112";
 const OID_ED448: &str = "1.3.101.113";
 const OID_DSA: &str = "1.2.840.10040.4.1";
 
+/// RSA moduli above this are refused before the rsa crate turns them into numbers. JWT bearer keys
+/// are usually 2048 or 4096 bits; parsing costs grow with the square of the size and signing with
+/// its cube, so the 2-million-bit modulus a 1 MB key file can hold stalled sfjwt for minutes to hours.
+const MAX_RSA_BITS: usize = 16384;
+
 /// What the key input turned out to be.
 #[derive(Debug)]
 pub enum KeyState {
@@ -209,7 +214,7 @@ fn from_pem(text: &str, damage: &mut Vec<Damage>) -> KeyState {
         }
     };
     match block.label.as_str() {
-        "RSA PRIVATE KEY" => rsa_key(RsaPrivateKey::from_pkcs1_der(der).map_err(|e| e.to_string()), "PKCS#1"),
+        "RSA PRIVATE KEY" => rsa_key(der, || RsaPrivateKey::from_pkcs1_der(der), "PKCS#1"),
         "PRIVATE KEY" => from_pkcs8(der, "PKCS#8"),
         "EC PRIVATE KEY" => parsed_other(Algorithm::Ec { curve: "(SEC1)" }, "SEC1"),
         "DSA PRIVATE KEY" => parsed_other(Algorithm::Dsa, "traditional DSA"),
@@ -224,8 +229,8 @@ fn from_der(der: &[u8], format: &'static str) -> KeyState {
     if PrivateKeyInfo::try_from(der).is_ok() {
         return from_pkcs8(der, if format == "DER" { "PKCS#8 DER" } else { format });
     }
-    if let Ok(key) = RsaPrivateKey::from_pkcs1_der(der) {
-        return rsa_key(Ok(key), "PKCS#1 DER");
+    if rsa::pkcs1::RsaPrivateKey::try_from(der).is_ok() {
+        return rsa_key(der, || RsaPrivateKey::from_pkcs1_der(der), "PKCS#1 DER");
     }
     if x509_parser::parse_x509_certificate(der).is_ok() {
         return KeyState::NotPrivateKey("a certificate (DER)");
@@ -239,7 +244,7 @@ fn from_pkcs8(der: &[u8], format: &'static str) -> KeyState {
         Err(e) => return KeyState::Unparseable(format!("the PKCS#8 structure is invalid ({e})")),
     };
     match info.algorithm.oid.to_string().as_str() {
-        OID_RSA => rsa_key(RsaPrivateKey::from_pkcs8_der(der).map_err(|e| e.to_string()), format),
+        OID_RSA => rsa_key(info.private_key, || RsaPrivateKey::from_pkcs8_der(der), format),
         OID_EC => {
             let curve = match info.algorithm.parameters_oid().map(|o| o.to_string()).as_deref() {
                 Ok("1.2.840.10045.3.1.7") => "P-256",
@@ -256,8 +261,24 @@ fn from_pkcs8(der: &[u8], format: &'static str) -> KeyState {
     }
 }
 
-fn rsa_key(key: Result<RsaPrivateKey, String>, format: &'static str) -> KeyState {
-    match key {
+/// Parses an RSA key with `parse` once its PKCS#1 structure (`pkcs1`, the body of a PKCS#1 key or
+/// the inside of a PKCS#8 one) shows a modulus of a sane size.
+fn rsa_key<E: std::fmt::Display>(
+    pkcs1: &[u8],
+    parse: impl FnOnce() -> Result<RsaPrivateKey, E>,
+    format: &'static str,
+) -> KeyState {
+    if let Ok(structure) = rsa::pkcs1::RsaPrivateKey::try_from(pkcs1) {
+        let modulus = structure.modulus.as_bytes();
+        let bits = modulus.len() * 8 - modulus.first().map_or(0, |b| b.leading_zeros() as usize);
+        if bits > MAX_RSA_BITS {
+            return KeyState::Unparseable(format!(
+                "an RSA key of {bits} bits, more than the {MAX_RSA_BITS} sfjwt reads \
+                 (JWT bearer keys are usually 2048 or 4096 bits)"
+            ));
+        }
+    }
+    match parse() {
         Ok(key) => {
             let spki = key.to_public_key().to_public_key_der().ok().map(|der| sha256_hex(der.as_bytes()));
             KeyState::Parsed(Box::new(ParsedKey {
@@ -319,4 +340,63 @@ fn rebuild_lines(text: &str) -> String {
         rest = &rest[header_end + end + end_marker.len()..];
     }
     if out.is_empty() { text.to_string() } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::{Engine, engine::general_purpose::STANDARD};
+
+    use super::*;
+
+    /// A PKCS#1 `RSAPrivateKey` whose modulus is 2049 bytes of 0xFF (16392 bits) and whose other
+    /// numbers are placeholders: the structure is all the size check reads.
+    fn oversized_pkcs1() -> Vec<u8> {
+        let mut body = vec![0x02, 0x01, 0x00]; // version 0
+        body.extend([0x02, 0x82, 0x08, 0x02, 0x00]); // n: 2050 bytes, a 0x00 then 0xFF…
+        body.extend([0xFF; 2049]);
+        body.extend([0x02, 0x03, 0x01, 0x00, 0x01]); // e = 65537
+        for _ in 0..6 {
+            body.extend([0x02, 0x01, 0x03]); // d, p, q, dp, dq, qinv
+        }
+        let mut der = vec![0x30, 0x82, (body.len() >> 8) as u8, body.len() as u8];
+        der.extend(body);
+        der
+    }
+
+    fn pem(label: &str, der: &[u8]) -> Vec<u8> {
+        format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", STANDARD.encode(der)).into_bytes()
+    }
+
+    fn unparseable_reason(report: KeyReport) -> String {
+        match report.state {
+            KeyState::Unparseable(reason) => reason,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Regression (slow input found while fuzzing): rsa parses moduli of any size, in time that grows
+    /// with the square of it; a 1 MB key file took a minute, and signing with it hours.
+    #[test]
+    fn oversized_rsa_keys_are_refused_before_parsing() {
+        let pkcs1 = oversized_pkcs1();
+        let mut pkcs8 = vec![0x02, 0x01, 0x00]; // version 0
+        pkcs8.extend([0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01, 0x05, 0x00]);
+        pkcs8.extend([0x04, 0x82, (pkcs1.len() >> 8) as u8, pkcs1.len() as u8]);
+        pkcs8.extend(&pkcs1);
+        let mut pkcs8_der = vec![0x30, 0x82, (pkcs8.len() >> 8) as u8, pkcs8.len() as u8];
+        pkcs8_der.extend(pkcs8);
+        for input in [pkcs1.clone(), pem("RSA PRIVATE KEY", &pkcs1), pkcs8_der.clone(), pem("PRIVATE KEY", &pkcs8_der)]
+        {
+            let reason = unparseable_reason(examine(String::new(), &input, false));
+            assert!(reason.contains("16392 bits"), "{reason}");
+        }
+    }
+
+    #[test]
+    fn rsa_keys_up_to_the_limit_still_parse() {
+        let report = examine(String::new(), include_bytes!("../../fixtures/keys/rsa3072.pkcs8.pem"), false);
+        assert_eq!(report.parsed().map(|k| &k.algorithm), Some(&Algorithm::Rsa { bits: 3072 }));
+        let report = examine(String::new(), include_bytes!("../../fixtures/keys/rsa2048.pkcs1.pem"), false);
+        assert_eq!(report.parsed().map(|k| &k.algorithm), Some(&Algorithm::Rsa { bits: 2048 }));
+    }
 }

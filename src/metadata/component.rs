@@ -83,7 +83,18 @@ pub(crate) struct Component {
 }
 
 pub(crate) fn parse_component(path: &Path) -> Result<Component, MetadataError> {
-    let text = read::read_text(path, MAX_FILE_BYTES)?;
+    let bytes = read::read_bounded(path, MAX_FILE_BYTES)?;
+    parse_component_bytes(path, &bytes)
+}
+
+/// Parses a file's bytes already in memory; `path` only names them (the API name when the XML has
+/// no `fullName`, the file in problems and errors, and `sources`).
+pub(crate) fn parse_component_bytes(path: &Path, bytes: &[u8]) -> Result<Component, MetadataError> {
+    // The same bound `read_bounded` applies to files, for bytes that did not come from one.
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(MetadataError::TooLarge { path: path.to_path_buf(), bytes: bytes.len() as u64 });
+    }
+    let text = read::decode_text(path, bytes)?;
     // DTDs stay forbidden (the default): no entity expansion from untrusted files.
     let options = ParsingOptions { allow_dtd: false, nodes_limit: MAX_XML_NODES, ..ParsingOptions::default() };
     let document = Document::parse_with_options(&text, options)

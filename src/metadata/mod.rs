@@ -137,6 +137,13 @@ pub fn parse_file(path: &Path) -> Result<Vec<AppSettings>, MetadataError> {
     component::parse_component(path).map(|component| vec![component.settings])
 }
 
+/// Like [`parse_file`] for bytes already in memory (the fuzzing entry point). `name` stands for the
+/// file name: it gives the API name when the XML has no `fullName`, and names the file in problems,
+/// errors and `sources`.
+pub fn parse_bytes(name: &str, bytes: &[u8]) -> Result<Vec<AppSettings>, MetadataError> {
+    component::parse_component_bytes(Path::new(name), bytes).map(|component| vec![component.settings])
+}
+
 /// The app whose consumer key is exactly `client_id`, if any.
 pub fn select_for_client_id<'a>(apps: &'a [AppSettings], client_id: &str) -> Option<&'a AppSettings> {
     apps.iter().find(|app| app.consumer_key.as_deref() == Some(client_id))

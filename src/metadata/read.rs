@@ -14,12 +14,17 @@ const UTF16_BE_BOM: &[u8] = &[0xFE, 0xFF];
 /// without a BOM) or UTF-16 (by its BOM).
 pub(crate) fn read_text(path: &Path, limit: u64) -> Result<String, MetadataError> {
     let bytes = read_bounded(path, limit)?;
-    decode(&bytes).map_err(|message| MetadataError::NotXml { path: path.to_path_buf(), message })
+    decode_text(path, &bytes)
+}
+
+/// Decodes bytes already read (or given in memory) as `read_text` does; `path` names them in errors.
+pub(crate) fn decode_text(path: &Path, bytes: &[u8]) -> Result<String, MetadataError> {
+    decode(bytes).map_err(|message| MetadataError::NotXml { path: path.to_path_buf(), message })
 }
 
 /// Checks the size from metadata first so a huge file is never read, then
 /// reads through `take` in case the file grows between the two steps.
-fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, MetadataError> {
+pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, MetadataError> {
     let io_error = |error: std::io::Error| MetadataError::Io { path: path.to_path_buf(), message: error.to_string() };
     let file = File::open(path).map_err(io_error)?;
     let metadata = file.metadata().map_err(io_error)?;

@@ -387,6 +387,29 @@ fn files_over_the_limit_are_refused_by_size() {
 }
 
 #[test]
+fn parse_bytes_gives_what_parse_file_gives() {
+    let mut files = Vec::new();
+    let mut dirs = vec![fixture("")];
+    while let Some(dir) = dirs.pop() {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.to_string_lossy().ends_with(".xml") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() > 20, "{files:?}");
+    for path in files {
+        let bytes = fs::read(&path).unwrap();
+        assert_eq!(parse_bytes(path.to_str().unwrap(), &bytes), parse_file(&path), "{}", path.display());
+    }
+    let huge = vec![b' '; 6 * 1024 * 1024];
+    assert!(matches!(parse_bytes("Huge.connectedApp-meta.xml", &huge), Err(MetadataError::TooLarge { .. })));
+}
+
+#[test]
 fn missing_files_and_directories_are_io_errors() {
     let missing = fixture("no-such-file.connectedApp-meta.xml");
     assert!(matches!(parse_file(&missing), Err(MetadataError::Io { .. })));
