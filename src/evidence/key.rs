@@ -35,7 +35,7 @@ pub enum KeyState {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encryption {
-    /// `BEGIN ENCRYPTED PRIVATE KEY`
+    /// An `ENCRYPTED PRIVATE KEY` block (PKCS#8)
     Pkcs8,
     /// `Proc-Type: 4,ENCRYPTED` in a traditional PEM
     Traditional,
