@@ -63,9 +63,9 @@ pub fn classify(ev: &Evidence) -> Outcome {
             }
             (_, Some(_)) => Outcome::skip("the --error text holds no answer sfjwt recognises"),
             (ProbeEvidence::Done(_), None) => Outcome::skip("no OAuth answer (see endpoint.reach)"),
-            (ProbeEvidence::Skipped(reason), None) => {
-                Outcome::skip(format!("no answer to classify: {reason}; or pass --error"))
-            }
+            (ProbeEvidence::Skipped(reason), None) => Outcome::skip(format!(
+                "no answer to classify: the token endpoint was {reason}; --error classifies a captured one"
+            )),
         };
     }
     let mut by_kind: BTreeMap<&'static str, (ErrorKind, Vec<&Seen>)> = BTreeMap::new();
