@@ -261,6 +261,15 @@ fn unstructured(text: &Text, captured: &mut Captured) -> Outcome {
 }
 
 impl Answer {
+    /// `error: description`, or whichever of the two there is, as reports show an answer.
+    pub fn text(&self) -> String {
+        match (&self.error, self.description.is_empty()) {
+            (Some(error), false) => format!("{error}: {}", self.description),
+            (Some(error), true) => error.clone(),
+            (None, _) => self.description.clone(),
+        }
+    }
+
     /// An answer classified from its code and description; jsforce's `ERROR_HTTP_<n>` code
     /// (used for non-JSON bodies) also gives the status.
     fn new(error: Option<String>, description: String) -> Answer {

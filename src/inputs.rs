@@ -236,8 +236,5 @@ pub fn find_project(start: &Path) -> Option<ProjectFile> {
 }
 
 fn now() -> i64 {
-    if let Some(pinned) = env::var("SFJWT_NOW").ok().and_then(|v| v.parse().ok()) {
-        return pinned;
-    }
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    env::var("SFJWT_NOW").ok().and_then(|v| v.parse().ok()).unwrap_or_else(crate::clock::unix_now)
 }

@@ -7,6 +7,7 @@ pub mod captured;
 pub mod catalog;
 pub mod checks;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod diagnosis;
 pub mod engine;

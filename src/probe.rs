@@ -2,13 +2,14 @@
 //! fields `grant_type` and `assertion`, nothing else), once per planned (host, aud) attempt, and
 //! records what came back. The access token of a success is dropped on arrival.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::{
     captured::{Answer, ErrorKind},
+    clock::unix_now,
     http::{self, Client, Failure, Response},
     secret::{Secret, scrub},
 };
@@ -269,10 +270,6 @@ fn mask_token(body: &str) -> String {
         }
         _ => body.to_string(),
     }
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 /// RFC 7231 IMF-fixdate: `Sun, 22 Nov 2026 21:40:42 GMT`.

@@ -266,10 +266,7 @@ fn attempt_rows(ev: &Evidence) -> Vec<AttemptRow> {
     }
     if let Some(captured) = &ev.captured {
         for answer in &captured.parsed.answers {
-            let result = match &answer.error {
-                Some(error) => format!("{error}: {}", answer.description),
-                None => answer.description.clone(),
-            };
+            let result = answer.text();
             push_folded(&mut rows, answer.login.clone(), answer.audience.clone(), result, "captured");
         }
     }

@@ -23,11 +23,7 @@ struct Seen<'a> {
 
 impl Seen<'_> {
     fn line(&self) -> String {
-        let what = match &self.answer.error {
-            Some(error) if !self.answer.description.is_empty() => format!("{error}: {}", self.answer.description),
-            Some(error) => error.clone(),
-            None => self.answer.description.clone(),
-        };
+        let what = self.answer.text();
         match (self.login, self.audience) {
             (Some(login), Some(aud)) => format!("{login} answered `{what}` (aud {aud})"),
             (Some(login), None) => format!("{login} answered `{what}`"),

@@ -82,10 +82,7 @@ fn mask_credentials(url: &str) -> String {
 pub fn describe(outcome: &Answered) -> String {
     match outcome {
         Answered::Token(info) => format!("token issued (scopes: {})", info.scopes.join(" ")),
-        Answered::Answer(answer) => match &answer.error {
-            Some(error) => format!("HTTP {} {error}: {}", answer.http_status.unwrap_or(0), answer.description),
-            None => format!("HTTP {} {}", answer.http_status.unwrap_or(0), answer.description),
-        },
+        Answered::Answer(answer) => format!("HTTP {} {}", answer.http_status.unwrap_or(0), answer.text()),
         Answered::Unexpected { status, location: Some(location), .. } => {
             format!("HTTP {status} redirect to {location} (not followed)")
         }

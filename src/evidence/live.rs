@@ -1,5 +1,7 @@
 //! The live probe's plan: what to send where, or why nothing is sent.
 
+use crate::clock::unix_now;
+
 use super::{AssertionEvidence, Evidence, ProbeEvidence, jwt};
 use crate::{evidence::host::HostKind, inputs::Source, probe, sf_cli};
 
@@ -72,8 +74,4 @@ fn plan(ev: &Evidence) -> Result<Vec<probe::Planned>, String> {
                 .collect()
         }
     }
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }

@@ -280,10 +280,8 @@ pub fn recommended_audience(host: &HostEvidence, username: Option<&UsernameShape
     let username_sandbox =
         username.is_some_and(|u| u.environment.is_sandbox_like() && u.confidence != crate::finding::Confidence::Low);
     let host_env = host.kind.environment();
-    if host_env.is_sandbox_like()
-        || (host_env != Environment::Production && username_sandbox)
-        || (host_env == Environment::Unknown && username_sandbox)
-    {
+    // The host decides when it names an environment; otherwise a confidently suffixed username does.
+    if host_env.is_sandbox_like() || (host_env == Environment::Unknown && username_sandbox) {
         "https://test.salesforce.com".into()
     } else {
         "https://login.salesforce.com".into()
