@@ -73,6 +73,9 @@ impl Failure {
 
 pub struct Client {
     agent: Agent,
+    /// For loopback targets: never through a proxy, which would carry a local test's assertion
+    /// (or a local token endpoint's answer) off the machine.
+    direct: Agent,
     /// The proxy ureq takes from the environment, as it does, to name it when it fails.
     proxy: Option<ureq::Proxy>,
 }
@@ -80,22 +83,31 @@ pub struct Client {
 impl Client {
     pub fn new(timeout: Duration) -> Client {
         let tls = TlsConfig::builder().root_certs(RootCerts::PlatformVerifier).build();
-        let config = Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .timeout_connect(Some(CONNECT_TIMEOUT.min(timeout)))
-            .max_redirects(0)
-            .http_status_as_error(false)
-            .user_agent(concat!("sfjwt/", env!("CARGO_PKG_VERSION")))
-            .tls_config(tls)
-            .build();
-        Client { agent: config.into(), proxy: ureq::Proxy::try_from_env() }
+        let proxy = ureq::Proxy::try_from_env();
+        let config = |proxy: Option<ureq::Proxy>| {
+            Agent::config_builder()
+                .timeout_global(Some(timeout))
+                .timeout_connect(Some(CONNECT_TIMEOUT.min(timeout)))
+                .max_redirects(0)
+                .http_status_as_error(false)
+                .user_agent(concat!("sfjwt/", env!("CARGO_PKG_VERSION")))
+                .tls_config(tls.clone())
+                .proxy(proxy)
+                .build()
+        };
+        Client { agent: config(proxy.clone()).into(), direct: config(None).into(), proxy }
+    }
+
+    /// The agent for `url`: direct to loopback, else through the environment's proxy (if any).
+    fn agent_for(&self, url: &str) -> &Agent {
+        if is_loopback(url) { &self.direct } else { &self.agent }
     }
 
     /// A refused connection or a failed lookup through a proxy is the proxy's, not the token
     /// endpoint's: "POST https://login…: connection refused" would send the user to the wrong host.
     fn through_proxy(&self, url: &str, failure: Failure) -> Failure {
         let Some(proxy) = &self.proxy else { return failure };
-        let bypassed = url.parse::<ureq::http::Uri>().map_or(true, |uri| proxy.is_no_proxy(&uri));
+        let bypassed = is_loopback(url) || url.parse::<ureq::http::Uri>().map_or(true, |uri| proxy.is_no_proxy(&uri));
         match failure {
             Failure::Refused | Failure::Dns(_) if !bypassed => {
                 let (name, value) = proxy_variable().unwrap_or(("the environment", proxy.uri().to_string()));
@@ -113,7 +125,8 @@ impl Client {
     pub fn post_form(&self, url: &str, fields: &[(&str, &str)]) -> Result<Response, Failure> {
         allowed(url)?;
         let started = Instant::now();
-        let result = self.agent.post(url).header("Accept", "application/json").send_form(fields.iter().copied());
+        let result =
+            self.agent_for(url).post(url).header("Accept", "application/json").send_form(fields.iter().copied());
         finish(result, started).map_err(|failure| self.through_proxy(url, failure))
     }
 
@@ -121,7 +134,7 @@ impl Client {
     pub fn get(&self, url: &str, bearer: Option<&str>) -> Result<Response, Failure> {
         allowed(url)?;
         let started = Instant::now();
-        let mut request = self.agent.get(url).header("Accept", "application/json");
+        let mut request = self.agent_for(url).get(url).header("Accept", "application/json");
         if let Some(token) = bearer {
             request = request.header("Authorization", format!("Bearer {token}"));
         }
@@ -142,6 +155,10 @@ fn mask_credentials(url: &str) -> String {
         (Some(scheme), Some(at)) if at > scheme => format!("{}***{}", &url[..scheme + 3], &url[at..]),
         _ => url.to_string(),
     }
+}
+
+fn is_loopback(url: &str) -> bool {
+    Url::parse(url).is_ok_and(|u| u.is_loopback())
 }
 
 /// HTTPS anywhere; plain HTTP only to loopback, where tests run their fake servers.

@@ -23,14 +23,18 @@ pub enum BodyError {
 const BEGIN: &str = "-----BEGIN ";
 const DASHES: &str = "-----";
 
-/// Every block in `text`, in order. Text outside blocks is ignored, as OpenSSL does.
+/// Every block in `text`, in order. Text outside blocks is ignored, as OpenSSL does, and so is a
+/// BEGIN line that is not well formed (see [`label_of`]).
 pub fn blocks(text: &str) -> Vec<Block> {
     let mut found = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find(BEGIN) {
         let after_begin = &rest[start + BEGIN.len()..];
-        let Some(label_end) = after_begin.find(DASHES) else { break };
-        let label = after_begin[..label_end].trim().to_string();
+        let Some((label, label_end)) = label_of(after_begin) else {
+            rest = after_begin;
+            continue;
+        };
+        let label = label.to_string();
         let body_and_rest = &after_begin[label_end + DASHES.len()..];
         let end_marker = format!("-----END {label}-----");
         let (body, next) = match body_and_rest.find(&end_marker) {
@@ -47,6 +51,22 @@ pub fn blocks(text: &str) -> Vec<Block> {
         rest = next;
     }
     found
+}
+
+/// The label of a BEGIN line (`after_begin` starts right after `-----BEGIN `) and where its closing
+/// dashes start. The label must close with `-----` on the same line and look like an RFC 7468
+/// label: a few short words of capitals and digits. Anything else is a damaged line whose "label"
+/// could be the key itself (a dash missing, the body on the same line), so it is never returned.
+fn label_of(after_begin: &str) -> Option<(&str, usize)> {
+    let line = after_begin.split('\n').next().unwrap_or_default();
+    let end = line.find(DASHES)?;
+    let label = &line[..end];
+    let words: Vec<&str> = label.split([' ', '-']).collect();
+    let well_formed = !label.is_empty()
+        && words.len() <= 5
+        && words.iter().all(|w| !w.is_empty() && w.len() <= 12)
+        && label.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b' ' || b == b'-');
+    well_formed.then_some((label, end))
 }
 
 fn split_headers(body: &str) -> (Vec<(String, String)>, &str) {
@@ -91,6 +111,25 @@ mod tests {
         assert_eq!(found[0].headers[0], ("Proc-Type".to_string(), "4,ENCRYPTED".to_string()));
         assert_eq!(found[0].der, Ok(vec![0, 1, 2]));
         assert_eq!(found[1].der, Err(BodyError::NoEnd));
+    }
+
+    /// Regression (issue 10): with a dash missing or the body on the BEGIN line, the text up to the
+    /// next dashes (the key body) was taken as the label, and reports printed it.
+    #[test]
+    fn a_damaged_begin_line_yields_no_label() {
+        let body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCL";
+        for text in [
+            format!("-----BEGIN PRIVATE KEY----\n{body}\n-----END PRIVATE KEY-----\n"),
+            format!("-----BEGIN PRIVATE KEY\n{body}\n-----END PRIVATE KEY-----\n"),
+            format!("-----BEGIN PRIVATE KEY----{body}-----END PRIVATE KEY-----"),
+            format!("-----BEGIN {body}-----\n{body}\n-----END PRIVATE KEY-----\n"),
+        ] {
+            assert!(blocks(&text).iter().all(|b| !b.label.contains("MII")), "{text}");
+        }
+        assert_eq!(
+            blocks("-----BEGIN RSA PRIVATE KEY-----\nAAEC\n-----END RSA PRIVATE KEY-----")[0].label,
+            "RSA PRIVATE KEY"
+        );
     }
 
     #[test]

@@ -10,17 +10,18 @@ use serde_json::Value;
 use crate::{
     captured::{Answer, Symptom},
     clock::unix_now,
+    evidence::jwt::Jws,
     http::{self, Client, Failure, Response},
-    secret::{Secret, scrub},
+    secret::scrub,
 };
 
 pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
-/// One token request to make: where, and with which assertion.
+/// One token request to make: where, and with which assertion (a parsed JWS, nothing else).
 pub struct Planned {
     pub login: String,
     pub audience: String,
-    pub assertion: Secret<String>,
+    pub assertion: Jws,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -214,6 +214,11 @@ fn strip_any<'a>(host: &'a str, suffixes: &[&str]) -> Option<&'a str> {
 }
 
 impl HostKind {
+    /// A host under one of Salesforce's own domains.
+    pub fn is_salesforce(&self) -> bool {
+        !matches!(self, HostKind::Loopback | HostKind::NotSalesforce | HostKind::Invalid { .. })
+    }
+
     pub fn environment(&self) -> Environment {
         match self {
             HostKind::Login | HostKind::MyDomain { .. } => Environment::Production,

@@ -126,6 +126,35 @@ fn base64_segment(segment: &str) -> Option<Vec<u8>> {
         .or_else(|| URL_SAFE_NO_PAD.decode(segment.trim_end_matches('=')).ok())
 }
 
+/// A compact JWS that parsed: three base64url segments, a JSON header and claims, a signature.
+/// The probe posts only this type, so nothing that fails to parse (a key file, an access token, a
+/// JWE, prose) can reach a token endpoint, whatever path it took through the evidence.
+#[derive(Debug, Clone)]
+pub struct Jws(Secret<String>);
+
+impl Jws {
+    /// Accepts `text` only if it is a well-formed compact JWS; otherwise says why not.
+    pub fn parse(text: &str) -> Result<Jws, String> {
+        let text = text.trim();
+        let decoded = decode(text);
+        if let Some(problem) = decoded.problems.first() {
+            return Err(problem.describe());
+        }
+        if text.bytes().any(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))) {
+            return Err("it holds characters outside base64url (`+`, `/`, `=`, spaces…)".into());
+        }
+        if decoded.header.is_none() || decoded.claims.is_none() || decoded.signature.expose().is_empty() {
+            return Err("its header, claims or signature did not decode".into());
+        }
+        Ok(Jws(Secret::new(text.to_string())))
+    }
+
+    /// The token itself: only for sending, never for output.
+    pub fn expose(&self) -> &str {
+        self.0.expose()
+    }
+}
+
 /// The claims the sf CLI sends, in its order. `exp` is in seconds (RFC 7519), unlike the CLI.
 #[derive(Debug, Clone, Serialize)]
 pub struct BuiltClaims {
@@ -158,7 +187,7 @@ impl BuiltClaims {
     }
 
     /// Signs with RS256, header `{"typ":"JWT","alg":"RS256"}` (jsonwebtoken's), as the sf CLI does.
-    pub fn sign(&self, key: &RsaPrivateKey) -> Result<Secret<String>, String> {
+    pub fn sign(&self, key: &RsaPrivateKey) -> Result<Jws, String> {
         let segment =
             |json: serde_json::Result<Vec<u8>>| json.map(|j| URL_SAFE_NO_PAD.encode(j)).map_err(|e| e.to_string());
         let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
@@ -169,7 +198,7 @@ impl BuiltClaims {
         // factors that are not prime), ending `sfjwt doctor` with exit 101 and no output.
         let digest = Sha256::digest(signing_input.as_bytes());
         let signature = key.sign(Pkcs1v15Sign::new::<Sha256>(), &digest).map_err(|e| e.to_string())?;
-        Ok(Secret::new(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))))
+        Jws::parse(&format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature)))
     }
 }
 
@@ -229,6 +258,25 @@ mod tests {
         let key = pkcs1_key(include_str!("../../fixtures/keys/regression/rsa512-composite-factors.pem"));
         let claims = BuiltClaims::new("3MVG9x", "ci@acme.com", "https://login.salesforce.com", 1_800_000_000);
         assert!(claims.sign(&key).is_err());
+    }
+
+    /// Regression (issue 10): a key file or an access token given as `--assertion` was posted.
+    #[test]
+    fn only_a_well_formed_jws_parses() {
+        let good = format!("{}.{}.{}", segment(r#"{"alg":"RS256"}"#), segment(r#"{"iss":"x"}"#), segment("sig"));
+        assert!(Jws::parse(&good).is_ok());
+        let standard = format!("{}.{}.{}", STANDARD.encode(r#"{"alg":"RS256"}"#), STANDARD.encode("{}"), "c2ln+/==");
+        for bad in [
+            String::new(),
+            format!("-----BEGIN {}-----\nMIIE\n-----END {}-----", "PRIVATE KEY", "PRIVATE KEY"),
+            "00D000000000001!AQ4AQExampleTokenValue0123456789".to_string(),
+            format!("{}.{}.", segment(r#"{"alg":"none"}"#), segment("{}")),
+            format!("{}.{}.{}.{}.{}", segment("{}"), "a", "b", "c", "d"),
+            format!("{good} trailing words"),
+            standard,
+        ] {
+            assert!(Jws::parse(&bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

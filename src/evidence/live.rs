@@ -33,6 +33,19 @@ pub(super) fn run_probe(ev: &Evidence) -> ProbeEvidence {
     if url.scheme != "https" && !url.is_loopback() {
         return ProbeEvidence::Skipped("not contacted: sfjwt sends assertions over https only".into());
     }
+    // A checked-out repository chooses this URL, not the user: its assertion goes to a host that
+    // is not Salesforce's only when the user names that host.
+    if let Source::ProjectFile(path) = &ev.inputs.instance_url.source
+        && !ev.host.kind.is_salesforce()
+    {
+        return ProbeEvidence::Skipped(format!(
+            "not contacted: the instance URL {} comes from sfdcLoginUrl in {}, which sfjwt found by itself, and is \
+             not a Salesforce host; to send the assertion there, name it with --instance-url {} (or SFJWT_INSTANCE_URL)",
+            url.origin(),
+            path.display(),
+            url.origin()
+        ));
+    }
     let plan = match plan(ev) {
         Ok(plan) => plan,
         Err(reason) => return ProbeEvidence::Skipped(reason),
@@ -46,9 +59,14 @@ fn plan(ev: &Evidence) -> Result<Vec<probe::Planned>, String> {
     match &ev.assertion {
         AssertionEvidence::Missing(reason) => Err(format!("not contacted: {reason}")),
         AssertionEvidence::Given { decoded, raw, .. } => {
+            let assertion = jwt::Jws::parse(raw.expose()).map_err(|why| {
+                format!(
+                    "not contacted: the --assertion is not a signed JWT ({why}); sfjwt sends only a well-formed JWS"
+                )
+            })?;
             let audience =
                 decoded.claims.as_ref().and_then(|c| c.get("aud")).and_then(|a| a.as_str()).unwrap_or_default();
-            Ok(vec![probe::Planned { login, audience: audience.to_string(), assertion: raw.clone() }])
+            Ok(vec![probe::Planned { login, audience: audience.to_string(), assertion }])
         }
         AssertionEvidence::Built { claims, .. } => {
             let key = ev

@@ -147,7 +147,7 @@ pub enum AssertionEvidence {
     /// `--assertion`: a JWT the user's own code built.
     Given { origin: String, decoded: jwt::Decoded, raw: Secret<String> },
     /// Built as the sf CLI would, from the client id, username and audience.
-    Built { claims: jwt::BuiltClaims, signed: Option<Secret<String>>, audience_source: String },
+    Built { claims: jwt::BuiltClaims, signed: Option<jwt::Jws>, audience_source: String },
     /// Nothing to build from; says which inputs are missing.
     Missing(String),
 }
