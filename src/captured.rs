@@ -5,9 +5,9 @@
 //! form, pulls out each token-endpoint answer (in attempt order, with host and `aud` when they can
 //! be known), the client-side failures, and the identifying facts around them.
 //!
-//! The input is untrusted. The pipeline is: cap the size, normalise (ANSI, CRLF, BOM), redact
-//! every secret (assertions, tokens, PEM blocks) before anything else reads the text, then run
-//! the recognisers. Nothing downstream ever sees a secret, so no field can store one.
+//! The input is untrusted. The pipeline is: cap the size, normalise (ANSI, CRLF, BOM), mask
+//! every secret with [`crate::scrub`] before anything else reads the text, then run the
+//! recognisers. Nothing downstream ever sees a secret, so no field can store one.
 
 mod classify;
 mod facts;
@@ -16,15 +16,14 @@ mod http;
 mod library;
 mod prepare;
 mod scan;
-mod secrets;
 mod sf;
 
 use serde::Serialize;
 
 pub use crate::symptom::Symptom;
 
+use crate::scrub::JwtClaims as Claims;
 use scan::Text;
-use secrets::Claims;
 
 /// Everything a pasted failure says.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -109,10 +108,10 @@ pub fn classify_answer(error: Option<&str>, description: &str) -> Symptom {
 /// it lets sf CLI lines without their own `[audience=… login=…]` be matched to their attempt.
 pub fn parse(text: &str, instance_url_hint: Option<&str>) -> Captured {
     let normalised = prepare::normalise(text);
-    let redacted = secrets::redact(&normalised);
+    let redacted = crate::scrub::scrub_numbered(&normalised);
     let text = Text::new(&redacted.text);
 
-    let mut captured = Captured::empty(redacted.contained_secret);
+    let mut captured = Captured::empty(redacted.found);
     let outcome = recognise(&text, instance_url_hint, &redacted.claims, &mut captured);
     let error_text = outcome.message.as_deref().unwrap_or(text.raw);
     captured.add_local_errors(error_text);

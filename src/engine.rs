@@ -10,7 +10,7 @@ use crate::{
     evidence::Evidence,
     finding::Outcome,
     registry::{CHECKS, Check},
-    secret::scrub,
+    scrub::scrub,
 };
 
 #[derive(Debug)]
@@ -142,7 +142,7 @@ mod tests {
         let runs = run_checks(TEST_CHECKS, &evidence);
         let statuses: Vec<Status> = runs.iter().map(|r| r.outcome.status).collect();
         assert_eq!(statuses, [Status::Error, Status::Fail, Status::Skip, Status::Skip, Status::Error]);
-        assert!(runs[0].outcome.summary.contains("boom with [redacted] inside"), "{}", runs[0].outcome.summary);
+        assert!(runs[0].outcome.summary.contains("boom with [REDACTED-JWT] inside"), "{}", runs[0].outcome.summary);
         assert!(runs[2].outcome.summary.starts_with("needs t.fails"));
         assert!(runs[4].outcome.summary.contains("does not declare"));
     }

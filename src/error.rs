@@ -83,9 +83,10 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Prints the error as one line on stderr and gives its exit code.
+/// Prints the error as one line on stderr, secrets masked (a message may quote an input), and
+/// gives its exit code.
 pub fn report(error: &Error) -> u8 {
-    eprintln!("error: {error}");
+    eprintln!("error: {}", crate::scrub::scrub(&error.to_string()));
     error.code().into()
 }
 

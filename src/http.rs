@@ -12,7 +12,7 @@ use ureq::{
     tls::{RootCerts, TlsConfig},
 };
 
-use crate::evidence::host::Url;
+use crate::{evidence::host::Url, scrub::scrub};
 
 /// Token and query answers are small; an HTML error page can be larger, but never this large.
 pub const BODY_LIMIT: u64 = 256 * 1024;
@@ -53,8 +53,9 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// What went wrong, secrets masked (a proxy URL with its password can appear in an error).
     pub fn describe(&self) -> String {
-        match self {
+        scrub(&match self {
             Failure::Dns(host) => format!("DNS lookup failed for {host}"),
             Failure::Refused => "connection refused".into(),
             Failure::Reset => "connection reset".into(),
@@ -63,7 +64,7 @@ impl Failure {
             Failure::Proxy(why) => why.clone(),
             Failure::Insecure => "not sent: plain http is only allowed to loopback".into(),
             Failure::Other(why) => why.clone(),
-        }
+        })
     }
 
     pub fn is_tls(&self) -> bool {
@@ -111,9 +112,11 @@ impl Client {
         match failure {
             Failure::Refused | Failure::Dns(_) if !bypassed => {
                 let (name, value) = proxy_variable().unwrap_or(("the environment", proxy.uri().to_string()));
+                // Without a scheme (`user:pass@proxy:3128`) the credentials are masked all the same.
+                let value = if value.contains("://") { value } else { format!("http://{value}") };
                 Failure::Proxy(format!(
                     "cannot reach the proxy {} (from {name}): {}",
-                    mask_credentials(&value),
+                    scrub(&value),
                     failure.describe()
                 ))
             }
@@ -149,14 +152,6 @@ fn proxy_variable() -> Option<(&'static str, String)> {
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()).map(|v| (name, v)))
 }
 
-/// `http://user:pass@proxy:3128` → `http://***@proxy:3128`.
-fn mask_credentials(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => format!("{}***{}", &url[..scheme + 3], &url[at..]),
-        _ => url.to_string(),
-    }
-}
-
 fn is_loopback(url: &str) -> bool {
     Url::parse(url).is_ok_and(|u| u.is_loopback())
 }
@@ -176,10 +171,12 @@ fn finish(
 ) -> Result<Response, Failure> {
     let response = result.map_err(classify)?;
     let status = response.status().as_u16();
+    // Everything that arrives is untrusted: secrets are masked before anyone reads it (a token
+    // endpoint's `access_token`, a `Location` carrying a session id, a body echoing the assertion).
     let headers = response
         .headers()
         .iter()
-        .map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+        .map(|(name, value)| (name.as_str().to_string(), scrub(&String::from_utf8_lossy(value.as_bytes()))))
         .collect();
     let mut bytes = Vec::new();
     let mut reader = response.into_body().into_reader().take(BODY_LIMIT + 1);
@@ -199,7 +196,7 @@ fn finish(
     Ok(Response {
         status,
         headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
+        body: scrub(&String::from_utf8_lossy(&bytes)),
         truncated,
         elapsed: started.elapsed(),
     })

@@ -27,6 +27,7 @@ pub mod redact;
 pub mod registry;
 pub mod render;
 pub mod report;
+pub mod scrub;
 pub mod secret;
 pub mod sf_cli;
 pub mod symptom;

@@ -13,6 +13,7 @@ use crate::{
     finding::{Confidence, Severity, Status},
     inputs::{KeyInput, Source, TextInput},
     registry::Group,
+    scrub::scrub,
     secret::mask_client_id,
 };
 
@@ -142,7 +143,7 @@ impl Report {
         } else {
             Verdict::Healthy
         };
-        Report {
+        let mut report = Report {
             schema: SCHEMA,
             sfjwt_version: env!("CARGO_PKG_VERSION"),
             verdict,
@@ -168,7 +169,29 @@ impl Report {
             },
             notes: notes(evidence),
             counts,
+        };
+        report.scrub();
+        report
+    }
+
+    /// Masks secrets in every field that can quote an input. Each source already scrubbed what it
+    /// read; this catches whatever a check copied into a sentence (a key's "label", a claim that is
+    /// a JWT, a URL with a password), so no renderer can print one.
+    fn scrub(&mut self) {
+        let all = |texts: &mut dyn Iterator<Item = &mut String>| texts.for_each(|t| *t = scrub(t));
+        all(&mut self.inputs.iter_mut().flat_map(|row| [&mut row.value, &mut row.source]));
+        all(&mut self.checks.iter_mut().flat_map(|c| std::iter::once(&mut c.summary).chain(c.details.iter_mut())));
+        for cause in &mut self.causes {
+            all(&mut cause.evidence.iter_mut().chain(cause.fix.iter_mut()).chain(cause.confirm.iter_mut()));
         }
+        for attempt in &mut self.attempts {
+            all(&mut attempt.login.iter_mut().chain(attempt.audience.iter_mut()).chain([&mut attempt.result]));
+        }
+        all(&mut self
+            .transcripts
+            .iter_mut()
+            .flat_map(|t| std::iter::once(&mut t.request).chain(t.response.iter_mut())));
+        all(&mut self.notes.iter_mut());
     }
 
     /// 0 healthy, 1 problems (or warnings under `--fail-on warning`), 3 inconclusive; 2 is for

@@ -2,8 +2,8 @@
 //! response date and status, and `sf org login jwt` command lines.
 
 use super::scan::{self, Text};
-use super::secrets::Claims;
 use super::{Captured, classify};
+use crate::scrub::JwtClaims as Claims;
 
 /// Field names (lowercase) that carry each fact.
 const USERNAME_FIELDS: &[&str] = &["username", "sub"];

@@ -5,8 +5,8 @@
 use super::facts::{header_value, strip_curl_marker, with_scheme};
 use super::freetext::body_answer;
 use super::scan::Text;
-use super::secrets::{Claims, claims_for};
 use super::{Captured, Form, Outcome};
+use crate::scrub::{JwtClaims as Claims, claims_for};
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 

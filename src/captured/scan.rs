@@ -50,8 +50,6 @@ pub(super) enum Sep {
 /// One `key <sep> value` occurrence.
 #[derive(Debug, Clone)]
 pub(super) struct Field {
-    /// The key was quoted (`"key"` or `'key'`).
-    pub key_quoted: bool,
     pub sep: Sep,
     /// The value's raw bytes, without its quotes.
     pub value: Range<usize>,
@@ -138,7 +136,7 @@ fn field_at(raw: &str, key_start: usize, key_end: usize) -> Option<Field> {
     i += if sep == Sep::Arrow { 2 } else { 1 };
     i = skip_blanks(bytes, i);
     let (value, quoted) = value_at(raw, i)?;
-    Some(Field { key_quoted, sep, value, quoted })
+    Some(Field { sep, value, quoted })
 }
 
 fn skip_blanks(bytes: &[u8], mut i: usize) -> usize {

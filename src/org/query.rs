@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     http::{Client, Failure, Response},
-    secret::scrub,
+    scrub::scrub,
 };
 
 pub const API_VERSION: &str = "v62.0";

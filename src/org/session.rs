@@ -2,10 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::{
-    http,
-    secret::{Secret, scrub},
-};
+use crate::{http, scrub::scrub, secret::Secret};
 
 /// An admin's access token for one org. `Debug` shows the token as `[redacted]`; nothing else
 /// formats it.
