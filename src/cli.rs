@@ -179,6 +179,7 @@ pub struct DoctorArgs {
 
 /// `90`, `90s`, `5m`, `1h`, `2m30s`.
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let out_of_range = || format!("`{text}`: give a duration between 1s and 1h");
     let mut total = 0u64;
     let mut number = String::new();
     for c in text.trim().chars() {
@@ -192,14 +193,20 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
             'h' => 3600,
             _ => return Err(format!("`{text}`: use a number with s, m or h, e.g. 90s or 5m")),
         };
-        total += number.parse::<u64>().map_err(|_| format!("`{text}`: a unit needs a number before it"))? * unit;
+        if number.is_empty() {
+            return Err(format!("`{text}`: a unit needs a number before it"));
+        }
+        // Overflow is out of range, never a wrapped (and then accepted) small number.
+        let seconds = number.parse::<u64>().ok().and_then(|n| n.checked_mul(unit)).ok_or_else(out_of_range)?;
+        total = total.checked_add(seconds).ok_or_else(out_of_range)?;
         number.clear();
     }
     if !number.is_empty() {
-        total += number.parse::<u64>().map_err(|e| e.to_string())?;
+        let seconds = number.parse::<u64>().map_err(|_| out_of_range())?;
+        total = total.checked_add(seconds).ok_or_else(out_of_range)?;
     }
     if total == 0 || total > 3600 {
-        return Err(format!("`{text}`: give a duration between 1s and 1h"));
+        return Err(out_of_range());
     }
     Ok(std::time::Duration::from_secs(total))
 }
@@ -250,4 +257,26 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+
+    #[test]
+    fn durations_parse_within_their_range() {
+        assert_eq!(parse_duration("2m30s").unwrap().as_secs(), 150);
+        assert_eq!(parse_duration("90").unwrap().as_secs(), 90);
+        assert!(parse_duration("0s").is_err() && parse_duration("2h").is_err() && parse_duration("m").is_err());
+    }
+
+    /// Regression (issue 10): `n * 3600` overflowed, panicking in debug builds and wrapping to a
+    /// small, accepted duration in release ones.
+    #[test]
+    fn overflowing_durations_are_out_of_range() {
+        for text in ["99999999999999999999h", "5124095576030432h", "18446744073709551615s1s", "4000000000000000m"] {
+            let error = parse_duration(text).unwrap_err();
+            assert!(error.contains("between 1s and 1h"), "{text}: {error}");
+        }
+    }
 }

@@ -1,6 +1,11 @@
-//! Reading user files: bounded in size, with errors that say what to do.
+//! Reading user files: regular files only, bounded in size, with errors that say what to do.
 
-use std::{fmt, fs, io::Read, path::Path};
+use std::{
+    fmt,
+    fs::{self, File},
+    io::Read,
+    path::Path,
+};
 
 /// Keys, certificates, JWTs and metadata are a few KB; anything past this is not what we want.
 pub const MAX_INPUT_BYTES: u64 = 1024 * 1024;
@@ -11,8 +16,13 @@ pub const MAX_CAPTURE_BYTES: u64 = 8 * 1024 * 1024;
 pub enum ReadError {
     NotFound,
     IsDirectory,
+    /// A FIFO, socket or device: reading one can block forever or never end.
+    NotRegular(&'static str),
     PermissionDenied,
-    TooLarge { bytes: u64, limit: u64 },
+    TooLarge {
+        bytes: u64,
+        limit: u64,
+    },
     Other(String),
 }
 
@@ -21,6 +31,7 @@ impl fmt::Display for ReadError {
         match self {
             ReadError::NotFound => f.write_str("no such file"),
             ReadError::IsDirectory => f.write_str("it is a directory, not a file"),
+            ReadError::NotRegular(what) => write!(f, "it is {what}, not a regular file"),
             ReadError::PermissionDenied => f.write_str("permission denied"),
             // A stream (stdin, /dev/zero) is only read to one byte past the limit: its size is unknown.
             ReadError::TooLarge { bytes, limit } if *bytes == limit + 1 => {
@@ -34,18 +45,58 @@ impl fmt::Display for ReadError {
     }
 }
 
-/// Reads a whole file, refusing directories and anything larger than `limit` before reading it.
-pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let meta = fs::metadata(path).map_err(io_error)?;
+/// Opens `path` (following symlinks) if it is a regular file. A FIFO, socket or device is refused
+/// before it is opened, and the open itself does not block (a FIFO swapped in after the check),
+/// so no input file can stall sfjwt or feed it forever.
+pub fn open_regular(path: &Path) -> Result<(File, fs::Metadata), ReadError> {
+    regular(&fs::metadata(path).map_err(io_error)?)?;
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Without effect on regular files, whose reads never block.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(io_error)?;
+    let meta = file.metadata().map_err(io_error)?;
+    regular(&meta)?;
+    Ok((file, meta))
+}
+
+fn regular(meta: &fs::Metadata) -> Result<(), ReadError> {
     if meta.is_dir() {
         return Err(ReadError::IsDirectory);
     }
+    if meta.is_file() {
+        return Ok(());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = meta.file_type();
+        if kind.is_fifo() {
+            return Err(ReadError::NotRegular("a FIFO (named pipe)"));
+        }
+        if kind.is_socket() {
+            return Err(ReadError::NotRegular("a socket"));
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return Err(ReadError::NotRegular("a device"));
+        }
+    }
+    Err(ReadError::NotRegular("a special file"))
+}
+
+/// Reads a whole regular file, refusing anything larger than `limit` before reading it.
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let (file, meta) = open_regular(path)?;
     if meta.len() > limit {
         return Err(ReadError::TooLarge { bytes: meta.len(), limit });
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    // `take` guards against files that grow, and against special files whose length is 0.
-    fs::File::open(path).map_err(io_error)?.take(limit + 1).read_to_end(&mut bytes).map_err(io_error)?;
+    // `take` guards against files that grow while they are read.
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(io_error)?;
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge { bytes: bytes.len() as u64, limit });
     }
@@ -113,6 +164,26 @@ mod tests {
         assert_eq!(read_limited(&big, 1024), Err(ReadError::TooLarge { bytes: 2048, limit: 1024 }));
         assert_eq!(read_limited(dir.path(), 1024), Err(ReadError::IsDirectory));
         assert_eq!(read_limited(&dir.path().join("none"), 1024), Err(ReadError::NotFound));
+    }
+
+    /// Regression (issue 10): a FIFO as an input file blocked sfjwt until something wrote to it,
+    /// and a device such as /dev/zero was read to the limit.
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let started = std::time::Instant::now();
+        assert_eq!(read_limited(&fifo, 1024), Err(ReadError::NotRegular("a FIFO (named pipe)")));
+        assert!(started.elapsed().as_secs() < 2);
+        assert_eq!(read_limited(Path::new("/dev/zero"), 1024), Err(ReadError::NotRegular("a device")));
+        let socket = dir.path().join("socket");
+        let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        assert_eq!(read_limited(&socket, 1024), Err(ReadError::NotRegular("a socket")));
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&fifo, &link).unwrap();
+        assert!(matches!(read_limited(&link, 1024), Err(ReadError::NotRegular(_))));
     }
 
     #[test]

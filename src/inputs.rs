@@ -213,7 +213,8 @@ fn text_input(text: &str) -> TextInput {
 
 /// The nearest `sfdx-project.json` upwards from `start`, as `sf` finds it.
 pub fn find_project(start: &Path) -> Option<ProjectFile> {
-    let path = start.ancestors().map(|dir| dir.join("sfdx-project.json")).find(|p| p.is_file())?;
+    // Found whatever it is: a FIFO or device planted under that name is then refused, not skipped.
+    let path = start.ancestors().map(|dir| dir.join("sfdx-project.json")).find(|p| p.exists() && !p.is_dir())?;
     let parsed = files::read_limited(&path, files::MAX_INPUT_BYTES).map_err(|e| e.to_string()).and_then(|bytes| {
         serde_json::from_str::<serde_json::Value>(&files::decode_text(&bytes))
             .map_err(|e| format!("not valid JSON ({e})"))

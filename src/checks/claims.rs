@@ -342,9 +342,11 @@ pub fn expiry(ev: &Evidence) -> Outcome {
         );
         return Outcome::found("exp in milliseconds", causes);
     }
-    let exp = exp as i64;
+    // Any time the claims can hold stays far from i64's ends, so the arithmetic below cannot overflow.
+    const FAR: i64 = 1 << 40;
+    let exp = (exp as i64).clamp(-FAR, FAR);
     let now = ev.inputs.now;
-    let iat = claims.get("iat").and_then(Value::as_i64);
+    let iat = claims.get("iat").and_then(Value::as_i64).map(|iat| iat.clamp(-FAR, FAR));
     let mut outcome_summary = format!("exp {} ({})", date(exp), relative(exp - now));
     if let Some(window) = iat.map(|iat| exp - iat)
         && window < MIN_WINDOW_SECONDS

@@ -19,7 +19,7 @@ pub fn discover(project_dir: &Path) -> (Vec<AppSettings>, Vec<MetadataError>) {
 fn package_directories(project_dir: &Path) -> Result<Vec<PathBuf>, MetadataError> {
     let project_file = project_dir.join("sfdx-project.json");
     let project_error = |message: String| MetadataError::Project { path: project_file.clone(), message };
-    if !project_file.is_file() {
+    if !project_file.exists() {
         return Err(project_error(
             "not found; run from the Salesforce DX project root or pass the app's metadata \
              files directly"

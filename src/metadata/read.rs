@@ -1,6 +1,5 @@
 //! Bounded, encoding-aware reading of untrusted files.
 
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
@@ -26,11 +25,9 @@ pub(crate) fn decode_text(path: &Path, bytes: &[u8]) -> Result<String, MetadataE
 /// reads through `take` in case the file grows between the two steps.
 pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, MetadataError> {
     let io_error = |error: std::io::Error| MetadataError::Io { path: path.to_path_buf(), message: error.to_string() };
-    let file = File::open(path).map_err(io_error)?;
-    let metadata = file.metadata().map_err(io_error)?;
-    if !metadata.is_file() {
-        return Err(MetadataError::Io { path: path.to_path_buf(), message: "not a regular file".to_string() });
-    }
+    // A FIFO or device is refused before it is opened: opening a FIFO blocks.
+    let (file, metadata) = crate::files::open_regular(path)
+        .map_err(|error| MetadataError::Io { path: path.to_path_buf(), message: error.to_string() })?;
     if metadata.len() > limit {
         return Err(MetadataError::TooLarge { path: path.to_path_buf(), bytes: metadata.len() });
     }

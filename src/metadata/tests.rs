@@ -430,6 +430,34 @@ fn deep_directory_trees_stop_at_the_depth_bound() {
     assert!(matches!(errors.as_slice(), [MetadataError::WalkLimit { .. }]), "{errors:?}");
 }
 
+/// Regression (issue 10): each package directory had its own entry budget, so an sfdx-project.json
+/// listing many directories (or `.` many times) multiplied it.
+#[test]
+fn one_budget_covers_every_directory_a_load_walks() {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs: Vec<PathBuf> = (0..3)
+        .map(|d| {
+            let sub = dir.path().join(format!("pkg{d}"));
+            fs::create_dir(&sub).unwrap();
+            for f in 0..5 {
+                fs::write(sub.join(format!("f{f}.txt")), "x").unwrap();
+            }
+            sub
+        })
+        .collect();
+    // 3 listed paths and 15 entries: 18 in all.
+    let (_, errors) = walk::load_within(&dirs, 18);
+    assert!(errors.is_empty(), "{errors:?}");
+    let (_, errors) = walk::load_within(&dirs, 12);
+    assert!(matches!(errors.as_slice(), [MetadataError::WalkLimit { .. }]), "{errors:?}");
+
+    let listed = vec![dir.path().to_path_buf(); 100_000];
+    let started = std::time::Instant::now();
+    let (_, errors) = load(&listed);
+    assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+    assert!(matches!(errors.as_slice(), [MetadataError::WalkLimit { .. }]), "{errors:?}");
+}
+
 #[test]
 fn every_error_displays_as_one_line() {
     let path = PathBuf::from("x.connectedApp-meta.xml");
