@@ -17,10 +17,11 @@ use crate::{
     evidence,
     inputs::Inputs,
     levels::Overrides,
-    redact,
+    output, redact,
     registry::{self, CHECKS},
     render,
     report::Report,
+    scrub::scrub,
 };
 
 /// Runs one command line and gives the process exit code.
@@ -155,35 +156,39 @@ fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> Result<Exit, Error> 
         Format::Junit => render::junit::render(&report),
         Format::Github => render::github::render(&report),
     };
-    if args.format() == Format::Github
-        && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
-        && let Err(e) = append(std::path::Path::new(&path), &finish(render::github::summary(&report)))
-    {
-        eprintln!("warning: cannot append the job summary to GITHUB_STEP_SUMMARY: {e}");
+    // Every write is attempted; any that fails makes the run exit 2 with its reason.
+    let mut failures = Vec::new();
+    match &args.output {
+        Some(path) => {
+            if let Err(source) = output::write_new(path, &finish(rendered)) {
+                failures.push(Error::Write { what: "the report", path: path.clone(), source });
+            }
+        }
+        None => failures.extend(print(&finish(rendered)).err()),
     }
     if let Some(dir) = &args.report {
-        let written = write_bundle(dir, &report, &finish).map_err(|source| Error::Write {
-            what: "the support bundle",
-            path: dir.clone(),
-            source,
-        })?;
-        eprintln!("sfjwt: support bundle written: {}", written.join(", "));
+        match write_bundle(dir, &report, &finish) {
+            Ok(written) => eprintln!("sfjwt: support bundle written: {}", scrub(&written.join(", "))),
+            Err(source) => failures.push(Error::Write { what: "the support bundle", path: dir.clone(), source }),
+        }
     }
-    if let Some(path) = &args.output {
-        std::fs::write(path, finish(rendered)).map_err(|source| Error::Write {
-            what: "the report",
-            path: path.clone(),
-            source,
-        })?;
-    } else {
-        print(&finish(rendered))?;
+    if args.format() == Format::Github
+        && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+    {
+        let path = std::path::PathBuf::from(path);
+        if let Err(source) = output::append_existing(&path, &finish(render::github::summary(&report))) {
+            failures.push(Error::Write { what: "the job summary (GITHUB_STEP_SUMMARY)", path, source });
+        }
     }
-    Ok(report.exit_code(args.fail_on))
-}
-
-fn append(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
-    file.write_all(text.as_bytes())
+    match failures.pop() {
+        None => Ok(report.exit_code(args.fail_on)),
+        Some(last) => {
+            for failure in &failures {
+                error::report(failure);
+            }
+            Err(last)
+        }
+    }
 }
 
 /// `<timestamp>-sfjwt.json` and `<timestamp>-sfjwt.md`, ready to attach to a ticket.
@@ -192,13 +197,13 @@ fn write_bundle(
     report: &Report,
     finish: &dyn Fn(String) -> String,
 ) -> std::io::Result<Vec<String>> {
-    std::fs::create_dir_all(dir)?;
+    output::create_dir(dir)?;
     let stamp: String = report.generated_at.chars().filter(char::is_ascii_digit).collect();
     let stamp = format!("{}T{}Z", &stamp[..8.min(stamp.len())], &stamp[8.min(stamp.len())..]);
     let mut written = Vec::new();
     for (extension, text) in [("json", render::json::render(report)), ("md", render::markdown::render(report))] {
         let path = dir.join(format!("{stamp}-sfjwt.{extension}"));
-        std::fs::write(&path, finish(text))?;
+        output::write_new(&path, &finish(text))?;
         written.push(path.display().to_string());
     }
     Ok(written)
@@ -223,10 +228,12 @@ fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
     }
 }
 
-/// Writes to stdout; a closed pipe (`sfjwt … | head`) is not an error, any other failure is.
+/// Writes to stdout; a closed pipe (`sfjwt … | head`) is not an error, any other failure is,
+/// including a stdout that was closed before sfjwt started.
 fn print(text: &str) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    let written = output::check_stdout().and_then(|()| stdout.write_all(text.as_bytes())).and_then(|()| stdout.flush());
+    match written {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(Error::Write { what: "the report", path: "standard output".into(), source: e })
         }
