@@ -37,6 +37,8 @@ seed pem "${keys[@]}" "${certs[@]}"
 seed jwt "${jwts[@]}"
 seed captured_error "${captured[@]}"
 seed metadata "${metadata[@]}"
+# scrub: the captured failures (their secrets are placeholders) and the fixtures' JWTs.
+seed scrub "${captured[@]}" "${jwts[@]}"
 
 # token_response: 2 status bytes (big-endian), a Content-Type line, a Location line, the body.
 seed_text token_response token-200 '\x00\xc8application/json;charset=UTF-8\n\n%s' \
