@@ -33,14 +33,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             if let Some(message) = env_error(&e, &args) {
                 return error::report(&Error::usage(message));
             }
-            let _ = e.print();
+            print_clap_error(&e);
             return if e.use_stderr() { Exit::Usage } else { Exit::Healthy }.into();
         }
     };
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            print_clap_error(&e);
             return Exit::Usage.into();
         }
     };
@@ -66,6 +66,16 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
     match result {
         Ok(exit) => exit.into(),
         Err(e) => error::report(&e),
+    }
+}
+
+/// Help and version go to stdout as clap prints them; an error quotes the value it refused, which
+/// may be a secret given to the wrong flag, so it is scrubbed first.
+fn print_clap_error(error: &clap::Error) {
+    if error.use_stderr() {
+        eprint!("{}", scrub(&error.render().to_string()));
+    } else {
+        let _ = error.print();
     }
 }
 

@@ -603,9 +603,11 @@ enum Channel {
     KeyStdin,
     /// Connected app metadata: `consumerSecret`, and the label.
     AppMetadata,
+    /// A secret given to the wrong flag: the usage error quotes the value.
+    WrongFlag,
 }
 
-const CHANNELS: [Channel; 18] = [
+const CHANNELS: [Channel; 19] = [
     Channel::ErrorInline,
     Channel::ErrorFile,
     Channel::ErrorStdin,
@@ -624,6 +626,7 @@ const CHANNELS: [Channel; 18] = [
     Channel::KeyEnv,
     Channel::KeyStdin,
     Channel::AppMetadata,
+    Channel::WrongFlag,
 ];
 
 fn one_line(text: &str) -> String {
@@ -783,6 +786,9 @@ fn plant_and_run(
             fs::write(dir.join("Ci.connectedApp-meta.xml"), xml).unwrap();
             cmd.args(["--offline", "-i", CLIENT_ID, "-o", USERNAME, "--connected-app"])
                 .arg(dir.join("Ci.connectedApp-meta.xml"));
+        }
+        Channel::WrongFlag => {
+            cmd.arg(format!("--timeout={}", one_line(&planted.text)));
         }
     }
     let out = run(&mut cmd, stdin.as_deref());
