@@ -724,7 +724,7 @@ fn plant_and_run(
         Channel::Proxy => {
             // Nothing listens there: the refusal names the proxy, which must come out masked.
             let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-            let scheme = if canary.len() % 2 == 0 { "http://" } else { "" };
+            let scheme = if canary.len().is_multiple_of(2) { "http://" } else { "" };
             cmd.env("HTTPS_PROXY", format!("{scheme}proxyuser:{canary}@127.0.0.1:{port}"));
             login(&mut cmd);
             cmd.args(["--instance-url", "https://sfjwt-hostile.invalid"]);
@@ -797,6 +797,11 @@ fn plant_and_run(
     (outputs.read(&out), needles)
 }
 
+/// `PROPTEST_CASES` when set, else `default`.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
 fn channels() -> impl Strategy<Value = Channel> {
     proptest::sample::select(CHANNELS.to_vec())
 }
@@ -824,7 +829,8 @@ fn encoding_for(channel: Channel, pick: usize) -> Encoding {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 160, failure_persistence: None, ..ProptestConfig::default() })]
+    // PROPTEST_CASES raises it for a longer hunt.
+    #![proptest_config(ProptestConfig { cases: cases(160), failure_persistence: None, ..ProptestConfig::default() })]
 
     /// A canary of every kind, in every channel, form and encoding: no 16-character run of it
     /// reaches stdout, stderr, `--output`, the `--report` bundle or the job summary.

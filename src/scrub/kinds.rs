@@ -207,13 +207,15 @@ pub(crate) fn base64_runs(text: &str, min: usize) -> Vec<Range<usize>> {
         let mut end;
         loop {
             let word_start = i;
-            while i < bytes.len() && is_b64(bytes[i]) {
+            while i < bytes.len() && is_b64(bytes[i]) && bytes[i] != b'=' {
                 i += 1;
             }
+            // Padding ends a body.
+            let padded = i < bytes.len() && bytes[i] == b'=';
+            i = skip(bytes, i, |b| b == b'=');
             count += i - word_start;
             end = i;
-            // Padding ends a body.
-            if bytes[i - 1] == b'=' {
+            if padded {
                 break;
             }
             let next = (i..bytes.len()).find(|&j| !bytes[j].is_ascii_whitespace()).unwrap_or(bytes.len());

@@ -131,8 +131,12 @@ fn hidden_in_base64(text: &str, depth: usize) -> Vec<Span> {
     kinds::base64_runs(text, MIN_BASE64_RUN)
         .into_iter()
         .filter_map(|run| {
-            let compact: String = text[run.clone()].chars().filter(|c| !c.is_whitespace()).collect();
-            let decoded = decode_base64(&compact)?;
+            let compact = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+            // A last word may be noise that only looked like base64 (`… a0`): try without it.
+            let body = &text[run.clone()];
+            let without_last = body.rfind(char::is_whitespace).map(|i| &body[..i]);
+            let decoded =
+                decode_base64(&compact(body)).or_else(|| without_last.and_then(|b| decode_base64(&compact(b))))?;
             let inner = String::from_utf8_lossy(&decoded);
             // Binary (a certificate, random bytes) hides no text.
             if inner.chars().filter(|&c| c == char::REPLACEMENT_CHARACTER).count() * 10 > inner.chars().count() {
