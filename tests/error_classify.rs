@@ -1,12 +1,10 @@
 //! `--error`: every form users paste is classified offline into the right causes and exit code,
 //! and an answer sfjwt does not know is reported verbatim, never dropped.
 
-mod support;
+use crate::support::{Output, Test};
 
-use support::cli::{Run, command, run};
-
-fn classify(args: &[&str]) -> Run {
-    run(command().args(["doctor", "--format", "json"]).args(args))
+fn classify(args: &[&str]) -> Output {
+    Test::new().args(["doctor", "--format", "json"]).args(args).run()
 }
 
 fn file(name: &str) -> String {
@@ -149,13 +147,7 @@ fn evidence_narrows_not_approved() {
         "https://login.salesforce.com",
     ]);
     assert_eq!(sandbox_on_prod.causes()[0], "host.environment-mismatch", "{}", sandbox_on_prod.stdout);
-    let generic = sandbox_on_prod.json()["causes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "approval.missing")
-        .cloned()
-        .unwrap();
+    let generic = sandbox_on_prod.cause("approval.missing");
     assert_eq!(generic["severity"], "info", "the generic cause yields to the specific one");
     let my_domain = classify(&[
         "--error",
@@ -179,14 +171,11 @@ fn evidence_narrows_not_approved() {
 
 #[test]
 fn the_sf_cli_attempts_are_listed_and_folded() {
-    let out = run(command().args([
-        "doctor",
-        "--error",
-        &file("sf-cli-2.146/mitm_mydomain_a_json.stdout"),
-        "--instance-url",
-        "https://acme.my.salesforce.com",
-    ]));
-    assert!(out.stdout.contains("Token requests, in order:"), "{}", out.stdout);
+    let out = Test::new()
+        .args(["doctor", "--error", &file("sf-cli-2.146/mitm_mydomain_a_json.stdout")])
+        .args(["--instance-url", "https://acme.my.salesforce.com"])
+        .run();
+    out.stdout_contains("Token requests, in order:");
     assert!(out.stdout.contains("×5") || out.stdout.matches("user hasn't approved").count() >= 5, "{}", out.stdout);
 }
 

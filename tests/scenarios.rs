@@ -1,11 +1,9 @@
 //! The fixture matrix: each scenario runs the real binary offline and must report exactly its
 //! causes; together they cover every cause of the offline groups, and the healthy setup none.
 
-mod support;
-
 use std::collections::BTreeSet;
 
-use support::cli::{CLIENT_ID, USERNAME, doctor_json, fixture};
+use crate::support::{CLIENT_ID, Test, USERNAME, fixture, read_fixture};
 
 struct Scenario {
     name: &'static str,
@@ -221,7 +219,7 @@ fn scenarios() -> Vec<Scenario> {
                 "--cert".into(),
                 fixture("certs/rsa2048.crt"),
             ],
-            env: vec![("SFJWT_KEY", std::fs::read_to_string(fixture("keys/mangled/base64-of-pem.txt")).unwrap())],
+            env: vec![("SFJWT_KEY", read_fixture("keys/mangled/base64-of-pem.txt"))],
             causes: &[],
         },
         Scenario {
@@ -250,12 +248,11 @@ fn not_after(cert: &str) -> i64 {
 fn every_scenario_reports_exactly_its_causes() {
     let mut failures = Vec::new();
     for s in scenarios() {
-        let mut cmd = support::cli::command();
-        cmd.args(["doctor", "--offline", "--format", "json"]).args(&s.args);
+        let mut test = Test::offline_json().args(&s.args);
         for (name, value) in &s.env {
-            cmd.env(name, value);
+            test = test.env(name, value);
         }
-        let run = support::cli::run(&mut cmd);
+        let run = test.run();
         let got: BTreeSet<String> = run.causes().into_iter().collect();
         let want: BTreeSet<String> = s.causes.iter().map(|c| c.to_string()).collect();
         let errors = run.json()["counts"]["errors"].as_u64().unwrap();
@@ -283,7 +280,7 @@ fn the_matrix_covers_every_offline_cause() {
 
 #[test]
 fn healthy_setup_passes_every_check_it_can_run() {
-    let run = doctor_json(&setup(KEY, CERT, &[]).iter().map(String::as_str).collect::<Vec<_>>());
+    let run = Test::offline_json().args(setup(KEY, CERT, &[])).run();
     assert_eq!(run.code, 0, "{}", run.stdout);
     let json = run.json();
     assert_eq!(json["verdict"], "healthy");

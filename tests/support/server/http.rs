@@ -1,11 +1,10 @@
-//! Just enough HTTP/1.1 for a token endpoint, written by hand so that faults can
-//! misbehave at the byte level.
+//! Just enough HTTP/1.1 for the fakes, written by hand so that faults can misbehave at the byte
+//! level.
 //!
 //! One request per connection; every response says `Connection: close`. Requests
 //! are bounded in size ([`MAX_REQUEST_BYTES`]) and in idle time ([`IDLE_TIMEOUT`]).
 
 use std::io::{self, BufRead, BufReader, Read, Take, Write};
-use std::net::TcpStream;
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -15,28 +14,28 @@ use time::macros::format_description;
 pub const MAX_REQUEST_BYTES: u64 = 1024 * 1024;
 
 /// How long a connection may stay silent, and how long a write may block.
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(3);
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub const JSON: &str = "application/json;charset=UTF-8";
 pub const HTML: &str = "text/html;charset=UTF-8";
 pub const TEXT: &str = "text/plain;charset=UTF-8";
 
-/// The `Cache-Control` value Salesforce puts on token responses.
+/// The `Cache-Control` value Salesforce puts on its responses.
 const CACHE_CONTROL: &str = "no-cache,must-revalidate,max-age=0,no-store,private";
 
-/// One request as the fake received it.
+/// One request as the server received it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Recorded {
+pub struct Request {
     pub method: String,
     /// The request target as sent, query string included.
     pub path: String,
-    /// Header names keep the client's spelling; use [`Recorded::header`] to look one up.
+    /// Header names keep the client's spelling; use [`Request::header`] to look one up.
     pub headers: Vec<(String, String)>,
     /// The body after chunked decoding (lossy UTF-8).
     pub body: String,
 }
 
-impl Recorded {
+impl Request {
     /// The first value of a header, by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
@@ -46,6 +45,38 @@ impl Recorded {
     pub fn route(&self) -> &str {
         self.path.split('?').next().unwrap_or_default()
     }
+
+    /// A query-string parameter, percent-decoded (`+` is a space).
+    pub fn query(&self, name: &str) -> Option<String> {
+        let (_, query) = self.path.split_once('?')?;
+        query.split('&').find_map(|pair| pair.strip_prefix(name)?.strip_prefix('=')).map(percent_decode)
+    }
+}
+
+/// `a%20b+c` → `a b c`; a `%` not followed by two hex digits stays as it is.
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped =
+            bytes.get(i + 1..i + 3).and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
+        match (bytes[i], escaped) {
+            (b'%', Some(byte)) => {
+                decoded.push(byte);
+                i += 3;
+            }
+            (b'+', _) => {
+                decoded.push(b' ');
+                i += 1;
+            }
+            (byte, _) => {
+                decoded.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
 }
 
 /// Why a request could not be read.
@@ -59,11 +90,11 @@ pub enum ReadError {
     Malformed,
 }
 
-type Reader<'a> = BufReader<Take<&'a TcpStream>>;
+type Reader<'a, W> = BufReader<Take<&'a mut W>>;
 
 /// Reads one request, answering `Expect: 100-continue` on the way (curl sends it
 /// for larger bodies and would otherwise pause a second).
-pub fn read_request(stream: &TcpStream) -> Result<Recorded, ReadError> {
+pub fn read_request<W: Read + Write>(stream: &mut W) -> Result<Request, ReadError> {
     let mut reader = BufReader::new(stream.take(MAX_REQUEST_BYTES));
     let request_line = read_line(&mut reader)?;
     let mut parts = request_line.split(' ');
@@ -73,22 +104,25 @@ pub fn read_request(stream: &TcpStream) -> Result<Recorded, ReadError> {
     if !version.starts_with("HTTP/1.") {
         return Err(ReadError::Malformed);
     }
-    let mut request = Recorded {
+    let mut request = Request {
         method: method.to_string(),
         path: path.to_string(),
         headers: read_headers(&mut reader)?,
         body: String::new(),
     };
     if request.header("expect").is_some_and(|value| value.eq_ignore_ascii_case("100-continue")) {
-        let mut writer = stream;
-        writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").map_err(|_| ReadError::Gone)?;
+        let writer = reader.get_mut().get_mut();
+        writer
+            .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+            .and_then(|()| writer.flush())
+            .map_err(|_| ReadError::Gone)?;
     }
     let body = read_body(&mut reader, &request)?;
     request.body = String::from_utf8_lossy(&body).into_owned();
     Ok(request)
 }
 
-fn read_headers(reader: &mut Reader) -> Result<Vec<(String, String)>, ReadError> {
+fn read_headers<W: Read>(reader: &mut Reader<W>) -> Result<Vec<(String, String)>, ReadError> {
     let mut headers = Vec::new();
     loop {
         let line = read_line(reader)?;
@@ -100,7 +134,7 @@ fn read_headers(reader: &mut Reader) -> Result<Vec<(String, String)>, ReadError>
     }
 }
 
-fn read_body(reader: &mut Reader, request: &Recorded) -> Result<Vec<u8>, ReadError> {
+fn read_body<W: Read>(reader: &mut Reader<W>, request: &Request) -> Result<Vec<u8>, ReadError> {
     let chunked =
         request.header("transfer-encoding").is_some_and(|value| value.to_ascii_lowercase().contains("chunked"));
     if chunked {
@@ -119,7 +153,7 @@ fn read_body(reader: &mut Reader, request: &Recorded) -> Result<Vec<u8>, ReadErr
 }
 
 /// Decodes `Transfer-Encoding: chunked` (the sf CLI's undici sends its form this way).
-fn read_chunked_body(reader: &mut Reader) -> Result<Vec<u8>, ReadError> {
+fn read_chunked_body<W: Read>(reader: &mut Reader<W>) -> Result<Vec<u8>, ReadError> {
     let mut body = Vec::new();
     loop {
         let size_line = read_line(reader)?;
@@ -140,7 +174,7 @@ fn read_chunked_body(reader: &mut Reader) -> Result<Vec<u8>, ReadError> {
 }
 
 /// Reads one CRLF- (or LF-) terminated line, without its terminator.
-fn read_line(reader: &mut Reader) -> Result<String, ReadError> {
+fn read_line<W: Read>(reader: &mut Reader<W>) -> Result<String, ReadError> {
     let mut line = Vec::new();
     match reader.read_until(b'\n', &mut line) {
         Ok(_) if line.ends_with(b"\n") => {
@@ -152,7 +186,7 @@ fn read_line(reader: &mut Reader) -> Result<String, ReadError> {
 }
 
 /// Input ended early: either the size cap cut it or the client did.
-fn end_of_input(reader: &Reader) -> ReadError {
+fn end_of_input<W: Read>(reader: &Reader<W>) -> ReadError {
     if reader.get_ref().limit() == 0 { ReadError::TooLarge } else { ReadError::Gone }
 }
 
@@ -180,7 +214,7 @@ impl Response {
         head(self.status, &self.headers, self.body.len(), now)
     }
 
-    pub fn write_to(&self, mut stream: &TcpStream, now: OffsetDateTime) -> io::Result<()> {
+    pub fn write_to(&self, stream: &mut impl Write, now: OffsetDateTime) -> io::Result<()> {
         let mut bytes = self.head(now).into_bytes();
         bytes.extend_from_slice(&self.body);
         stream.write_all(&bytes)?;

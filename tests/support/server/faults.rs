@@ -1,14 +1,15 @@
-//! Misbehaving servers: network and HTTP failures a token client must survive.
-//! A fault answers every request the same way, whatever its path or body.
+//! Misbehaving servers: network and HTTP failures a client must survive. A fault answers every
+//! request the same way, whatever its path or body, with what Salesforce's token endpoint would
+//! send in that situation.
 
-use std::io::{self, Write};
-use std::net::TcpStream;
+use std::io;
 use std::thread;
 use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use super::http::{self, JSON, Recorded, Response};
+use super::Wire;
+use super::http::{self, JSON, Request, Response};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Fault {
@@ -58,7 +59,7 @@ const LOGIN_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>Login | Salesforce
     <body><form method=\"post\" action=\"/\"><input name=\"username\"></form></body></html>\n";
 
 /// Serves one already-read request with the fault. Errors mean the client left.
-pub fn serve(fault: &Fault, stream: &TcpStream, request: &Recorded, now: OffsetDateTime) -> io::Result<()> {
+pub fn serve(fault: &Fault, stream: &mut impl Wire, request: &Request, now: OffsetDateTime) -> io::Result<()> {
     match fault {
         // No connection ever reaches a refusing server.
         Fault::Refuse => Ok(()),
@@ -78,30 +79,33 @@ pub fn serve(fault: &Fault, stream: &TcpStream, request: &Recorded, now: OffsetD
     }
 }
 
-fn reset_mid_response(mut stream: &TcpStream, now: OffsetDateTime) -> io::Result<()> {
+fn reset_mid_response(stream: &mut impl Wire, now: OffsetDateTime) -> io::Result<()> {
     let head = Response::new(200, JSON, SUCCESS_BODY).head(now);
     stream.write_all(&head.as_bytes()[..head.len() / 2])?;
+    stream.flush()?;
     // Let the partial head reach the client before the reset overtakes it.
     thread::sleep(Duration::from_millis(20));
     // With linger 0, closing sends RST instead of FIN: the client sees
     // "connection reset", not a clean end of stream.
-    socket2::SockRef::from(stream).set_linger(Some(Duration::ZERO))
+    socket2::SockRef::from(stream.socket()).set_linger(Some(Duration::ZERO))
 }
 
-fn trickle_body(mut stream: &TcpStream, duration: Duration, now: OffsetDateTime) -> io::Result<()> {
+fn trickle_body(stream: &mut impl Wire, duration: Duration, now: OffsetDateTime) -> io::Result<()> {
     let response = Response::new(200, JSON, SUCCESS_BODY);
     stream.write_all(response.head(now).as_bytes())?;
+    stream.flush()?;
     let pause = duration / SUCCESS_BODY.len() as u32;
     for byte in SUCCESS_BODY.as_bytes() {
         thread::sleep(pause);
         stream.write_all(std::slice::from_ref(byte))?;
+        stream.flush()?;
     }
     Ok(())
 }
 
 /// `{"error":"invalid_grant","error_description":"xxxx…"}`, `size` bytes long,
 /// written in slices so that a huge size costs no memory.
-fn huge_json_error(mut stream: &TcpStream, size: usize, now: OffsetDateTime) -> io::Result<()> {
+fn huge_json_error(stream: &mut impl Wire, size: usize, now: OffsetDateTime) -> io::Result<()> {
     const PREFIX: &str = r#"{"error":"invalid_grant","error_description":""#;
     const SUFFIX: &str = r#""}"#;
     static SLICE: [u8; 64 * 1024] = [b'x'; 64 * 1024];
@@ -115,10 +119,11 @@ fn huge_json_error(mut stream: &TcpStream, size: usize, now: OffsetDateTime) -> 
         stream.write_all(&SLICE[..n])?;
         padding -= n;
     }
-    stream.write_all(SUFFIX.as_bytes())
+    stream.write_all(SUFFIX.as_bytes())?;
+    stream.flush()
 }
 
-fn redirect(location: &str, request: &Recorded) -> Response {
+fn redirect(location: &str, request: &Request) -> Response {
     if request.route() == path_of(location) {
         return Response::new(200, http::HTML, LOGIN_PAGE);
     }

@@ -1,7 +1,6 @@
-//! Tests of the fake Salesforce itself, through a hand-written HTTP client so that
-//! nothing between the test and the fake can hide a byte.
-
-mod support;
+//! Tests of the fakes themselves (the token endpoint and the server core under every fake),
+//! through a hand-written HTTP client so that nothing between the test and the fake can hide a
+//! byte.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -14,10 +13,11 @@ use serde_json::{Value, json};
 use time::PrimitiveDateTime;
 use time::macros::format_description;
 
-use support::fake_salesforce::{
+use crate::support::fake_salesforce::{
     App, Approval, CONSUMER_KEY, FakeSalesforce, Fault, LOGIN_URL, Org, SUCCESS_BODY, TEST_URL, USERNAME, User,
 };
-use support::test_key::{TestKey, claims, unix_now};
+use crate::support::server::{Info, Request, Response, Server, TEXT};
+use crate::support::test_key::{TestKey, claims, unix_now};
 
 const JWT_BEARER_FORM: &str = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer";
 
@@ -710,4 +710,61 @@ fn not_json_fault_serves_plain_text() {
     assert_eq!(reply.status, 200);
     assert_eq!(reply.header("content-type"), Some("text/plain;charset=UTF-8"));
     assert!(serde_json::from_str::<Value>(&reply.body).is_err());
+}
+
+// ---------------------------------------------------------------------------
+// The server core: what every fake gets from it
+// ---------------------------------------------------------------------------
+
+/// Echoes the method, route, `q` parameter and body of each request.
+fn echo() -> Server<impl Fn(&Request, &Info) -> Response + Send + Sync + 'static> {
+    Server::start(|request: &Request, _: &Info| {
+        let q = request.query("q").unwrap_or_default();
+        Response::new(200, TEXT, format!("{} {} q={q} body={}", request.method, request.route(), request.body))
+    })
+}
+
+#[test]
+fn the_core_reads_query_strings_and_bodies_and_records_every_request() {
+    let server = echo();
+    let reply = exchange(server.address(), &request("POST", "/a/b?x=1&q=SELECT+Id%2C+Name", "text/plain", "hello"));
+    assert_eq!((reply.status, reply.body.as_str()), (200, "POST /a/b q=SELECT Id, Name body=hello"));
+    assert_eq!(reply.header("connection"), Some("close"));
+    let recorded = server.requests();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(
+        (recorded[0].path.as_str(), recorded[0].header("CONTENT-TYPE")),
+        ("/a/b?x=1&q=SELECT+Id%2C+Name", Some("text/plain"))
+    );
+    assert_eq!(server.connections(), 1);
+}
+
+#[test]
+fn the_core_refuses_malformed_and_oversized_requests_without_recording_them() {
+    let server = echo();
+    assert_eq!(exchange(server.address(), b"NONSENSE\r\n\r\n").status, 400);
+    let huge = format!("POST / HTTP/1.1\r\nContent-Length: {}\r\n\r\n", 2 * 1024 * 1024);
+    assert_eq!(exchange(server.address(), huge.as_bytes()).status, 413);
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn a_fault_can_be_injected_into_a_running_server_and_lifted() {
+    let server = echo();
+    server.inject(Some(Fault::Html(503)));
+    let faulted = exchange(server.address(), &request("GET", "/x", "text/plain", ""));
+    assert_eq!(faulted.status, 503);
+    assert!(faulted.body.contains("Data Not Available"), "{}", faulted.body);
+    server.inject(None);
+    assert_eq!(exchange(server.address(), &request("GET", "/x", "text/plain", "")).status, 200);
+    assert_eq!(server.requests().len(), 2, "faulted requests are recorded too");
+}
+
+#[test]
+fn the_token_fake_serves_its_org_again_once_a_fault_is_lifted() {
+    let fake = FakeSalesforce::start(standard_org());
+    fake.inject(Some(Fault::NotJson));
+    assert_eq!(login(&fake, &good_claims()).header("content-type"), Some("text/plain;charset=UTF-8"));
+    fake.inject(None);
+    assert_success(&login(&fake, &good_claims()));
 }
