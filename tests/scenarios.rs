@@ -1,61 +1,272 @@
-//! The fixture matrix: each scenario runs the real binary offline and must report exactly its
-//! causes; together they cover every cause of the offline groups, and the healthy setup none.
+//! Every end-to-end scenario as data, in one place: the offline fixture matrix (one scenario per
+//! cause of the offline groups, and the healthy setups), the connected-app metadata, the captured
+//! failures users paste (`--error`: the sf CLI's real outputs, other clients' messages, every
+//! token-endpoint error), and live probes against the fake token endpoint.
+//!
+//! Each scenario runs the real binary, must report what its row expects, and has its whole report
+//! snapshotted in text and in JSON (`tests/snapshots/scenarios/<group>/<name>.{text,json}.snap`).
+//! A changed report shows up as a snapshot diff to review as a user would: a stale note or an
+//! internal name in the output must be caught there. After an intended change, rewrite the
+//! snapshots with `INSTA_UPDATE=always cargo test --test tests scenarios` and review `git diff`.
+//!
+//! Snapshots are stable: the clock is pinned (`SFJWT_NOW`), and the few things a live probe cannot
+//! pin (the fake's port, its `Date` header, durations) are replaced by placeholders.
 
 use std::collections::BTreeSet;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use crate::support::{CLIENT_ID, Test, USERNAME, fixture, read_fixture};
+use serde_json::Value;
 
-struct Scenario {
-    name: &'static str,
-    args: Vec<String>,
+use crate::support::fake_salesforce::{self, App, FakeSalesforce, Fault, Org, TEST_URL, User};
+use crate::support::{CLIENT_ID, Output, Test, USERNAME, fixture, read_fixture};
+
+/// One end-to-end case: how to run it and what it must report.
+pub struct Scenario {
+    /// Its snapshot's name, unique within its group.
+    name: String,
+    how: How,
+    expect: Expect,
     env: Vec<(&'static str, String)>,
-    causes: &'static [&'static str],
 }
 
-fn scenario(name: &'static str, args: &[&str], causes: &'static [&'static str]) -> Scenario {
-    Scenario { name, args: args.iter().map(|a| a.to_string()).collect(), env: Vec::new(), causes }
+enum How {
+    /// `sfjwt doctor --offline <args>`.
+    Offline(Vec<String>),
+    /// `sfjwt doctor --error <error> <args>`, online on purpose: `--error` alone decides that
+    /// nothing is sent.
+    Captured { error: String, args: Vec<String> },
+    /// `sfjwt doctor <args> --instance-url <fake>` against a fresh fake token endpoint serving
+    /// this org, or this fault in front of it.
+    Probe { org: fn() -> Org, fault: Option<Fault>, args: Vec<String> },
 }
 
-/// Client id, username, key and certificate of the healthy setup; `extra` flags replace them.
-fn setup(key: &str, cert: Option<&str>, extra: &[&str]) -> Vec<String> {
-    let mut pairs: Vec<(String, String)> = vec![
-        ("--client-id".into(), CLIENT_ID.into()),
-        ("--username".into(), USERNAME.into()),
-        ("--jwt-key-file".into(), fixture(key)),
-    ];
-    if let Some(cert) = cert {
-        pairs.push(("--cert".into(), fixture(cert)));
+/// What a scenario must report. The exit code follows from the causes: 1 when one is an error.
+enum Expect {
+    /// Exactly these causes, in any order.
+    Causes(&'static [&'static str]),
+    /// This cause first, and this exit code.
+    First(&'static str, i32),
+    /// This cause among the causes, and this exit code.
+    Includes(&'static str, i32),
+}
+
+impl Scenario {
+    fn new(name: impl Into<String>, how: How, expect: Expect) -> Scenario {
+        Scenario { name: name.into(), how, expect, env: Vec::new() }
     }
-    for pair in extra.chunks(2) {
-        let (flag, value) = (pair[0].to_string(), pair[1].to_string());
-        match pairs.iter_mut().find(|(f, _)| *f == flag) {
-            Some(existing) => existing.1 = value,
-            None => pairs.push((flag, value)),
+
+    fn offline<I: IntoIterator<Item = S>, S: AsRef<str>>(
+        name: &str,
+        args: I,
+        causes: &'static [&'static str],
+    ) -> Scenario {
+        let args = args.into_iter().map(|a| a.as_ref().to_string()).collect();
+        Scenario::new(name, How::Offline(args), Expect::Causes(causes))
+    }
+
+    fn env(mut self, name: &'static str, value: String) -> Scenario {
+        self.env.push((name, value));
+        self
+    }
+
+    fn group(&self) -> &'static str {
+        match self.how {
+            How::Offline(_) => "offline",
+            How::Captured { .. } => "captured",
+            How::Probe { .. } => "probe",
         }
     }
-    pairs.into_iter().flat_map(|(f, v)| [f, v]).collect()
+
+    /// The run in `format`, with what to replace in its output to make it stable.
+    fn test(&self, format: &str) -> (Test, Option<FakeSalesforce>) {
+        let format = ["--format", format];
+        let (test, fake) = match &self.how {
+            How::Offline(args) => (Test::new().args(["doctor", "--offline"]).args(format).args(args), None),
+            How::Captured { error, args } => {
+                (Test::new().args(["doctor"]).args(format).args(["--error", error]).args(args), None)
+            }
+            How::Probe { org, fault, args } => {
+                let fake = match fault {
+                    Some(fault) => FakeSalesforce::with_fault(fault.clone()),
+                    None => FakeSalesforce::start(org()),
+                };
+                let test = Test::new().args(["doctor"]).args(format).args(args).args(["--instance-url", &fake.url()]);
+                (test, Some(fake))
+            }
+        };
+        let test = self.env.iter().fold(test, |test, (name, value)| test.env(name, value));
+        (test, fake)
+    }
+
+    /// Runs the scenario in JSON and in text, checks what it reports, and snapshots both reports.
+    /// Returns what went wrong, if anything.
+    fn check(&self) -> Result<(), String> {
+        let (json, json_port) = self.run("json");
+        let verdict = self.judge(&json).map_err(|why| format!("{}: {why}\n{}", self.name, json.describe()));
+        let (text, text_port) = self.run("text");
+        let snapshots = [("json", &json, json_port), ("text", &text, text_port)].map(|(format, out, port)| {
+            let name = format!("{}.{format}", self.name);
+            let snapshot = catch_unwind(AssertUnwindSafe(|| self.snapshot(&name, out, port)));
+            snapshot.map_err(|_| format!("{}/{name}: the report changed (see the diff above)", self.group()))
+        });
+        let problems: Vec<String> = std::iter::once(verdict).chain(snapshots).filter_map(Result::err).collect();
+        if problems.is_empty() { Ok(()) } else { Err(problems.join("\n")) }
+    }
+
+    /// Runs in `format`; returns the output and the fake's port, if there was a fake.
+    fn run(&self, format: &str) -> (Output, Option<u16>) {
+        let (test, fake) = self.test(format);
+        let out = test.run();
+        (out, fake.map(|fake| fake.address().port()))
+    }
+
+    fn judge(&self, out: &Output) -> Result<(), String> {
+        out.no_panic();
+        let json: Value = serde_json::from_str(&out.stdout).map_err(|e| format!("stdout is not JSON ({e})"))?;
+        let causes: Vec<String> = json["causes"]
+            .as_array()
+            .ok_or("no causes")?
+            .iter()
+            .map(|cause| cause["id"].as_str().unwrap_or_default().to_string())
+            .collect();
+        let errors = json["counts"]["errors"].as_u64().ok_or("no counts.errors")?;
+        let (fits, code) = match self.expect {
+            Expect::Causes(want) => {
+                let got: BTreeSet<&str> = causes.iter().map(String::as_str).collect();
+                (got == want.iter().copied().collect(), i32::from(errors > 0))
+            }
+            Expect::First(cause, code) => (causes.first().is_some_and(|c| c == cause), code),
+            Expect::Includes(cause, code) => (causes.iter().any(|c| c == cause), code),
+        };
+        let expected = match self.expect {
+            Expect::Causes(want) => format!("exactly {want:?}"),
+            Expect::First(cause, _) => format!("{cause} first"),
+            Expect::Includes(cause, _) => format!("{cause} among the causes"),
+        };
+        if fits && out.code == code {
+            Ok(())
+        } else {
+            Err(format!("got {causes:?} (exit {}), want {expected} (exit {code})", out.code))
+        }
+    }
+
+    fn snapshot(&self, name: &str, out: &Output, port: Option<u16>) {
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(format!("snapshots/scenarios/{}", self.group()));
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.set_description(format!("{} → exit {}", self.command_line(name), out.code));
+        if let Some(port) = port {
+            settings.add_filter(&format!("127\\.0\\.0\\.1:{port}\\b"), "127.0.0.1:[PORT]");
+        }
+        // Where the clone is, and what machine it runs on.
+        settings.add_filter(&regex_escape(env!("CARGO_MANIFEST_DIR")), "[CRATE]");
+        for (pattern, replacement) in UNSTABLE {
+            settings.add_filter(pattern, *replacement);
+        }
+        let mut report = out.stdout.clone();
+        if !out.stderr.is_empty() {
+            report.push_str("\n--- stderr\n");
+            report.push_str(&out.stderr);
+        }
+        settings.bind(|| insta::assert_snapshot!(name, report));
+    }
+
+    /// `sfjwt doctor …` as the scenario runs it, for the snapshot's header.
+    fn command_line(&self, name: &str) -> String {
+        let format = name.rsplit('.').next().unwrap_or_default();
+        let (test, fake) = self.test(format);
+        drop(fake);
+        let env: Vec<String> = self.env.iter().map(|(name, value)| format!("{name}={}", shorten(value))).collect();
+        let args: Vec<String> = test.arguments().map(|arg| shorten(&arg.to_string_lossy())).collect();
+        let line = env.into_iter().chain(std::iter::once("sfjwt".to_string())).chain(args).collect::<Vec<_>>();
+        let line = line.join(" ");
+        match &self.how {
+            How::Probe { .. } => {
+                line.split("--instance-url").next().unwrap_or(&line).to_string() + "--instance-url <fake>"
+            }
+            _ => line,
+        }
+    }
 }
 
-fn with_setup(
-    name: &'static str,
-    key: &str,
-    cert: Option<&str>,
-    extra: &[&str],
-    causes: &'static [&'static str],
-) -> Scenario {
-    Scenario { name, args: setup(key, cert, extra), env: Vec::new(), causes }
+/// What a live run cannot pin: the fake's clock and the time things took.
+const UNSTABLE: &[(&str, &str)] = &[
+    // The fake's Date header and what sfjwt reads from it.
+    (r"(?i)date: \w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT", "date: [DATE]"),
+    (r#""issued_at\\?":\s*\\?"\d+\\?""#, r#""issued_at":"[ISSUED_AT]""#),
+    (r"\(\d+ ms\)", "([ELAPSED] ms)"),
+    (r#""elapsed_ms":\s*\d+"#, r#""elapsed_ms": "[ELAPSED]""#),
+    (r"clocks agree within \d+ s", "clocks agree within [SKEW] s"),
+    (r#""os": "[^"]*""#, r#""os": "[OS]""#),
+    (r#""arch": "[^"]*""#, r#""arch": "[ARCH]""#),
+    (r"Date header [\d-]+ [\d:]+ UTC; local time [\d-]+ [\d:]+ UTC", "Date header [DATE]; local time [NOW]"),
+];
+
+fn regex_escape(text: &str) -> String {
+    text.chars().map(|c| if c.is_alphanumeric() || c == '/' { c.to_string() } else { format!("\\{c}") }).collect()
 }
 
-fn assertion(name: &'static str, jwt: &str, extra: &[&str], causes: &'static [&'static str]) -> Scenario {
-    let mut args = setup("keys/rsa2048.pkcs8.pem", Some("certs/rsa2048.crt"), extra);
-    args.extend(["--assertion".into(), format!("@{}", fixture(&format!("assertions/{jwt}.jwt")))]);
-    Scenario { name, args, env: Vec::new(), causes }
+/// A value as short as a header line needs: long arguments (inline errors, keys) are cut.
+fn shorten(text: &str) -> String {
+    let text = text.replace('\n', "\\n");
+    if text.chars().count() <= 80 { text } else { format!("{}…", text.chars().take(77).collect::<String>()) }
 }
+
+/// Runs every scenario of a group; fails listing all that went wrong, not just the first.
+fn check_all(scenarios: Vec<Scenario>) {
+    let mut names = BTreeSet::new();
+    for scenario in &scenarios {
+        assert!(names.insert(&scenario.name), "two scenarios are named {}", scenario.name);
+    }
+    let failures: Vec<String> = scenarios.iter().filter_map(|s| s.check().err()).collect();
+    assert!(failures.is_empty(), "{} scenario(s) failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The offline fixture matrix
+// ---------------------------------------------------------------------------------------------
 
 const KEY: &str = "keys/rsa2048.pkcs8.pem";
 const CERT: Option<&str> = Some("certs/rsa2048.crt");
 
-fn scenarios() -> Vec<Scenario> {
+/// Client id, username, key and certificate of the healthy setup; `extra` flags replace them.
+fn setup(key: &str, cert: Option<&str>, extra: &[&str]) -> Vec<String> {
+    let mut base = vec!["--client-id".into(), CLIENT_ID.into(), "--username".into(), USERNAME.into()];
+    base.extend(["--jwt-key-file".into(), fixture(key)]);
+    if let Some(cert) = cert {
+        base.extend(["--cert".into(), fixture(cert)]);
+    }
+    merge(base, extra)
+}
+
+/// `base` flag-value pairs with `extra`'s: a flag in both takes `extra`'s value; a flag alone
+/// (`--try-audiences`) is kept as it is.
+fn merge(base: Vec<String>, extra: &[&str]) -> Vec<String> {
+    let mut pairs: Vec<(String, Option<String>)> =
+        base.chunks(2).map(|pair| (pair[0].clone(), pair.get(1).cloned())).collect();
+    let mut extra = extra.iter().peekable();
+    while let Some(flag) = extra.next() {
+        let value = extra.next_if(|next| !next.starts_with("--")).map(|v| v.to_string());
+        match pairs.iter_mut().find(|(f, _)| f == flag) {
+            Some(existing) => existing.1 = value,
+            None => pairs.push((flag.to_string(), value)),
+        }
+    }
+    pairs.into_iter().flat_map(|(f, v)| std::iter::once(f).chain(v)).collect()
+}
+
+fn with_setup(name: &str, key: &str, cert: Option<&str>, extra: &[&str], causes: &'static [&'static str]) -> Scenario {
+    Scenario::offline(name, setup(key, cert, extra), causes)
+}
+
+fn assertion(name: &str, jwt: &str, extra: &[&str], causes: &'static [&'static str]) -> Scenario {
+    let mut args = setup(KEY, CERT, extra);
+    args.extend(["--assertion".into(), format!("@{}", fixture(&format!("assertions/{jwt}.jwt")))]);
+    Scenario::offline(name, args, causes)
+}
+
+fn offline() -> Vec<Scenario> {
     vec![
         with_setup("healthy", KEY, CERT, &[], &[]),
         with_setup("healthy-pkcs1", "keys/rsa2048.pkcs1.pem", CERT, &[], &[]),
@@ -136,7 +347,11 @@ fn scenarios() -> Vec<Scenario> {
         assertion("jwt-too-short", "too-short", &[], &["claims.exp-too-short"]),
         assertion("jwt-milliseconds", "milliseconds", &[], &["claims.exp-milliseconds"]),
         assertion("jwt-exp-string", "exp-string", &[], &["claims.exp-not-number"]),
-        scenario("jwt-pem-pasted", &["--assertion", "@fixtures/keys/rsa2048.pkcs8.pem"], &["assertion.malformed"]),
+        Scenario::offline(
+            "jwt-pem-pasted",
+            ["--assertion", "@fixtures/keys/rsa2048.pkcs8.pem"],
+            &["assertion.malformed"],
+        ),
         with_setup(
             "built-aud-my-domain",
             KEY,
@@ -209,64 +424,297 @@ fn scenarios() -> Vec<Scenario> {
             &["--instance-url", "https://acme--uat.sandbox.my.salesforce.com", "--username", "ci@acme.com.qa2"],
             &["host.environment-mismatch"],
         ),
-        Scenario {
-            name: "key-from-env-base64",
-            args: vec![
-                "--client-id".into(),
-                CLIENT_ID.into(),
-                "--username".into(),
-                USERNAME.into(),
-                "--cert".into(),
-                fixture("certs/rsa2048.crt"),
-            ],
-            env: vec![("SFJWT_KEY", read_fixture("keys/mangled/base64-of-pem.txt"))],
-            causes: &[],
-        },
-        Scenario {
-            name: "cert-expiring-soon",
-            args: setup(KEY, CERT, &[]),
-            env: vec![("SFJWT_NOW", (not_after("certs/rsa2048.crt") - 12 * 86_400).to_string())],
-            causes: &["cert.expiring-soon"],
-        },
+        Scenario::offline(
+            "key-from-env-base64",
+            ["--client-id", CLIENT_ID, "--username", USERNAME, "--cert", &fixture("certs/rsa2048.crt")],
+            &[],
+        )
+        .env("SFJWT_KEY", read_fixture("keys/mangled/base64-of-pem.txt")),
+        with_setup("cert-expiring-soon", KEY, CERT, &[], &["cert.expiring-soon"])
+            .env("SFJWT_NOW", (not_after("certs/rsa2048.crt") - 12 * 86_400).to_string()),
     ]
 }
 
-/// notAfter of a fixture certificate, read with openssl's own parser to stay independent of sfjwt.
+/// notAfter of a fixture certificate, read by x509-parser rather than by sfjwt's own rules.
 fn not_after(cert: &str) -> i64 {
-    let out = std::process::Command::new("openssl")
-        .args(["x509", "-noout", "-enddate", "-dateopt", "iso_8601", "-in", &fixture(cert)])
-        .output();
-    let text = String::from_utf8(out.expect("openssl runs").stdout).unwrap();
-    let date = text.trim().trim_start_matches("notAfter=");
-    let format = time::format_description::well_known::Iso8601::DEFAULT;
-    time::OffsetDateTime::parse(&date.replace(' ', "T"), &format)
-        .map(|t| t.unix_timestamp())
-        .unwrap_or_else(|e| panic!("{date}: {e}"))
+    let pem = read_fixture(cert);
+    let (_, pem) = x509_parser::pem::parse_x509_pem(pem.as_bytes()).expect("a PEM certificate");
+    pem.parse_x509().expect("an X.509 certificate").validity().not_after.timestamp()
+}
+
+/// Connected-app and External Client App metadata (`fixtures/metadata`), each with the consumer
+/// key its scenario needs.
+fn connected_apps() -> Vec<Scenario> {
+    let app = |name: &str, folder: &str, client_id: &str, expect: Expect| {
+        let args = ["--client-id", client_id, "--username", USERNAME, "--jwt-key-file", &fixture("example/server.key")]
+            .into_iter()
+            .chain(["--connected-app", &fixture(&format!("metadata/{folder}"))])
+            .map(String::from)
+            .collect();
+        Scenario::new(name, How::Offline(args), expect)
+    };
+    let healthy = "3MVG9EXAMPLE0nly.TestKey_ForSfjwtDocs0000000000000000000000000000000000000000000";
+    let self_authorize = "3MVG9EXAMPLE0nly.SelfAuth_ForSfjwtDocs000000000000000000000000000000000000000000";
+    vec![
+        app("app-healthy", "connected-app-healthy", healthy, Expect::Causes(&[])),
+        app(
+            "app-eca-healthy",
+            "eca-healthy",
+            "3MVG9EXAMPLE0nly.Eca_ForSfjwtDocs00000000000000000000000000000000000000000000000",
+            Expect::Causes(&[]),
+        ),
+        app(
+            "app-no-certificate",
+            "connected-app-no-cert",
+            "3MVG9EXAMPLE0nly.NoCert_ForSfjwtDocs00000000000000000000000000000000000000000000",
+            Expect::Includes("app.no-certificate", 1),
+        ),
+        app(
+            "app-high-assurance",
+            "connected-app-high-assurance",
+            "3MVG9EXAMPLE0nly.HighAssurance_ForSfjwtDocs0000000000000000000000000000000000000",
+            Expect::Includes("app.high-assurance-required", 1),
+        ),
+        app(
+            "app-self-authorize",
+            "connected-app-self-authorize",
+            self_authorize,
+            Expect::Includes("app.self-authorize-policy", 1),
+        ),
+        app(
+            "app-self-authorize-no-refresh-token",
+            "connected-app-self-authorize",
+            self_authorize,
+            Expect::Includes("app.missing-refresh-token-scope", 1),
+        ),
+        app(
+            "app-eca-jwt-disabled",
+            "eca-jwt-disabled",
+            "3MVG9EXAMPLE0nly.EcaNoJwt_ForSfjwtDocs000000000000000000000000000000000000000000",
+            Expect::Includes("app.jwt-disabled", 1),
+        ),
+        app("app-malformed", "malformed", healthy, Expect::Includes("app.metadata-invalid", 0)),
+        app(
+            "app-other-orgs-key",
+            "connected-app-healthy",
+            "3MVG9SomeOtherOrgsKey00000000000",
+            Expect::Includes("client.unknown-client-id", 1),
+        ),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Captured failures (`--error`)
+// ---------------------------------------------------------------------------------------------
+
+/// A capture under tests/fixtures/captured: (file, the top cause, exit code).
+const CAPTURES: &[(&str, &str, i32)] = &[
+    ("sf-cli-2.146/a_json.stdout", "approval.missing", 1),
+    ("sf-cli-2.146/a_text.stderr", "approval.missing", 1),
+    ("sf-cli-2.146/a_tty.stdout", "approval.missing", 1),
+    ("sf-cli-2.146/b_json.stdout", "claims.aud-invalid", 1),
+    ("sf-cli-2.146/c_json.stdout", "pair.key-cert-mismatch", 1),
+    ("sf-cli-2.146/d_text.stderr", "client.unknown-client-id", 1),
+    ("sf-cli-2.146/e_json.stdout", "approval.user-not-preauthorized", 1),
+    ("sf-cli-2.146/f_json.stdout", "org.unavailable", 1),
+    ("sf-cli-2.146/g_json.stdout", "endpoint.unreachable", 3),
+    ("sf-cli-2.146/mitm_mydomain_b_json.stdout", "claims.aud-my-domain", 1),
+    ("sf-cli-2.146/key_missing_file_json.stdout", "key.unreadable", 1),
+    ("sf-cli-2.146/key_directory_text.stderr", "key.unreadable", 1),
+    ("sf-cli-2.146/key_empty_file_json.stdout", "key.empty", 1),
+    ("sf-cli-2.146/key_rsa1024_json.stdout", "key.too-small", 1),
+    ("sf-cli-2.146/key_ec_p256_text.stderr", "key.not-rsa", 1),
+    ("sf-cli-2.146/key_encrypted_pkcs8_json.stdout", "key.mangled", 1),
+    ("sf-cli-2.146/flag_lightning_url_json.stdout", "host.lightning-domain", 1),
+    ("sf-cli-2.146/flag_bad_url_json.stdout", "host.invalid-url", 1),
+    ("sf-cli-2.146/flag_missing_client_id_json.stdout", "claims.iss-missing", 1),
+    ("sf-cli-2.146/legacy_sfdx_auth_jwt_grant_text.stderr", "approval.missing", 1),
+    ("sfdx_v7_due_to.txt", "approval.missing", 1),
+    ("sf_sferror.json", "approval.missing", 1),
+    ("legacy_sfdx.txt", "pair.key-cert-mismatch", 1),
+    ("pem_no_start_line.txt", "key.mangled", 1),
+    ("guzzle.txt", "approval.missing", 1),
+    ("simple_salesforce.txt", "approval.missing", 1),
+    ("simple_salesforce_code_message.txt", "clock.skew", 1),
+    ("apex_code_phrase.txt", "claims.aud-invalid", 1),
+    ("apex_debug.log", "approval.missing", 1),
+    ("n8n.txt", "approval.missing", 1),
+    ("n8n_ui.txt", "approval.user-not-preauthorized", 1),
+    ("talend.txt", "client.unknown-client-id", 1),
+    ("curl_verbose.txt", "client.unknown-client-id", 1),
+    ("transcript_html.http", "org.unavailable", 1),
+    ("transcript_request_response.http", "approval.missing", 1),
+    ("sf-cli-2.146/ok_json.stdout", "", 0),
+    ("sf-cli-2.146/ok_text.stderr", "", 0),
+    ("sf-cli-2.146/ok_text.stdout", "", 0),
+];
+
+/// Every error string of sf_facts.md §2.4, as raw token-endpoint JSON: (error, description, a cause).
+const TOKEN_ERRORS: &[(&str, &str, &str)] = &[
+    ("invalid_grant", "user hasn't approved this consumer", "approval.missing"),
+    ("invalid_grant", "audience is invalid", "claims.aud-invalid"),
+    ("invalid_client_id", "client identifier invalid", "client.unknown-client-id"),
+    ("invalid_grant", "invalid assertion", "pair.key-cert-mismatch"),
+    ("invalid_client", "invalid client credentials", "client.invalid-credentials"),
+    ("invalid_grant", "expired authorization code", "clock.skew"),
+    ("invalid_app_access", "user is not admin approved to access this app", "approval.user-not-preauthorized"),
+    ("invalid_grant", "External client app is not installed in this org", "client.eca-not-installed"),
+    ("invalid_client", "app must be installed into org", "client.app-not-installed"),
+    ("invalid_grant", "ip restricted", "user.ip-restricted"),
+    ("invalid_grant", "IP restricted or invalid login hours", "user.ip-restricted"),
+    ("inactive_user", "user is inactive", "user.inactive"),
+    ("inactive_org", "organization is locked, closed, or suspended", "org.inactive"),
+    ("rate_limit_exceeded", "number of logins exceeded", "user.login-rate-exceeded"),
+    ("unsupported_grant_type", "grant type not supported", "client.unsupported-grant"),
+    ("invalid_request", "HTTPS required", "host.insecure"),
+    ("invalid_grant", "authentication failure", "endpoint.unknown-error"),
+    ("invalid_grant", "expired access/refresh token", "endpoint.unknown-error"),
+    ("invalid_grant", "no valid scopes defined", "endpoint.unknown-error"),
+];
+
+fn captured() -> Vec<Scenario> {
+    let mut scenarios: Vec<Scenario> = CAPTURES
+        .iter()
+        .map(|&(file, top, code)| {
+            let name = file.replace("sf-cli-2.146/", "sf-").replace(['.', '_'], "-");
+            let error = format!("@tests/fixtures/captured/{file}");
+            // A successful run is not a failure: no cause at all.
+            let expect = if top.is_empty() { Expect::Causes(&[]) } else { Expect::First(top, code) };
+            Scenario::new(name, How::Captured { error, args: Vec::new() }, expect)
+        })
+        .collect();
+    for &(error, description, cause) in TOKEN_ERRORS {
+        let slug: String =
+            description.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+        let body = format!(r#"{{"error":"{error}","error_description":"{description}"}}"#);
+        let how = How::Captured { error: body, args: Vec::new() };
+        scenarios.push(Scenario::new(format!("token-{error}-{slug}"), how, Expect::Includes(cause, 1)));
+    }
+    let html = "<html><head><title>Data Not Available</title></head><body>…</body></html>".to_string();
+    scenarios.push(Scenario::new(
+        "token-html-page",
+        How::Captured { error: html, args: Vec::new() },
+        Expect::Causes(&["org.unavailable"]),
+    ));
+    scenarios
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live probes against the fake token endpoint
+// ---------------------------------------------------------------------------------------------
+
+fn certificate() -> String {
+    read_fixture("certs/rsa2048.crt")
+}
+
+fn standard() -> Org {
+    Org::standard(&certificate())
+}
+
+fn probe(name: &str, org: fn() -> Org, extra: &[&str], expect: Expect) -> Scenario {
+    let key = fixture("keys/rsa2048.pkcs8.pem");
+    let base = ["--timeout", "20", "--client-id", fake_salesforce::CONSUMER_KEY]
+        .into_iter()
+        .chain(["--username", fake_salesforce::USERNAME, "--jwt-key-file", &key])
+        .map(String::from)
+        .collect();
+    let args = merge(base, extra);
+    Scenario::new(name, How::Probe { org, fault: None, args }, expect)
+}
+
+fn fault(name: &str, fault: Fault, expect: Expect) -> Scenario {
+    let mut scenario = probe(name, Org::production, &["--cert", "fixtures/certs/rsa2048.crt"], expect);
+    if let How::Probe { fault: slot, .. } = &mut scenario.how {
+        *slot = Some(fault);
+    }
+    scenario
+}
+
+fn probes() -> Vec<Scenario> {
+    let cert = ["--cert", "fixtures/certs/rsa2048.crt"];
+    vec![
+        probe("healthy", standard, &cert, Expect::Causes(&[])),
+        probe(
+            "self-authorize-never-approved",
+            || {
+                let app = App::new(fake_salesforce::CONSUMER_KEY, &certificate()).self_authorize();
+                Org::production().with_user(User::new(fake_salesforce::USERNAME)).with_app(app)
+            },
+            &cert,
+            Expect::First("approval.missing", 1),
+        ),
+        probe(
+            "unknown-client-id",
+            standard,
+            &["--client-id", "3MVG9UnknownKeyForThisOrg000000000"],
+            Expect::First("client.unknown-client-id", 1),
+        ),
+        probe(
+            "foreign-certificate",
+            || Org::standard(&read_fixture("certs/rsa2048-other.crt")),
+            &cert,
+            Expect::First("pair.key-cert-mismatch", 1),
+        ),
+        probe("clock-ten-minutes-ahead", || standard().with_clock_offset(600), &cert, Expect::First("clock.skew", 1)),
+        probe(
+            "sandbox-rejects-the-login-audience",
+            || {
+                let app = App::new(fake_salesforce::CONSUMER_KEY, &certificate());
+                Org::sandbox().with_user(User::new(fake_salesforce::USERNAME)).with_app(app)
+            },
+            &["--cert", "fixtures/certs/rsa2048.crt", "--audience", "https://login.salesforce.com"],
+            Expect::Causes(&["claims.aud-invalid"]),
+        ),
+        probe(
+            "try-audiences",
+            || {
+                let mut org = standard();
+                org.accepted_audiences = vec![TEST_URL.to_string()];
+                org
+            },
+            &["--cert", "fixtures/certs/rsa2048.crt", "--try-audiences"],
+            Expect::Includes("claims.aud-invalid", 0),
+        ),
+        fault("refused", Fault::Refuse, Expect::First("endpoint.unreachable", 3)),
+        fault("maintenance-page", Fault::Html(503), Expect::First("org.unavailable", 1)),
+        fault(
+            "redirect",
+            Fault::Redirect("http://127.0.0.1:9/elsewhere".into()),
+            Expect::First("endpoint.unexpected-response", 1),
+        ),
+        fault("not-json", Fault::NotJson, Expect::First("endpoint.unexpected-response", 1)),
+        fault("huge-body", Fault::HugeBody(20 * 1024 * 1024), Expect::First("endpoint.unexpected-response", 1)),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tests
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn offline_scenarios() {
+    check_all(offline().into_iter().chain(connected_apps()).collect());
 }
 
 #[test]
-fn every_scenario_reports_exactly_its_causes() {
-    let mut failures = Vec::new();
-    for s in scenarios() {
-        let mut test = Test::offline_json().args(&s.args);
-        for (name, value) in &s.env {
-            test = test.env(name, value);
-        }
-        let run = test.run();
-        let got: BTreeSet<String> = run.causes().into_iter().collect();
-        let want: BTreeSet<String> = s.causes.iter().map(|c| c.to_string()).collect();
-        let errors = run.json()["counts"]["errors"].as_u64().unwrap();
-        let expected_code = if errors > 0 { 1 } else { 0 };
-        if got != want || run.code != expected_code {
-            failures.push(format!("{}: got {got:?} (exit {}), want {want:?} (exit {expected_code})", s.name, run.code));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+fn captured_scenarios() {
+    check_all(captured());
+}
+
+#[test]
+fn probe_scenarios() {
+    check_all(probes());
 }
 
 #[test]
 fn the_matrix_covers_every_offline_cause() {
-    let covered: BTreeSet<&str> = scenarios().iter().flat_map(|s| s.causes.iter().copied()).collect();
+    let covered: BTreeSet<&str> = offline()
+        .iter()
+        .flat_map(|s| match s.expect {
+            Expect::Causes(causes) => causes.to_vec(),
+            Expect::First(cause, _) | Expect::Includes(cause, _) => vec![cause],
+        })
+        .collect();
     let offline_groups = ["key.", "cert.", "pair.", "assertion.", "claims.", "host."];
     let missing: Vec<&str> = sfjwt::catalog::all()
         .iter()
@@ -281,8 +729,8 @@ fn the_matrix_covers_every_offline_cause() {
 #[test]
 fn healthy_setup_passes_every_check_it_can_run() {
     let run = Test::offline_json().args(setup(KEY, CERT, &[])).run();
-    assert_eq!(run.code, 0, "{}", run.stdout);
-    let json = run.json();
+    run.status(0);
+    let json: Value = run.json();
     assert_eq!(json["verdict"], "healthy");
     for check in json["checks"].as_array().unwrap() {
         let offline_only = ["endpoint", "login", "app", "org"].contains(&check["group"].as_str().unwrap());

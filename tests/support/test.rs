@@ -101,6 +101,11 @@ impl Test {
         self
     }
 
+    /// The arguments so far, for describing the run.
+    pub fn arguments(&self) -> impl Iterator<Item = &OsString> {
+        self.args.iter()
+    }
+
     pub fn run(self) -> Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_sfjwt"));
         for (name, _) in std::env::vars_os() {
