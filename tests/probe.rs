@@ -71,15 +71,17 @@ fn not_approved_is_narrowed_and_never_ends_at_the_terse_answer() {
 fn a_scratch_user_points_at_replication_and_wait_retries_until_it_clears() {
     let scratch_user = "test-wvkpnfm5z113@example.com";
     let scratch = org().with_user(User::new(scratch_user)).accepting_audience("https://test.salesforce.com");
-    let fake = FakeSalesforce::start(scratch.with_replication_delay(Duration::from_secs(2)));
+    // Long enough for the first run to happen before it, even on a loaded machine.
+    let fake = FakeSalesforce::start(scratch.with_replication_delay(Duration::from_secs(5)));
     let first = as_scratch_user(&fake.url(), scratch_user, &[]);
     assert_eq!(first.causes()[0], "approval.scratch-not-replicated", "{}", first.stdout);
     assert_eq!(first.json()["causes"][0]["transient"], true);
-    let waited = as_scratch_user(&fake.url(), scratch_user, &["--wait", "20s"]);
+    let waited = as_scratch_user(&fake.url(), scratch_user, &["--wait", "90s"]);
     waited.status(0);
     assert!(waited.json()["notes"].to_string().contains("cleared"), "{}", waited.stdout);
-    // Replication clears 2 s after the fake started; --wait stops retrying then, well before its 20 s.
-    assert!(waited.elapsed < Duration::from_secs(15), "{}", waited.describe());
+    // Replication clears 5 s after the fake started, so one of the first retries (after 4.5,
+    // 13.5, 31.5 s…) succeeds: --wait stops then, long before its 90 s.
+    assert!(waited.elapsed < Duration::from_secs(45), "{}", waited.describe());
 }
 
 #[test]

@@ -17,6 +17,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use serde_json::Value;
 
+use crate::support::fake_rest::{self, AppRow, FakeRest, OrgModel, UserRow};
 use crate::support::fake_salesforce::{self, App, FakeSalesforce, Fault, Org, TEST_URL, User};
 use crate::support::{CLIENT_ID, Output, Test, USERNAME, fixture, read_fixture};
 
@@ -38,12 +39,37 @@ enum How {
     /// `sfjwt doctor <args> --instance-url <fake>` against a fresh fake token endpoint serving
     /// this org, or this fault in front of it.
     Probe { org: fn() -> Org, fault: Option<Fault>, args: Vec<String> },
+    /// `sfjwt doctor <args> --admin-instance-url <fake>` with the admin token of a fresh fake REST
+    /// API serving this org.
+    Admin { org: fn() -> OrgModel, args: Vec<String> },
+}
+
+/// The fake a scenario runs against, alive for one run.
+enum Live {
+    Token(FakeSalesforce),
+    Rest(FakeRest),
+}
+
+impl Live {
+    fn url(&self) -> String {
+        match self {
+            Live::Token(fake) => fake.url(),
+            Live::Rest(fake) => fake.url(),
+        }
+    }
+
+    fn port(&self) -> u16 {
+        let url = self.url();
+        url.rsplit(':').next().and_then(|port| port.parse().ok()).expect("a fake's URL ends in its port")
+    }
 }
 
 /// What a scenario must report. The exit code follows from the causes: 1 when one is an error.
 enum Expect {
     /// Exactly these causes, in any order.
     Causes(&'static [&'static str]),
+    /// Exactly these causes, in any order, and this exit code.
+    Exactly(&'static [&'static str], i32),
     /// This cause first, and this exit code.
     First(&'static str, i32),
     /// This cause among the causes, and this exit code.
@@ -74,28 +100,32 @@ impl Scenario {
             How::Offline(_) => "offline",
             How::Captured { .. } => "captured",
             How::Probe { .. } => "probe",
+            How::Admin { .. } => "admin",
         }
     }
 
-    /// The run in `format`, with what to replace in its output to make it stable.
-    fn test(&self, format: &str) -> (Test, Option<FakeSalesforce>) {
-        let format = ["--format", format];
-        let (test, fake) = match &self.how {
-            How::Offline(args) => (Test::new().args(["doctor", "--offline"]).args(format).args(args), None),
-            How::Captured { error, args } => {
-                (Test::new().args(["doctor"]).args(format).args(["--error", error]).args(args), None)
-            }
-            How::Probe { org, fault, args } => {
-                let fake = match fault {
-                    Some(fault) => FakeSalesforce::with_fault(fault.clone()),
-                    None => FakeSalesforce::start(org()),
-                };
-                let test = Test::new().args(["doctor"]).args(format).args(args).args(["--instance-url", &fake.url()]);
-                (test, Some(fake))
+    /// A fresh fake for one run, if the scenario needs one.
+    fn start(&self) -> Option<Live> {
+        match &self.how {
+            How::Probe { fault: Some(fault), .. } => Some(Live::Token(FakeSalesforce::with_fault(fault.clone()))),
+            How::Probe { org, .. } => Some(Live::Token(FakeSalesforce::start(org()))),
+            How::Admin { org, .. } => Some(Live::Rest(FakeRest::start(org()))),
+            How::Offline(_) | How::Captured { .. } => None,
+        }
+    }
+
+    /// The run in `format`, against the fake at `fake_url`.
+    fn test(&self, format: &str, fake_url: &str) -> Test {
+        let doctor = Test::new().args(["doctor", "--format", format]);
+        let test = match &self.how {
+            How::Offline(args) => doctor.arg("--offline").args(args),
+            How::Captured { error, args } => doctor.args(["--error", error]).args(args),
+            How::Probe { args, .. } => doctor.args(args).args(["--instance-url", fake_url]),
+            How::Admin { args, .. } => {
+                doctor.args(args).args(["--admin-instance-url", fake_url]).env("SFJWT_ADMIN_TOKEN", fake_rest::TOKEN)
             }
         };
-        let test = self.env.iter().fold(test, |test, (name, value)| test.env(name, value));
-        (test, fake)
+        self.env.iter().fold(test, |test, (name, value)| test.env(name, value))
     }
 
     /// Runs the scenario in JSON and in text, checks what it reports, and snapshots both reports.
@@ -106,7 +136,7 @@ impl Scenario {
         let (text, text_port) = self.run("text");
         let snapshots = [("json", &json, json_port), ("text", &text, text_port)].map(|(format, out, port)| {
             let name = format!("{}.{format}", self.name);
-            let snapshot = catch_unwind(AssertUnwindSafe(|| self.snapshot(&name, out, port)));
+            let snapshot = catch_unwind(AssertUnwindSafe(|| self.snapshot(format, &name, out, port)));
             snapshot.map_err(|_| format!("{}/{name}: the report changed (see the diff above)", self.group()))
         });
         let problems: Vec<String> = std::iter::once(verdict).chain(snapshots).filter_map(Result::err).collect();
@@ -115,9 +145,10 @@ impl Scenario {
 
     /// Runs in `format`; returns the output and the fake's port, if there was a fake.
     fn run(&self, format: &str) -> (Output, Option<u16>) {
-        let (test, fake) = self.test(format);
-        let out = test.run();
-        (out, fake.map(|fake| fake.address().port()))
+        let live = self.start();
+        let url = live.as_ref().map(Live::url).unwrap_or_default();
+        let out = self.test(format, &url).run();
+        (out, live.as_ref().map(Live::port))
     }
 
     fn judge(&self, out: &Output) -> Result<(), String> {
@@ -135,11 +166,15 @@ impl Scenario {
                 let got: BTreeSet<&str> = causes.iter().map(String::as_str).collect();
                 (got == want.iter().copied().collect(), i32::from(errors > 0))
             }
+            Expect::Exactly(want, code) => {
+                let got: BTreeSet<&str> = causes.iter().map(String::as_str).collect();
+                (got == want.iter().copied().collect(), code)
+            }
             Expect::First(cause, code) => (causes.first().is_some_and(|c| c == cause), code),
             Expect::Includes(cause, code) => (causes.iter().any(|c| c == cause), code),
         };
         let expected = match self.expect {
-            Expect::Causes(want) => format!("exactly {want:?}"),
+            Expect::Causes(want) | Expect::Exactly(want, _) => format!("exactly {want:?}"),
             Expect::First(cause, _) => format!("{cause} first"),
             Expect::Includes(cause, _) => format!("{cause} among the causes"),
         };
@@ -150,12 +185,12 @@ impl Scenario {
         }
     }
 
-    fn snapshot(&self, name: &str, out: &Output, port: Option<u16>) {
+    fn snapshot(&self, format: &str, name: &str, out: &Output, port: Option<u16>) {
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path(format!("snapshots/scenarios/{}", self.group()));
         settings.set_prepend_module_to_snapshot(false);
         settings.set_omit_expression(true);
-        settings.set_description(format!("{} → exit {}", self.command_line(name), out.code));
+        settings.set_description(format!("{} → exit {}", self.command_line(format), out.code));
         if let Some(port) = port {
             settings.add_filter(&format!("127\\.0\\.0\\.1:{port}\\b"), "127.0.0.1:[PORT]");
         }
@@ -173,20 +208,12 @@ impl Scenario {
     }
 
     /// `sfjwt doctor …` as the scenario runs it, for the snapshot's header.
-    fn command_line(&self, name: &str) -> String {
-        let format = name.rsplit('.').next().unwrap_or_default();
-        let (test, fake) = self.test(format);
-        drop(fake);
-        let env: Vec<String> = self.env.iter().map(|(name, value)| format!("{name}={}", shorten(value))).collect();
-        let args: Vec<String> = test.arguments().map(|arg| shorten(&arg.to_string_lossy())).collect();
-        let line = env.into_iter().chain(std::iter::once("sfjwt".to_string())).chain(args).collect::<Vec<_>>();
-        let line = line.join(" ");
-        match &self.how {
-            How::Probe { .. } => {
-                line.split("--instance-url").next().unwrap_or(&line).to_string() + "--instance-url <fake>"
-            }
-            _ => line,
-        }
+    fn command_line(&self, format: &str) -> String {
+        let test = self.test(format, "<fake>");
+        let env = self.env.iter().map(|(name, value)| format!("{name}={}", shorten(value)));
+        let args = test.arguments().map(|arg| shorten(&arg.to_string_lossy()));
+        let words: Vec<String> = env.chain(std::iter::once("sfjwt".to_string())).chain(args).collect();
+        words.join(" ")
     }
 }
 
@@ -675,7 +702,7 @@ fn probes() -> Vec<Scenario> {
             &["--cert", "fixtures/certs/rsa2048.crt", "--try-audiences"],
             Expect::Includes("claims.aud-invalid", 0),
         ),
-        fault("refused", Fault::Refuse, Expect::First("endpoint.unreachable", 3)),
+        fault("refused", Fault::Refuse, Expect::Exactly(&["endpoint.unreachable"], 3)),
         fault("maintenance-page", Fault::Html(503), Expect::First("org.unavailable", 1)),
         fault(
             "redirect",
@@ -684,6 +711,71 @@ fn probes() -> Vec<Scenario> {
         ),
         fault("not-json", Fault::NotJson, Expect::First("endpoint.unexpected-response", 1)),
         fault("huge-body", Fault::HugeBody(20 * 1024 * 1024), Expect::First("endpoint.unexpected-response", 1)),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// An admin session against the fake REST API
+// ---------------------------------------------------------------------------------------------
+
+const APP_NAME: &str = "sfjwt CI";
+
+/// The healthy app's metadata and key, the admin session of a fresh fake REST API, and a token
+/// endpoint that refuses connections (port 9), so the report rests on what the org says.
+fn admin(name: &str, org: fn() -> OrgModel, expect: Expect) -> Scenario {
+    let args = ["--client-id", CLIENT_ID, "--username", USERNAME, "--jwt-key-file", &fixture("example/server.key")]
+        .into_iter()
+        .chain(["--connected-app", &fixture("metadata/connected-app-healthy"), "--instance-url", "http://127.0.0.1:9"])
+        .map(String::from)
+        .collect();
+    Scenario::new(name, How::Admin { org, args }, expect)
+}
+
+/// An app that pre-authorizes the System Administrator profile.
+fn admin_approved() -> AppRow {
+    AppRow::admin_approved(APP_NAME).allow_profile(fake_rest::ADMIN_PROFILE)
+}
+
+/// The CI user, a System Administrator.
+fn ci_user() -> UserRow {
+    UserRow::new(USERNAME, fake_rest::ADMIN_PROFILE)
+}
+
+fn admin_sessions() -> Vec<Scenario> {
+    vec![
+        admin(
+            "pre-authorized",
+            || OrgModel::production().with_user(ci_user()).with_app(admin_approved()),
+            Expect::Exactly(&["endpoint.unreachable"], 3),
+        ),
+        admin(
+            "profile-not-pre-authorized",
+            || {
+                let user = UserRow::new(USERNAME, "Integration User");
+                OrgModel::production().with_user(user).with_app(admin_approved())
+            },
+            Expect::Includes("approval.user-not-preauthorized", 1),
+        ),
+        admin(
+            "self-authorize-never-approved",
+            || OrgModel::production().with_user(ci_user()).with_app(AppRow::self_authorize(APP_NAME)),
+            Expect::Includes("approval.self-authorize-not-approved", 1),
+        ),
+        admin(
+            "frozen-user",
+            || OrgModel::production().with_user(ci_user().frozen()).with_app(admin_approved()),
+            Expect::Includes("user.frozen", 1),
+        ),
+        admin(
+            "inactive-user",
+            || OrgModel::production().with_user(ci_user().inactive()).with_app(admin_approved()),
+            Expect::Includes("user.inactive", 1),
+        ),
+        admin(
+            "unknown-user",
+            || OrgModel::production().with_app(AppRow::admin_approved(APP_NAME)),
+            Expect::Includes("user.not-found", 1),
+        ),
     ]
 }
 
@@ -707,11 +799,16 @@ fn probe_scenarios() {
 }
 
 #[test]
+fn admin_scenarios() {
+    check_all(admin_sessions());
+}
+
+#[test]
 fn the_matrix_covers_every_offline_cause() {
     let covered: BTreeSet<&str> = offline()
         .iter()
         .flat_map(|s| match s.expect {
-            Expect::Causes(causes) => causes.to_vec(),
+            Expect::Causes(causes) | Expect::Exactly(causes, _) => causes.to_vec(),
             Expect::First(cause, _) | Expect::Includes(cause, _) => vec![cause],
         })
         .collect();
