@@ -25,6 +25,7 @@ pub mod redact;
 pub mod registry;
 pub mod render;
 pub mod report;
+pub mod saml;
 pub mod secret;
 pub mod sf_cli;
 #[cfg(test)]

@@ -3,7 +3,11 @@
 
 use serde::Serialize;
 
-use crate::{checks, evidence::Evidence, finding::Outcome};
+use crate::{
+    checks,
+    evidence::{Evidence, Flow},
+    finding::Outcome,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -13,6 +17,7 @@ pub enum Group {
     Pairing,
     Assertion,
     Claims,
+    Saml,
     Host,
     App,
     Org,
@@ -28,11 +33,24 @@ impl Group {
             Group::Pairing => "Key and certificate",
             Group::Assertion => "Assertion",
             Group::Claims => "Claims",
+            Group::Saml => "SAML assertion",
             Group::Host => "Login host",
             Group::App => "Connected app",
             Group::Org => "Org (admin session)",
             Group::Endpoint => "Token endpoint",
             Group::Login => "Login",
+        }
+    }
+}
+
+impl Group {
+    /// The bearer flow a group belongs to; `None` for groups of both. A check of the other flow
+    /// is not run (`engine::run_all`).
+    pub fn flow(self) -> Option<Flow> {
+        match self {
+            Group::Assertion | Group::Claims => Some(Flow::JwtBearer),
+            Group::Saml => Some(Flow::SamlBearer),
+            _ => None,
         }
     }
 }
@@ -184,6 +202,60 @@ pub static CHECKS: &[Check] = &[
             "claims.exp-not-number",
         ],
         run: checks::claims::expiry,
+    },
+    Check {
+        id: "saml.structure",
+        group: Group::Saml,
+        title: "Assertion is one SAML 2.0 assertion, base64url-encoded",
+        reads: "--assertion (XML, base64 or base64url), or the assertion in --error",
+        needs: &[],
+        emits: &["saml.not-saml", "saml.not-base64url"],
+        run: checks::saml::structure,
+    },
+    Check {
+        id: "saml.signature",
+        group: Group::Saml,
+        title: "Assertion is signed (RSA-SHA256/SHA1) by the app's certificate",
+        reads: "the ds:Signature, --cert or the app's certificate, and the key",
+        needs: &[],
+        emits: &["saml.unsigned", "saml.signature-algorithm", "saml.cert-mismatch"],
+        run: checks::saml::signature,
+    },
+    Check {
+        id: "saml.issuer",
+        group: Group::Saml,
+        title: "Issuer is the connected app's consumer key",
+        reads: "the Issuer and --client-id",
+        needs: &[],
+        emits: &["saml.issuer-not-consumer-key"],
+        run: checks::saml::issuer,
+    },
+    Check {
+        id: "saml.subject",
+        group: Group::Saml,
+        title: "NameID is the username, confirmed as bearer for the token endpoint",
+        reads: "the Subject, --username and the login host",
+        needs: &[],
+        emits: &["saml.nameid-not-username", "saml.subject-confirmation-not-bearer", "saml.recipient-mismatch"],
+        run: checks::saml::subject,
+    },
+    Check {
+        id: "saml.audience",
+        group: Group::Saml,
+        title: "Audience is the login host",
+        reads: "the Audience and the login host",
+        needs: &[],
+        emits: &["saml.audience-invalid"],
+        run: checks::saml::audience,
+    },
+    Check {
+        id: "saml.validity",
+        group: Group::Saml,
+        title: "NotBefore and NotOnOrAfter enclose now",
+        reads: "the Conditions, the SubjectConfirmationData and the local clock",
+        needs: &[],
+        emits: &["saml.expired", "saml.not-yet-valid"],
+        run: checks::saml::validity,
     },
     Check {
         id: "host.url",
