@@ -5,6 +5,7 @@
 
 pub mod captured;
 pub mod catalog;
+pub mod cause_id;
 pub mod checks;
 pub mod cli;
 pub mod clock;
@@ -28,6 +29,7 @@ pub mod report;
 pub mod saml;
 pub mod secret;
 pub mod sf_cli;
+pub mod symptom;
 #[cfg(test)]
 mod testing;
 

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::{
+    cause_id::CauseId,
     checks,
     evidence::{Evidence, Flow},
     finding::Outcome,
@@ -64,8 +65,9 @@ pub struct Check {
     pub reads: &'static str,
     /// Checks that must pass (or warn) first; otherwise this one is skipped.
     pub needs: &'static [&'static str],
-    /// Every cause id the check can report.
-    pub emits: &'static [&'static str],
+    /// Every cause the check can report (for `login.answer`: every cause its observations are
+    /// read as, by the rules of diagnosis).
+    pub emits: &'static [CauseId],
     pub run: fn(&Evidence) -> Outcome,
 }
 
@@ -76,7 +78,7 @@ pub static CHECKS: &[Check] = &[
         title: "Key file is readable and not empty",
         reads: "--jwt-key-file, SFJWT_KEY_FILE or SFJWT_KEY",
         needs: &[],
-        emits: &["key.unreadable", "key.empty"],
+        emits: &[CauseId::KeyUnreadable, CauseId::KeyEmpty],
         run: checks::key::file,
     },
     Check {
@@ -85,7 +87,13 @@ pub static CHECKS: &[Check] = &[
         title: "Key is an unencrypted PEM private key",
         reads: "the key's contents",
         needs: &["key.file"],
-        emits: &["key.mangled", "key.der-format", "key.not-private-key", "key.encrypted", "key.unparseable"],
+        emits: &[
+            CauseId::KeyMangled,
+            CauseId::KeyDerFormat,
+            CauseId::KeyNotPrivateKey,
+            CauseId::KeyEncrypted,
+            CauseId::KeyUnparseable,
+        ],
         run: checks::key::format,
     },
     Check {
@@ -94,7 +102,7 @@ pub static CHECKS: &[Check] = &[
         title: "Key is RSA of at least 2048 bits",
         reads: "the parsed key",
         needs: &["key.file"],
-        emits: &["key.not-rsa", "key.too-small"],
+        emits: &[CauseId::KeyNotRsa, CauseId::KeyTooSmall],
         run: checks::key::algorithm,
     },
     Check {
@@ -103,7 +111,7 @@ pub static CHECKS: &[Check] = &[
         title: "Certificate is a readable X.509 certificate",
         reads: "--cert",
         needs: &[],
-        emits: &["cert.unreadable", "cert.not-certificate"],
+        emits: &[CauseId::CertUnreadable, CauseId::CertNotCertificate],
         run: checks::cert::file,
     },
     Check {
@@ -112,7 +120,7 @@ pub static CHECKS: &[Check] = &[
         title: "Certificate is within its validity period",
         reads: "the certificate's notBefore and notAfter",
         needs: &["cert.file"],
-        emits: &["cert.expired", "cert.expiring-soon", "cert.not-yet-valid"],
+        emits: &[CauseId::CertExpired, CauseId::CertExpiringSoon, CauseId::CertNotYetValid],
         run: checks::cert::validity,
     },
     Check {
@@ -121,7 +129,7 @@ pub static CHECKS: &[Check] = &[
         title: "Certificate holds an RSA public key",
         reads: "the certificate's public key",
         needs: &["cert.file"],
-        emits: &["cert.not-rsa"],
+        emits: &[CauseId::CertNotRsa],
         run: checks::cert::algorithm,
     },
     Check {
@@ -130,7 +138,7 @@ pub static CHECKS: &[Check] = &[
         title: "Private key matches the certificate",
         reads: "the key and the certificate (SPKI SHA-256)",
         needs: &["cert.file"],
-        emits: &["pair.key-cert-mismatch"],
+        emits: &[CauseId::PairKeyCertMismatch],
         run: checks::pair::matches,
     },
     Check {
@@ -139,7 +147,7 @@ pub static CHECKS: &[Check] = &[
         title: "Assertion is a compact, base64url-encoded JWS",
         reads: "--assertion, or the assertion built from --client-id and --username",
         needs: &[],
-        emits: &["assertion.malformed", "assertion.not-base64url"],
+        emits: &[CauseId::AssertionMalformed, CauseId::AssertionNotBase64url],
         run: checks::assertion::structure,
     },
     Check {
@@ -148,7 +156,7 @@ pub static CHECKS: &[Check] = &[
         title: "Assertion header says RS256",
         reads: "the JWT header",
         needs: &[],
-        emits: &["assertion.alg-not-rs256"],
+        emits: &[CauseId::AssertionAlgNotRs256],
         run: checks::assertion::algorithm,
     },
     Check {
@@ -157,7 +165,7 @@ pub static CHECKS: &[Check] = &[
         title: "Assertion signature verifies",
         reads: "the JWT and the key or certificate",
         needs: &[],
-        emits: &["assertion.signature-invalid"],
+        emits: &[CauseId::AssertionSignatureInvalid],
         run: checks::assertion::signature,
     },
     Check {
@@ -166,7 +174,7 @@ pub static CHECKS: &[Check] = &[
         title: "iss is the connected app's consumer key",
         reads: "the iss claim and --client-id",
         needs: &[],
-        emits: &["claims.iss-missing", "claims.iss-not-consumer-key", "claims.iss-mismatch"],
+        emits: &[CauseId::ClaimsIssMissing, CauseId::ClaimsIssNotConsumerKey, CauseId::ClaimsIssMismatch],
         run: checks::claims::issuer,
     },
     Check {
@@ -175,7 +183,12 @@ pub static CHECKS: &[Check] = &[
         title: "sub is the Salesforce username",
         reads: "the sub (or prn) claim and --username",
         needs: &[],
-        emits: &["claims.sub-missing", "claims.sub-mismatch", "claims.sub-not-username", "claims.aud-sub-swapped"],
+        emits: &[
+            CauseId::ClaimsSubMissing,
+            CauseId::ClaimsSubMismatch,
+            CauseId::ClaimsSubNotUsername,
+            CauseId::ClaimsAudSubSwapped,
+        ],
         run: checks::claims::subject,
     },
     Check {
@@ -184,7 +197,12 @@ pub static CHECKS: &[Check] = &[
         title: "aud is an accepted authorization server",
         reads: "the aud claim, the login host and the username",
         needs: &[],
-        emits: &["claims.aud-missing", "claims.aud-invalid", "claims.aud-my-domain", "claims.aud-environment-mismatch"],
+        emits: &[
+            CauseId::ClaimsAudMissing,
+            CauseId::ClaimsAudInvalid,
+            CauseId::ClaimsAudMyDomain,
+            CauseId::ClaimsAudEnvironmentMismatch,
+        ],
         run: checks::claims::audience,
     },
     Check {
@@ -194,12 +212,12 @@ pub static CHECKS: &[Check] = &[
         reads: "the exp and iat claims and the local clock",
         needs: &[],
         emits: &[
-            "claims.exp-missing",
-            "claims.exp-expired",
-            "claims.exp-timezone-shift",
-            "claims.exp-too-short",
-            "claims.exp-milliseconds",
-            "claims.exp-not-number",
+            CauseId::ClaimsExpMissing,
+            CauseId::ClaimsExpExpired,
+            CauseId::ClaimsExpTimezoneShift,
+            CauseId::ClaimsExpTooShort,
+            CauseId::ClaimsExpMilliseconds,
+            CauseId::ClaimsExpNotNumber,
         ],
         run: checks::claims::expiry,
     },
@@ -209,7 +227,7 @@ pub static CHECKS: &[Check] = &[
         title: "Assertion is one SAML 2.0 assertion, base64url-encoded",
         reads: "--assertion (XML, base64 or base64url), or the assertion in --error",
         needs: &[],
-        emits: &["saml.not-saml", "saml.not-base64url"],
+        emits: &[CauseId::SamlNotSaml, CauseId::SamlNotBase64url],
         run: checks::saml::structure,
     },
     Check {
@@ -218,7 +236,7 @@ pub static CHECKS: &[Check] = &[
         title: "Assertion is signed (RSA-SHA256/SHA1) by the app's certificate",
         reads: "the ds:Signature, --cert or the app's certificate, and the key",
         needs: &[],
-        emits: &["saml.unsigned", "saml.signature-algorithm", "saml.cert-mismatch"],
+        emits: &[CauseId::SamlUnsigned, CauseId::SamlSignatureAlgorithm, CauseId::SamlCertMismatch],
         run: checks::saml::signature,
     },
     Check {
@@ -227,7 +245,7 @@ pub static CHECKS: &[Check] = &[
         title: "Issuer is the connected app's consumer key",
         reads: "the Issuer and --client-id",
         needs: &[],
-        emits: &["saml.issuer-not-consumer-key"],
+        emits: &[CauseId::SamlIssuerNotConsumerKey],
         run: checks::saml::issuer,
     },
     Check {
@@ -236,7 +254,11 @@ pub static CHECKS: &[Check] = &[
         title: "NameID is the username, confirmed as bearer for the token endpoint",
         reads: "the Subject, --username and the login host",
         needs: &[],
-        emits: &["saml.nameid-not-username", "saml.subject-confirmation-not-bearer", "saml.recipient-mismatch"],
+        emits: &[
+            CauseId::SamlNameidNotUsername,
+            CauseId::SamlSubjectConfirmationNotBearer,
+            CauseId::SamlRecipientMismatch,
+        ],
         run: checks::saml::subject,
     },
     Check {
@@ -245,7 +267,7 @@ pub static CHECKS: &[Check] = &[
         title: "Audience is the login host",
         reads: "the Audience and the login host",
         needs: &[],
-        emits: &["saml.audience-invalid"],
+        emits: &[CauseId::SamlAudienceInvalid],
         run: checks::saml::audience,
     },
     Check {
@@ -254,7 +276,7 @@ pub static CHECKS: &[Check] = &[
         title: "NotBefore and NotOnOrAfter enclose now",
         reads: "the Conditions, the SubjectConfirmationData and the local clock",
         needs: &[],
-        emits: &["saml.expired", "saml.not-yet-valid"],
+        emits: &[CauseId::SamlExpired, CauseId::SamlNotYetValid],
         run: checks::saml::validity,
     },
     Check {
@@ -263,7 +285,13 @@ pub static CHECKS: &[Check] = &[
         title: "Instance URL is an HTTPS Salesforce login host",
         reads: "--instance-url, sfdcLoginUrl, or the default",
         needs: &[],
-        emits: &["host.invalid-url", "host.lightning-domain", "host.insecure", "host.not-salesforce"],
+        emits: &[
+            CauseId::HostInvalidUrl,
+            CauseId::HostLightningDomain,
+            CauseId::HostInsecure,
+            CauseId::HostNotSalesforce,
+            CauseId::HostMyDomainRequired,
+        ],
         run: checks::host::url,
     },
     Check {
@@ -272,7 +300,11 @@ pub static CHECKS: &[Check] = &[
         title: "Login host and username point to the same environment",
         reads: "the login host and --username",
         needs: &["host.url"],
-        emits: &["host.environment-mismatch"],
+        emits: &[
+            CauseId::HostEnvironmentMismatch,
+            CauseId::ApprovalScratchNotReplicated,
+            CauseId::ApprovalHyperforceScratchUser,
+        ],
         run: checks::host::environment,
     },
     Check {
@@ -281,7 +313,7 @@ pub static CHECKS: &[Check] = &[
         title: "Connected app metadata is readable and has this consumer key",
         reads: "--connected-app, or the sfdx project's package directories",
         needs: &[],
-        emits: &["app.metadata-invalid", "client.unknown-client-id"],
+        emits: &[CauseId::AppMetadataInvalid, CauseId::ClientUnknownClientId],
         run: checks::app::metadata,
     },
     Check {
@@ -290,7 +322,14 @@ pub static CHECKS: &[Check] = &[
         title: "The app allows headless JWT logins",
         reads: "the app's certificate, JWT flow, session and permitted-users policies",
         needs: &[],
-        emits: &["app.no-certificate", "app.jwt-disabled", "app.high-assurance-required", "app.self-authorize-policy"],
+        emits: &[
+            CauseId::AppNoCertificate,
+            CauseId::AppJwtDisabled,
+            CauseId::AppHighAssuranceRequired,
+            CauseId::AppSelfAuthorizePolicy,
+            CauseId::ApprovalUserNotPreauthorized,
+            CauseId::ApprovalSelfAuthorizeNotApproved,
+        ],
         run: checks::app::settings,
     },
     Check {
@@ -299,7 +338,7 @@ pub static CHECKS: &[Check] = &[
         title: "The app grants api and refresh_token",
         reads: "the app's OAuth scopes",
         needs: &[],
-        emits: &["app.missing-refresh-token-scope", "app.missing-api-scope"],
+        emits: &[CauseId::AppMissingRefreshTokenScope, CauseId::AppMissingApiScope],
         run: checks::app::scopes,
     },
     Check {
@@ -308,7 +347,7 @@ pub static CHECKS: &[Check] = &[
         title: "The key matches the certificate in the app's metadata",
         reads: "the key, --cert and the app's certificate",
         needs: &[],
-        emits: &["pair.key-cert-mismatch"],
+        emits: &[CauseId::PairKeyCertMismatch],
         run: checks::app::certificate,
     },
     Check {
@@ -317,7 +356,7 @@ pub static CHECKS: &[Check] = &[
         title: "The user exists, is active and not frozen",
         reads: "an admin session (--admin-org, or SFJWT_ADMIN_TOKEN with --admin-instance-url)",
         needs: &[],
-        emits: &["user.not-found", "user.inactive", "user.frozen"],
+        emits: &[CauseId::UserNotFound, CauseId::UserInactive, CauseId::UserFrozen],
         run: checks::org::user,
     },
     Check {
@@ -327,9 +366,9 @@ pub static CHECKS: &[Check] = &[
         reads: "the app's policy, its profiles and permission sets, the user's assignments and OAuth tokens",
         needs: &[],
         emits: &[
-            "approval.user-not-preauthorized",
-            "approval.self-authorize-not-approved",
-            "app.high-assurance-required",
+            CauseId::ApprovalUserNotPreauthorized,
+            CauseId::ApprovalSelfAuthorizeNotApproved,
+            CauseId::AppHighAssuranceRequired,
         ],
         run: checks::org::access,
     },
@@ -339,7 +378,11 @@ pub static CHECKS: &[Check] = &[
         title: "The org fits the login host, and nothing changed minutes ago",
         reads: "the Organization record and the app's dates",
         needs: &[],
-        emits: &["host.environment-mismatch", "approval.scratch-not-replicated", "approval.app-propagating"],
+        emits: &[
+            CauseId::HostEnvironmentMismatch,
+            CauseId::ApprovalScratchNotReplicated,
+            CauseId::ApprovalAppPropagating,
+        ],
         run: checks::org::environment,
     },
     Check {
@@ -348,7 +391,7 @@ pub static CHECKS: &[Check] = &[
         title: "Token endpoint answers over HTTPS",
         reads: "the live probe (without --offline)",
         needs: &[],
-        emits: &["endpoint.unreachable", "endpoint.tls", "endpoint.unexpected-response"],
+        emits: &[CauseId::EndpointUnreachable, CauseId::EndpointTls, CauseId::EndpointUnexpectedResponse],
         run: checks::endpoint::reach,
     },
     Check {
@@ -357,7 +400,7 @@ pub static CHECKS: &[Check] = &[
         title: "Local clock agrees with Salesforce's",
         reads: "the Date header of the token endpoint's answer",
         needs: &[],
-        emits: &["clock.skew"],
+        emits: &[CauseId::ClockSkew],
         run: checks::endpoint::clock,
     },
     Check {
@@ -367,47 +410,36 @@ pub static CHECKS: &[Check] = &[
         reads: "the token endpoint's answer, live or from --error",
         needs: &[],
         emits: &[
-            "approval.missing",
-            "approval.scratch-not-replicated",
-            "approval.hyperforce-scratch-user",
-            "approval.user-not-preauthorized",
-            "approval.self-authorize-not-approved",
-            "approval.app-propagating",
-            "app.missing-refresh-token-scope",
-            "user.not-found",
-            "user.frozen",
-            "host.environment-mismatch",
-            "host.my-domain-required",
-            "host.insecure",
-            "host.lightning-domain",
-            "host.invalid-url",
-            "claims.aud-my-domain",
-            "claims.aud-invalid",
-            "claims.exp-expired",
-            "claims.iss-missing",
-            "clock.skew",
-            "pair.key-cert-mismatch",
-            "app.no-certificate",
-            "client.unknown-client-id",
-            "client.eca-not-installed",
-            "client.app-not-installed",
-            "client.invalid-credentials",
-            "client.unsupported-grant",
-            "user.ip-restricted",
-            "user.inactive",
-            "user.login-rate-exceeded",
-            "org.inactive",
-            "org.unavailable",
-            "endpoint.unreachable",
-            "endpoint.unexpected-response",
-            "endpoint.unknown-error",
-            "key.unreadable",
-            "key.empty",
-            "key.mangled",
-            "key.encrypted",
-            "key.not-private-key",
-            "key.not-rsa",
-            "key.too-small",
+            CauseId::ApprovalMissing,
+            CauseId::ClaimsAudInvalid,
+            CauseId::ClientUnknownClientId,
+            CauseId::PairKeyCertMismatch,
+            CauseId::AppNoCertificate,
+            CauseId::ClientInvalidCredentials,
+            CauseId::ClockSkew,
+            CauseId::ApprovalUserNotPreauthorized,
+            CauseId::ClientEcaNotInstalled,
+            CauseId::ClientAppNotInstalled,
+            CauseId::UserIpRestricted,
+            CauseId::UserInactive,
+            CauseId::OrgInactive,
+            CauseId::UserLoginRateExceeded,
+            CauseId::ClientUnsupportedGrant,
+            CauseId::HostInsecure,
+            CauseId::OrgUnavailable,
+            CauseId::EndpointUnreachable,
+            CauseId::EndpointUnexpectedResponse,
+            CauseId::EndpointUnknownError,
+            CauseId::KeyUnreadable,
+            CauseId::KeyEmpty,
+            CauseId::KeyTooSmall,
+            CauseId::KeyNotRsa,
+            CauseId::KeyMangled,
+            CauseId::KeyEncrypted,
+            CauseId::KeyNotPrivateKey,
+            CauseId::HostInvalidUrl,
+            CauseId::HostLightningDomain,
+            CauseId::ClaimsIssMissing,
         ],
         run: checks::answer::classify,
     },
@@ -417,7 +449,7 @@ pub static CHECKS: &[Check] = &[
         title: "The token carries the api scope",
         reads: "the scopes of an issued token",
         needs: &[],
-        emits: &["app.missing-api-scope"],
+        emits: &[CauseId::AppMissingApiScope],
         run: checks::endpoint::scopes,
     },
 ];
@@ -427,6 +459,6 @@ pub fn find(id: &str) -> Option<&'static Check> {
 }
 
 /// Every cause id some check can report.
-pub fn emitted_cause_ids() -> impl Iterator<Item = &'static str> {
+pub fn emitted_cause_ids() -> impl Iterator<Item = CauseId> {
     CHECKS.iter().flat_map(|c| c.emits.iter().copied())
 }

@@ -3,11 +3,12 @@
 
 use serde::Serialize;
 
+use crate::cause_id::CauseId;
 use crate::{
     catalog,
     diagnosis::RankedCause,
     engine::CheckRun,
-    evidence::{AssertionEvidence, Evidence, ProbeEvidence},
+    evidence::{AssertionEvidence, Evidence, Flow, ProbeEvidence},
     finding::{Confidence, Severity, Status},
     inputs::{KeyInput, Source, TextInput},
     registry::Group,
@@ -21,6 +22,8 @@ pub struct Report {
     pub schema: &'static str,
     pub sfjwt_version: &'static str,
     pub verdict: Verdict,
+    /// The OAuth 2.0 bearer grant diagnosed: `jwt-bearer` or `saml-bearer`.
+    pub flow: Flow,
     pub generated_at: String,
     pub platform: Platform,
     pub inputs: Vec<InputRow>,
@@ -82,7 +85,7 @@ pub struct CheckRow {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CauseRow {
-    pub id: &'static str,
+    pub id: CauseId,
     pub severity: Severity,
     pub confidence: Confidence,
     pub transient: bool,
@@ -135,7 +138,7 @@ impl Report {
             let only_unreachable = causes
                 .iter()
                 .filter(|c| c.severity == Severity::Error)
-                .all(|c| c.id.starts_with("endpoint.unreachable") || c.id == "endpoint.tls");
+                .all(|c| matches!(c.id, CauseId::EndpointUnreachable | CauseId::EndpointTls));
             if only_unreachable { Verdict::Inconclusive } else { Verdict::Problems }
         } else {
             Verdict::Healthy
@@ -144,6 +147,7 @@ impl Report {
             schema: SCHEMA,
             sfjwt_version: env!("CARGO_PKG_VERSION"),
             verdict,
+            flow: evidence.flow(),
             generated_at: crate::checks::date(evidence.inputs.now),
             platform: Platform { os: std::env::consts::OS, arch: std::env::consts::ARCH },
             inputs: input_rows(evidence),
@@ -185,22 +189,20 @@ fn cause_row(ranked: &RankedCause, run_vars: &[(&'static str, String)]) -> Cause
     let cause = &ranked.cause;
     let entry = ranked.entry;
     let mut fix = cause.fix.clone();
-    if let Some(entry) = entry {
-        let vars: Vec<(&str, String)> = cause.vars.iter().chain(run_vars).cloned().collect();
-        fix.extend(entry.fix.iter().map(|step| catalog::fill(step, &vars)));
-    }
+    let vars: Vec<(&str, String)> = cause.vars.iter().chain(run_vars).cloned().collect();
+    fix.extend(entry.fix.iter().map(|step| catalog::fill(step, &vars)));
     CauseRow {
         id: cause.id,
         severity: ranked.severity,
         confidence: cause.confidence,
-        transient: entry.is_some_and(|e| e.transient),
-        title: entry.map_or_else(|| cause.id.to_string(), |e| e.title.clone()),
-        summary: entry.map(|e| e.summary.clone()).unwrap_or_default(),
-        why: entry.map(|e| e.why.clone()).unwrap_or_default(),
+        transient: entry.transient,
+        title: entry.title.clone(),
+        summary: entry.summary.clone(),
+        why: entry.why.clone(),
         evidence: cause.evidence.clone(),
         fix,
         confirm: cause.confirm.clone(),
-        references: entry.map(|e| e.references.clone()).unwrap_or_default(),
+        references: entry.references.clone(),
         check: ranked.check_id,
         relevelled: ranked.relevelled.map(|(from, by)| Relevelled { from, by }),
     }
@@ -294,6 +296,17 @@ fn push_folded(
 
 fn notes(ev: &Evidence) -> Vec<String> {
     let mut notes = Vec::new();
+    if ev.flow() == Flow::SamlBearer {
+        let why = match (&ev.assertion, &ev.captured) {
+            (AssertionEvidence::Saml { .. }, _) => "the assertion given is SAML",
+            (_, Some(c)) if c.saml.is_some() => "the --error text holds a SAML assertion",
+            _ => "the --error text names the SAML bearer grant type",
+        };
+        notes.push(format!(
+            "diagnosed {} ({why}): the JWT checks do not apply; the XML signature is not verified, its certificate is paired with the app's",
+            Flow::SamlBearer.describe()
+        ));
+    }
     if let Some(project) = &ev.inputs.project
         && let Some(problem) = &project.problem
     {

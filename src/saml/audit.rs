@@ -9,6 +9,7 @@
 
 use super::{Encoding, Instant, Reading};
 use crate::{
+    cause_id::CauseId,
     checks::{date, duration},
     evidence::host::{self, Environment, HostKind, Url},
     finding::{Cause, Confidence, Outcome, Severity},
@@ -49,11 +50,11 @@ fn read(reading: &Reading) -> Result<&super::Assertion, Outcome> {
 pub fn structure(reading: &Reading) -> Outcome {
     let mut causes = Vec::new();
     if let Some(problem) = &reading.problem {
-        causes.push(Cause::new("saml.not-saml").evidence(format!("the assertion given: {problem}")));
+        causes.push(Cause::new(CauseId::SamlNotSaml).evidence(format!("the assertion given: {problem}")));
     }
     if reading.encoding == Encoding::Base64 {
         causes.push(
-            Cause::new("saml.not-base64url")
+            Cause::new(CauseId::SamlNotBase64url)
                 .confidence(Confidence::Medium)
                 .evidence("it is standard base64 (`+`, `/`, `=` padding or line breaks), not base64url without padding")
                 .evidence_opt(reading.in_form.then(|| {
@@ -86,32 +87,34 @@ pub fn signature(reading: &Reading, ctx: &Context) -> Outcome {
     let Some(signature) = &assertion.signature else {
         return Outcome::found(
             "not signed",
-            vec![Cause::new("saml.unsigned").evidence("the assertion has no <ds:Signature> element of its own")],
+            vec![Cause::new(CauseId::SamlUnsigned).evidence("the assertion has no <ds:Signature> element of its own")],
         );
     };
     let mut causes = Vec::new();
     if !signature.has_value {
-        causes.push(Cause::new("saml.unsigned").evidence("its <ds:Signature> has no SignatureValue"));
+        causes.push(Cause::new(CauseId::SamlUnsigned).evidence("its <ds:Signature> has no SignatureValue"));
     }
     let own_id = assertion.id.as_deref().map(|id| format!("#{id}"));
     match (&signature.reference_uri, &own_id) {
-        (None, _) => causes.push(Cause::new("saml.unsigned").evidence("its <ds:Signature> has no Reference")),
-        (Some(uri), Some(own)) if !uri.is_empty() && uri != own => causes.push(Cause::new("saml.unsigned").evidence(
-            format!("the signature's Reference is {uri}, not this assertion's ID {own}: it signs something else"),
-        )),
+        (None, _) => causes.push(Cause::new(CauseId::SamlUnsigned).evidence("its <ds:Signature> has no Reference")),
+        (Some(uri), Some(own)) if !uri.is_empty() && uri != own => {
+            causes.push(Cause::new(CauseId::SamlUnsigned).evidence(format!(
+                "the signature's Reference is {uri}, not this assertion's ID {own}: it signs something else"
+            )))
+        }
         _ => {}
     }
     let method = signature.method.as_deref().unwrap_or("none");
     let digest = signature.digest.as_deref().unwrap_or("none");
     if ![RSA_SHA256, RSA_SHA1].contains(&method) {
         causes.push(
-            Cause::new("saml.signature-algorithm")
+            Cause::new(CauseId::SamlSignatureAlgorithm)
                 .evidence(format!("SignatureMethod is {method}; Salesforce documents RSA with SHA-256 or SHA-1")),
         );
     }
     if ![SHA256, SHA1].contains(&digest) {
         causes.push(
-            Cause::new("saml.signature-algorithm")
+            Cause::new(CauseId::SamlSignatureAlgorithm)
                 .evidence(format!("DigestMethod is {digest}; Salesforce documents SHA-256 or SHA-1")),
         );
     }
@@ -126,7 +129,7 @@ pub fn signature(reading: &Reading, ctx: &Context) -> Outcome {
             (Some(spki), None) => match ctx.expected_keys.iter().find(|(_, expected)| expected == spki) {
                 Some((label, _)) => details.push(format!("the embedded certificate is {label} (SPKI SHA-256 {spki})")),
                 None => {
-                    let mut cause = Cause::new("saml.cert-mismatch").evidence(format!(
+                    let mut cause = Cause::new(CauseId::SamlCertMismatch).evidence(format!(
                         "the certificate embedded in the signature has SPKI SHA-256 {spki}{}",
                         embedded.subject.as_deref().map(|s| format!(" ({s})")).unwrap_or_default()
                     ));
@@ -162,7 +165,7 @@ pub fn issuer(reading: &Reading, ctx: &Context) -> Outcome {
     let Some(issuer) = assertion.issuer.as_deref() else {
         return Outcome::found(
             "no Issuer",
-            vec![Cause::new("saml.issuer-not-consumer-key").evidence("the assertion has no <saml:Issuer>")],
+            vec![Cause::new(CauseId::SamlIssuerNotConsumerKey).evidence("the assertion has no <saml:Issuer>")],
         );
     };
     let shown =
@@ -170,7 +173,7 @@ pub fn issuer(reading: &Reading, ctx: &Context) -> Outcome {
     let mut causes = Vec::new();
     if let Some(problem) = crate::checks::claims::not_a_consumer_key(issuer) {
         let entity_id = issuer.starts_with("http") || issuer.starts_with("urn:");
-        causes.push(Cause::new("saml.issuer-not-consumer-key").evidence(format!("Issuer {shown:?}: {problem}")).evidence_opt(
+        causes.push(Cause::new(CauseId::SamlIssuerNotConsumerKey).evidence(format!("Issuer {shown:?}: {problem}")).evidence_opt(
             entity_id.then(|| "an identity provider's entity ID belongs in single sign-on; this grant takes the app's consumer key".to_string()),
         ));
     }
@@ -178,7 +181,7 @@ pub fn issuer(reading: &Reading, ctx: &Context) -> Outcome {
         && client_id != issuer
     {
         causes.push(
-            Cause::new("saml.issuer-not-consumer-key")
+            Cause::new(CauseId::SamlIssuerNotConsumerKey)
                 .evidence(format!("Issuer {shown} but --client-id {}", mask_client_id(client_id))),
         );
     }
@@ -197,11 +200,11 @@ pub fn subject(reading: &Reading, ctx: &Context) -> Outcome {
     };
     let mut causes = Vec::new();
     match assertion.name_id.as_deref() {
-        None => causes.push(Cause::new("saml.nameid-not-username").evidence("the Subject has no NameID")),
+        None => causes.push(Cause::new(CauseId::SamlNameidNotUsername).evidence("the Subject has no NameID")),
         Some(name_id) => {
             if let Some(problem) = not_a_username(name_id) {
                 causes.push(
-                    Cause::new("saml.nameid-not-username")
+                    Cause::new(CauseId::SamlNameidNotUsername)
                         .evidence(format!("NameID {name_id:?}: {problem}"))
                         .evidence_opt(
                             assertion
@@ -221,7 +224,7 @@ pub fn subject(reading: &Reading, ctx: &Context) -> Outcome {
             {
                 let how = if username.eq_ignore_ascii_case(name_id) { " (they differ only in case)" } else { "" };
                 causes.push(
-                    Cause::new("saml.nameid-not-username")
+                    Cause::new(CauseId::SamlNameidNotUsername)
                         .var("username", username)
                         .evidence(format!("NameID {name_id:?} but --username {username:?}{how}")),
                 );
@@ -237,7 +240,7 @@ pub fn subject(reading: &Reading, ctx: &Context) -> Outcome {
             format!("its SubjectConfirmation Method is {}", methods.join(", "))
         };
         causes.push(
-            Cause::new("saml.subject-confirmation-not-bearer")
+            Cause::new(CauseId::SamlSubjectConfirmationNotBearer)
                 .evidence(format!("{seen}; the grant needs Method {}", super::BEARER_METHOD)),
         );
         return finish(assertion, causes);
@@ -279,7 +282,8 @@ fn recipient(recipient: Option<&str>, has_data: bool, assertion: &super::Asserti
             "the bearer SubjectConfirmation has no SubjectConfirmationData"
         };
         return Some(
-            Cause::new("saml.recipient-mismatch").evidence(format!("{what}; the Recipient names the token endpoint")),
+            Cause::new(CauseId::SamlRecipientMismatch)
+                .evidence(format!("{what}; the Recipient names the token endpoint")),
         );
     };
     let mut accepted: Vec<String> = vec![token_url(LOGIN), token_url(TEST)];
@@ -297,14 +301,14 @@ fn recipient(recipient: Option<&str>, has_data: bool, assertion: &super::Asserti
     }
     if !recipient.ends_with("/services/oauth2/token") {
         return Some(
-            Cause::new("saml.recipient-mismatch")
+            Cause::new(CauseId::SamlRecipientMismatch)
                 .evidence(format!("Recipient {recipient} is not a token endpoint URL"))
                 .evidence(format!("use {}", token_url(LOGIN))),
         );
     }
     if !accepted.iter().any(|a| a == recipient) {
         return Some(
-            Cause::new("saml.recipient-mismatch")
+            Cause::new(CauseId::SamlRecipientMismatch)
                 .evidence(format!("Recipient {recipient} is not the token endpoint of the login host"))
                 .evidence(format!("documented: {} or {}", token_url(LOGIN), token_url(TEST))),
         );
@@ -320,7 +324,7 @@ fn recipient(recipient: Option<&str>, has_data: bool, assertion: &super::Asserti
         && !audience_kinds.is_empty()
         && audience_kinds.iter().all(|a| disagree(r, a))
     {
-        return Some(Cause::new("saml.recipient-mismatch").evidence(format!(
+        return Some(Cause::new(CauseId::SamlRecipientMismatch).evidence(format!(
             "Recipient {recipient} names {} but the Audience names the other login host",
             r.describe()
         )));
@@ -334,7 +338,7 @@ pub fn audience(reading: &Reading, ctx: &Context) -> Outcome {
         Ok(a) => a,
         Err(skip) => return skip,
     };
-    let invalid = |line: String| Cause::new("saml.audience-invalid").evidence(line);
+    let invalid = |line: String| Cause::new(CauseId::SamlAudienceInvalid).evidence(line);
     if assertion.audiences.is_empty() {
         let line = if assertion.has_conditions {
             "its Conditions have no AudienceRestriction/Audience"
@@ -419,13 +423,13 @@ pub fn validity(reading: &Reading, ctx: &Context) -> Outcome {
     let Some(expiry) = assertion.expiry() else {
         return Outcome::found(
             "no NotOnOrAfter",
-            vec![Cause::new("saml.expired").evidence("neither Conditions nor the bearer SubjectConfirmationData has NotOnOrAfter; RFC 7522 requires an expiry")],
+            vec![Cause::new(CauseId::SamlExpired).evidence("neither Conditions nor the bearer SubjectConfirmationData has NotOnOrAfter; RFC 7522 requires an expiry")],
         );
     };
     let Some(expires) = expiry.unix else {
         return Outcome::found(
             "NotOnOrAfter unreadable",
-            vec![Cause::new("saml.expired").evidence(unreadable("NotOnOrAfter", expiry))],
+            vec![Cause::new(CauseId::SamlExpired).evidence(unreadable("NotOnOrAfter", expiry))],
         );
     };
     let mut summary = format!("valid until {} ({})", date(expires), relative(expires - now));
@@ -444,7 +448,7 @@ pub fn validity(reading: &Reading, ctx: &Context) -> Outcome {
                 date(issued.unwrap_or_default())
             );
         } else {
-            causes.push(Cause::new("saml.expired").evidence(format!("NotOnOrAfter {} is {} in the past", date(ended), duration(now - ended))).evidence_opt(
+            causes.push(Cause::new(CauseId::SamlExpired).evidence(format!("NotOnOrAfter {} is {} in the past", date(ended), duration(now - ended))).evidence_opt(
                 issued.filter(|&i| ended <= i).map(|i| format!("it expired before it was issued (IssueInstant {}): a clock or time-zone error where it is built", date(i))),
             ));
         }
@@ -455,9 +459,9 @@ pub fn validity(reading: &Reading, ctx: &Context) -> Outcome {
     ] {
         let Some(instant) = instant else { continue };
         match instant.unix {
-            None => causes.push(Cause::new("saml.not-yet-valid").evidence(unreadable(what, instant))),
+            None => causes.push(Cause::new(CauseId::SamlNotYetValid).evidence(unreadable(what, instant))),
             Some(start) if start > now && !ctx.captured => {
-                causes.push(Cause::new("saml.not-yet-valid").evidence(format!(
+                causes.push(Cause::new(CauseId::SamlNotYetValid).evidence(format!(
                     "{what} {} is {} in the future",
                     date(start),
                     duration(start - now)

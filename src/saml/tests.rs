@@ -42,8 +42,10 @@ fn outcomes(reading: &Reading, ctx: &Context) -> Vec<Outcome> {
 
 fn causes(name: &str) -> Vec<&'static str> {
     let reading = fixture(name);
-    let mut ids: Vec<&'static str> =
-        outcomes(&reading, &context(&HostKind::Login)).iter().flat_map(|o| o.causes.iter().map(|c| c.id)).collect();
+    let mut ids: Vec<&'static str> = outcomes(&reading, &context(&HostKind::Login))
+        .iter()
+        .flat_map(|o| o.causes.iter().map(|c| c.id.as_str()))
+        .collect();
     ids.dedup();
     ids
 }
@@ -113,7 +115,8 @@ fn every_saml_cause_has_a_fixture_and_a_catalog_entry() {
     .iter()
     .flat_map(|name| causes(name))
     .collect();
-    let catalog: Vec<&str> = crate::catalog::all().iter().map(|e| e.id).filter(|id| id.starts_with("saml.")).collect();
+    let catalog: Vec<&str> =
+        crate::catalog::all().iter().map(|e| e.id.as_str()).filter(|id| id.starts_with("saml.")).collect();
     for id in &catalog {
         assert!(fired.contains(id), "no fixture produces {id}");
     }
@@ -157,7 +160,7 @@ fn the_environment_of_the_audience_and_the_host_agree() {
     let mut ctx = context(&sandbox);
     ctx.host = Some(("https://acme--uat.sandbox.my.salesforce.com", &sandbox));
     let outcome = audience(&reading, &ctx);
-    assert_eq!(outcome.causes.iter().map(|c| c.id).collect::<Vec<_>>(), ["saml.audience-invalid"]);
+    assert_eq!(outcome.causes.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["saml.audience-invalid"]);
     // Without a known host, the documented value alone passes.
     let mut unknown = context(&HostKind::Login);
     unknown.host = None;
@@ -194,7 +197,7 @@ fn hostile_xml_is_a_named_finding_not_a_panic() {
     ] {
         let reading = read(text).expect("XML is read as an attempted SAML assertion");
         assert!(reading.problem.is_some(), "{text:.40}");
-        assert_eq!(structure(&reading).causes[0].id, "saml.not-saml");
+        assert_eq!(structure(&reading).causes[0].id.as_str(), "saml.not-saml");
         assert_eq!(signature(&reading, &context(&HostKind::Login)).status, Status::Skip);
     }
 }
