@@ -48,12 +48,12 @@ fn xml_spans(text: &str) -> Vec<Range<usize>> {
         // The matching end tag, or (a paste cut short) the end of the text.
         let close = format!("</{qname}>");
         let end = text[name_end..].find(&close).map_or(text.len(), |i| name_end + i + close.len());
+        // A span that holds no SAML is skipped whole (an element holding a SAML assertion names
+        // SAML and is taken), so every byte is read once however many tags the text has.
         if read(&text[start..end]).is_some_and(|reading| reading.assertion.is_some() || names_saml(&reading)) {
             spans.push(start..end);
-            from = end;
-        } else {
-            from = start + 1;
         }
+        from = end.max(start + 1);
     }
     spans
 }
