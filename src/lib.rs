@@ -27,6 +27,7 @@ pub mod render;
 pub mod report;
 pub mod secret;
 pub mod sf_cli;
+pub mod sf_inputs;
 pub mod sf_state;
 #[cfg(test)]
 mod testing;

@@ -293,7 +293,7 @@ fn push_folded(
 }
 
 fn notes(ev: &Evidence) -> Vec<String> {
-    let mut notes = Vec::new();
+    let mut notes = ev.inputs.sf.notes.clone();
     if let Some(project) = &ev.inputs.project
         && let Some(problem) = &project.problem
     {

@@ -216,6 +216,15 @@ pub fn read(ctx: &Context, request: &Request) -> SfState {
     }
 }
 
+/// One org by alias or username, as `--target-org` would find it.
+pub fn lookup(ctx: &Context, name: &str) -> Target {
+    let aliases = match ctx.sfdx_dir() {
+        Some(dir) => store::Aliases::read(&dir, ctx.owner_uid),
+        None => store::Aliases::default(),
+    };
+    resolve_target(ctx, &aliases, Setting { value: name.to_string(), origin: Origin::Flag("admin-org") })
+}
+
 /// Alias to username (`AliasAccessor.resolveUsername`), then the auth file.
 fn resolve_target(ctx: &Context, aliases: &store::Aliases, requested: Setting) -> Target {
     let given = requested.value.trim().to_string();
@@ -228,6 +237,26 @@ fn resolve_target(ctx: &Context, aliases: &store::Aliases, requested: Setting) -
         None => Err(Missing::NoHome),
     };
     Target { requested, username, alias, login }
+}
+
+/// Every alias and stored username, for "did you mean" suggestions (`orgAccessor.ts` lists
+/// `<username>.json` files whose name has an `@`).
+pub fn known_orgs(ctx: &Context) -> Vec<String> {
+    let Some(dir) = ctx.sfdx_dir() else { return Vec::new() };
+    let mut names: Vec<String> = store::Aliases::read(&dir, None).names().map(str::to_string).collect();
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        names.extend(entries.filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            let user = name.strip_suffix(".json")?;
+            (user.contains('@') && !user.starts_with('.')).then(|| user.to_string())
+        }));
+    }
+    names
+}
+
+/// The user id owning a file or folder (Unix), for the ownership checks.
+pub fn owner_of(path: &Path) -> Option<u32> {
+    store::file_owner(path)
 }
 
 /// A path shown relative to the home directory (`~/.sfdx/key.json`), for shorter reports.

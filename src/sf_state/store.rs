@@ -159,6 +159,10 @@ impl Aliases {
         self.map.get(alias).map(String::as_str)
     }
 
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.map.keys().map(String::as_str)
+    }
+
     pub fn alias_of(&self, username: &str) -> Option<&str> {
         self.map.iter().find(|(_, user)| *user == username).map(|(alias, _)| alias.as_str())
     }
