@@ -9,7 +9,7 @@ use std::{
 use clap::{ArgMatches, parser::ValueSource};
 use serde::Serialize;
 
-use crate::{cli::DoctorArgs, files, secret::Secret, sf_state::Context as SfContext};
+use crate::{cli::DoctorArgs, error::Error, files, secret::Secret, sf_state::Context as SfContext};
 
 pub const DEFAULT_LOGIN_URL: &str = "https://login.salesforce.com";
 
@@ -100,17 +100,13 @@ pub struct ProjectFile {
     pub problem: Option<String>,
 }
 
-/// A usage problem found while resolving inputs: exit code 2.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UsageError(pub String);
-
 impl Inputs {
-    pub fn resolve(args: &DoctorArgs, matches: &ArgMatches) -> Result<Inputs, UsageError> {
+    pub fn resolve(args: &DoctorArgs, matches: &ArgMatches) -> Result<Inputs, Error> {
         Inputs::resolve_in(args, matches, &crate::sf_inputs::process_context())
     }
 
     /// Resolves against the given view of the sf CLI's home and environment.
-    pub fn resolve_in(args: &DoctorArgs, matches: &ArgMatches, sf: &SfContext) -> Result<Inputs, UsageError> {
+    pub fn resolve_in(args: &DoctorArgs, matches: &ArgMatches, sf: &SfContext) -> Result<Inputs, Error> {
         let sourced = |id: &str, flag: &str, env_name: &str, value: Option<String>| {
             value.map(|value| Sourced { value, source: source_of(matches, id, flag, env_name) })
         };
@@ -121,10 +117,10 @@ impl Inputs {
             args.admin_org.as_deref() == Some("-"),
         ];
         if stdin_users.iter().filter(|used| **used).count() > 1 {
-            return Err(UsageError(
-                "only one of --jwt-key-file, --assertion, --error and --admin-org can read stdin (`-`); pass the others as files"
-                    .into(),
-            ));
+            return Err(Error::usage(
+                "only one of --jwt-key-file, --assertion, --error and --admin-org can read stdin (`-`)",
+            )
+            .suggest("pass the others as files"));
         }
         let (admin, admin_sf) = resolve_admin(args, matches, sf)?;
         let project = find_project(&env::current_dir().unwrap_or_default());
@@ -175,12 +171,12 @@ fn source_of(matches: &ArgMatches, id: &str, flag: &str, env_name: &str) -> Sour
     }
 }
 
-fn resolve_key(args: &DoctorArgs, matches: &ArgMatches) -> Result<Option<Sourced<KeyInput>>, UsageError> {
+fn resolve_key(args: &DoctorArgs, matches: &ArgMatches) -> Result<Option<Sourced<KeyInput>>, Error> {
     if let Some(path) = &args.jwt_key_file {
         let source = source_of(matches, "jwt_key_file", "jwt-key-file", "SFJWT_KEY_FILE");
         if path == Path::new("-") {
             let bytes = files::read_stdin_limited(files::MAX_INPUT_BYTES)
-                .map_err(|e| UsageError(format!("could not read the key from stdin: {e}")))?;
+                .map_err(|e| Error::input("--jwt-key-file", format!("cannot read the key from stdin: {e}")))?;
             return Ok(Some(Sourced { value: KeyInput::Inline(Secret::new(bytes)), source: Source::Stdin }));
         }
         return Ok(Some(Sourced { value: KeyInput::File(path.clone()), source }));
@@ -197,7 +193,7 @@ fn resolve_admin(
     args: &DoctorArgs,
     matches: &ArgMatches,
     sf: &SfContext,
-) -> Result<(Admin, Option<crate::org::SfRun>), UsageError> {
+) -> Result<(Admin, Option<crate::org::SfRun>), Error> {
     if let Some(value) = &args.admin_org {
         let Some(path) = admin_org_file(value) else {
             let run = admin_from_sf(value, args, sf);
@@ -208,7 +204,7 @@ fn resolve_admin(
         } else {
             files::read_limited(&path, files::MAX_INPUT_BYTES)
         }
-        .map_err(|e| UsageError(format!("--admin-org: cannot read {}: {e}", path.display())))?;
+        .map_err(|e| Error::input("--admin-org", format!("cannot read {}: {e}", path.display())))?;
         return Ok((Some(crate::org::session_from_org_display(&files::decode_text(&bytes))), None));
     }
     let (Some(token), Some(url)) = (&args.admin_token, &args.admin_instance_url) else {
@@ -242,7 +238,7 @@ fn admin_from_sf(target: &str, args: &DoctorArgs, sf: &SfContext) -> crate::org:
     crate::org::admin_session(target, &command, &stored)
 }
 
-fn resolve_audience(args: &DoctorArgs) -> Result<Option<Sourced<String>>, UsageError> {
+fn resolve_audience(args: &DoctorArgs) -> Result<Option<Sourced<String>>, Error> {
     if let Some(aud) = &args.audience {
         return Ok(Some(Sourced { value: aud.clone(), source: Source::Flag("audience".into()) }));
     }
@@ -253,9 +249,8 @@ fn resolve_audience(args: &DoctorArgs) -> Result<Option<Sourced<String>>, UsageE
             }
             // Skipping it would build the assertion with another `aud` than the sf CLI sends.
             Err(env::VarError::NotUnicode(_)) => {
-                return Err(UsageError(format!(
-                    "the environment variable {name} is not valid UTF-8 text: set it to plain text or unset it"
-                )));
+                return Err(Error::usage(format!("the environment variable {name} is not valid UTF-8 text"))
+                    .suggest("set it to plain text or unset it"));
             }
             _ => {}
         }

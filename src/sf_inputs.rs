@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use crate::{
     catalog,
     cli::DoctorArgs,
-    inputs::{KeyInput, Source, Sourced, UsageError},
+    error::Error,
+    inputs::{KeyInput, Source, Sourced},
     secret::Secret,
     sf_state::{
         self, Context, Env, LoginKind, Missing, Origin, Platform, Request, SfState, Target,
@@ -70,7 +71,7 @@ pub struct Filled {
 
 /// Reads the sf CLI's state and proposes inputs. `username` is the one the flags gave: a default
 /// org (not `--target-org`) for another user is left alone.
-pub fn resolve(args: &DoctorArgs, ctx: &Context, username: Option<&str>) -> Result<(SfCli, Filled), UsageError> {
+pub fn resolve(args: &DoctorArgs, ctx: &Context, username: Option<&str>) -> Result<(SfCli, Filled), Error> {
     let request = Request { target_org: args.target_org.as_deref(), target_dev_hub: args.target_dev_hub.as_deref() };
     let state = sf_state::read(ctx, &request);
     for (flag, target) in [("--target-org", &state.target_org), ("--target-dev-hub", &state.target_dev_hub)] {
@@ -175,7 +176,7 @@ fn source_of(origin: &Origin) -> Source {
 }
 
 /// `--target-org x` that names no stored login is a usage error, as a missing `--error @file` is.
-fn explicit_target_usable(flag: &str, target: &Target, ctx: &Context) -> Result<(), UsageError> {
+fn explicit_target_usable(flag: &str, target: &Target, ctx: &Context) -> Result<(), Error> {
     let name = &target.requested.value;
     let why = match &target.login {
         Ok(_) | Err(Missing::Unusable(_)) => return Ok(()),
@@ -192,7 +193,7 @@ fn explicit_target_usable(flag: &str, target: &Target, ctx: &Context) -> Result<
             "log in first with `sf org login jwt`, or give --client-id, --jwt-key-file and --username".into()
         }
     };
-    Err(UsageError(format!("{flag} {name}: {why}; {hint}")))
+    Err(Error::input(format!("{flag} {name}"), why).suggest(hint))
 }
 
 /// The context of this process: its home, working directory, environment and keychain platform.

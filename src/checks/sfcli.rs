@@ -2,6 +2,7 @@
 //! and decrypt it, whether its key path still holds the key, and the admin session it provides.
 
 use crate::{
+    cause_id::CauseId,
     evidence::Evidence,
     finding::{Cause, Outcome},
     org::SfFailure,
@@ -47,7 +48,7 @@ pub fn login(ev: &Evidence) -> Outcome {
             continue;
         }
         causes.push(
-            Cause::new("sfcli.not-jwt-login")
+            Cause::new(CauseId::SfcliNotJwtLogin)
                 .var("username", stored.username.clone())
                 .evidence(format!("the sf CLI's stored login for {} is {}", named(used), kind.describe()))
                 .evidence(match kind {
@@ -95,7 +96,7 @@ pub fn store(ev: &Evidence) -> Outcome {
     if problems.is_empty() {
         return Outcome::pass(format!("{}; keychain: {}", readable(sf), keychain(sf)));
     }
-    let mut cause = Cause::new("sfcli.auth-store-unreadable");
+    let mut cause = Cause::new(CauseId::SfcliAuthStoreUnreadable);
     for (used, problem) in &problems {
         cause = cause.evidence(format!("{}: {problem}", used.role.label(&used.target)));
         if let Some(says) = problem.cli_says() {
@@ -171,7 +172,7 @@ pub fn key_path(ev: &Evidence) -> Outcome {
         if state.is_usable() {
             continue;
         }
-        let mut cause = Cause::new("sfcli.key-path-stale")
+        let mut cause = Cause::new(CauseId::SfcliKeyPathStale)
             .var("key_file", path.display().to_string())
             .evidence(format!(
                 "the sf CLI's stored login for {} signs with {}, which {}",
@@ -211,7 +212,7 @@ pub fn instance_url(ev: &Evidence) -> Outcome {
         let (Some(login_url), Some(instance)) = (&login.login_url, &login.instance_url) else { continue };
         seen.push(format!("{}: login {login_url}, instance {instance}", used.role.label(&used.target)));
         let Some(mismatch) = login.url_mismatch() else { continue };
-        let mut cause = Cause::new("sfcli.instance-url-mismatch").evidence(format!(
+        let mut cause = Cause::new(CauseId::SfcliInstanceUrlMismatch).evidence(format!(
             "the sf CLI's stored login for {} logs in at {login_url} and calls {instance}",
             named(used)
         ));
@@ -246,13 +247,13 @@ pub fn admin(ev: &Evidence) -> Outcome {
         Err(SfFailure::NotInstalled) => Outcome::found(
             "the sf CLI is not installed",
             vec![
-                Cause::new("sfcli.not-installed")
+                Cause::new(CauseId::SfcliNotInstalled)
                     .evidence(format!("--admin-org {} names an sf CLI org, but `sf` is not on PATH", run.target)),
             ],
         ),
         Err(failure) => Outcome::found(
             format!("the sf CLI gave no admin session for {}", run.target),
-            vec![Cause::new("sfcli.command-failed").evidence(failure.to_string()).fix(format!(
+            vec![Cause::new(CauseId::SfcliCommandFailed).evidence(failure.to_string()).fix(format!(
                 "run it yourself to see the whole answer: `{}`",
                 run.commands.first().map_or("sf org list", String::as_str)
             ))],
