@@ -121,9 +121,9 @@ fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> u8 {
     let mut retries = 0u32;
     let (runs, causes) = loop {
         let runs = engine::run_all(&evidence);
-        let mut causes = diagnosis::diagnose(&runs);
+        let mut causes = diagnosis::diagnose(&runs, &evidence);
         overrides.apply(&mut causes);
-        let transient_on_top = causes.first().is_some_and(|c| c.entry.is_some_and(|e| e.transient));
+        let transient_on_top = causes.first().is_some_and(|c| c.entry.transient);
         let live = matches!(evidence.probe, evidence::ProbeEvidence::Done(_));
         match args.wait {
             Some(limit) if transient_on_top && live && started.elapsed() < limit => {
@@ -140,7 +140,7 @@ fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> u8 {
         && retries > 0
     {
         let waited = started.elapsed().as_secs();
-        let still = causes.first().is_some_and(|c| c.entry.is_some_and(|e| e.transient));
+        let still = causes.first().is_some_and(|c| c.entry.transient);
         report.notes.push(if still {
             format!(
                 "--wait {}s: retried {retries} times over {waited} s; the transient cause is still there",
@@ -264,7 +264,12 @@ fn list_checks(args: &ChecksArgs) -> u8 {
                 }
                 let _ = writeln!(out, "  {:<22} {}", c.id, c.title);
                 let _ = writeln!(out, "  {:<22} reads: {}", "", c.reads);
-                let _ = writeln!(out, "  {:<22} causes: {}", "", c.emits.join(", "));
+                let _ = writeln!(
+                    out,
+                    "  {:<22} causes: {}",
+                    "",
+                    c.emits.iter().map(|id| id.as_str()).collect::<Vec<_>>().join(", ")
+                );
             }
             out
         }
@@ -275,7 +280,7 @@ fn list_checks(args: &ChecksArgs) -> u8 {
 
 fn explain(args: &ExplainArgs) -> u8 {
     let id = args.id.trim();
-    if let Some(entry) = catalog::get(id) {
+    if let Some(entry) = catalog::find(id) {
         let reported_by: Vec<&str> = CHECKS.iter().filter(|c| c.emits.contains(&entry.id)).map(|c| c.id).collect();
         let mut out = format!("# {} ({})\n\n", entry.title, entry.id);
         let _ = writeln!(
@@ -312,13 +317,13 @@ fn explain(args: &ExplainArgs) -> u8 {
             check.reads
         );
         for cause in check.emits {
-            let title = catalog::get(cause).map_or("", |e| e.title.as_str());
+            let title = &catalog::get(*cause).title;
             let _ = writeln!(out, "- {cause}: {title}");
         }
         print(&out);
         return 0;
     }
-    let known = catalog::all().iter().map(|e| e.id).chain(CHECKS.iter().map(|c| c.id));
+    let known = catalog::all().iter().map(|e| e.id.as_str()).chain(CHECKS.iter().map(|c| c.id));
     let suggestions = catalog::suggest(id, known);
     let hint = if suggestions.is_empty() {
         "run `sfjwt checks` to list the checks and the causes they report".to_string()

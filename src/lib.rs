@@ -5,6 +5,7 @@
 
 pub mod captured;
 pub mod catalog;
+pub mod cause_id;
 pub mod checks;
 pub mod cli;
 pub mod clock;
@@ -27,6 +28,7 @@ pub mod render;
 pub mod report;
 pub mod secret;
 pub mod sf_cli;
+pub mod symptom;
 #[cfg(test)]
 mod testing;
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::{
-    captured::{Answer, ErrorKind},
+    captured::{Answer, Symptom},
     clock::unix_now,
     http::{self, Client, Failure, Response},
     secret::{Secret, scrub},
@@ -181,7 +181,7 @@ fn interpret(response: &Response) -> Outcome {
             return Outcome::Answer(Answer {
                 error: Some(error.to_string()),
                 description: scrub(description),
-                kind: ErrorKind::classify(Some(error), description),
+                kind: Symptom::classify(Some(error), description),
                 login: None,
                 audience: None,
                 http_status: Some(status),
@@ -194,7 +194,7 @@ fn interpret(response: &Response) -> Outcome {
         return Outcome::Answer(Answer {
             error: None,
             description: html_summary(&response.body),
-            kind: ErrorKind::Html,
+            kind: Symptom::Html,
             login: None,
             audience: None,
             http_status: Some(status),

@@ -273,7 +273,7 @@ fn the_matrix_covers_every_offline_cause() {
     let offline_groups = ["key.", "cert.", "pair.", "assertion.", "claims.", "host."];
     let missing: Vec<&str> = sfjwt::catalog::all()
         .iter()
-        .map(|e| e.id)
+        .map(|e| e.id.as_str())
         .filter(|id| offline_groups.iter().any(|g| id.starts_with(g)))
         .filter(|id| !["host.my-domain-required"].contains(id))
         .filter(|id| !covered.contains(id))

@@ -2,6 +2,7 @@
 //! period, holding an RSA key.
 
 use super::{date, duration};
+use crate::cause_id::CauseId;
 use crate::{
     evidence::{
         Evidence,
@@ -21,12 +22,12 @@ pub fn file(ev: &Evidence) -> Outcome {
     match &cert.state {
         CertState::Unreadable(e) => Outcome::found(
             format!("cannot read {}", cert.origin),
-            vec![cause("cert.unreadable").evidence(format!("{}: {e}", cert.origin))],
+            vec![cause(CauseId::CertUnreadable).evidence(format!("{}: {e}", cert.origin))],
         ),
         CertState::NotCertificate(NotCert::PrivateKey) => Outcome::found(
             format!("{} is a PRIVATE KEY, not a certificate", cert.origin),
             vec![
-                cause("cert.not-certificate")
+                cause(CauseId::CertNotCertificate)
                     .evidence(format!("{} holds a private key", cert.origin))
                     .evidence("never upload a private key to Salesforce or anywhere else: upload the certificate made from it")
                     .fix(format!("Make the certificate from that key: `openssl req -new -x509 -key {} -out server.crt -days 365`", cert.origin)),
@@ -41,7 +42,7 @@ pub fn file(ev: &Evidence) -> Outcome {
             };
             Outcome::found(
                 format!("{} is not a certificate", cert.origin),
-                vec![cause("cert.not-certificate").evidence(format!("{} holds {what}", cert.origin))],
+                vec![cause(CauseId::CertNotCertificate).evidence(format!("{} holds {what}", cert.origin))],
             )
         }
         CertState::Parsed(parsed) => {
@@ -69,7 +70,7 @@ pub fn validity(ev: &Evidence) -> Outcome {
     if cert.not_before > now {
         return Outcome::found(
             format!("not valid until {}", date(cert.not_before)),
-            vec![cause("cert.not-yet-valid").evidence(format!(
+            vec![cause(CauseId::CertNotYetValid).evidence(format!(
                 "notBefore is {} ({} from now)",
                 date(cert.not_before),
                 duration(cert.not_before - now)
@@ -79,7 +80,7 @@ pub fn validity(ev: &Evidence) -> Outcome {
     if cert.not_after < now {
         return Outcome::found(
             format!("expired {} ago", duration(now - cert.not_after)),
-            vec![cause("cert.expired").evidence(format!(
+            vec![cause(CauseId::CertExpired).evidence(format!(
                 "notAfter was {}: expired {} ago",
                 date(cert.not_after),
                 duration(now - cert.not_after)
@@ -89,7 +90,7 @@ pub fn validity(ev: &Evidence) -> Outcome {
     if cert.not_after - now < EXPIRING_SOON_SECONDS {
         return Outcome::found(
             format!("expires in {}", duration(cert.not_after - now)),
-            vec![cause("cert.expiring-soon").evidence(format!(
+            vec![cause(CauseId::CertExpiringSoon).evidence(format!(
                 "notAfter is {}: expires in {}",
                 date(cert.not_after),
                 duration(cert.not_after - now)
@@ -108,7 +109,7 @@ pub fn algorithm(ev: &Evidence) -> Outcome {
         CertKey::Other(name) => Outcome::found(
             format!("{name} public key, not RSA"),
             vec![
-                Cause::new("cert.not-rsa")
+                Cause::new(CauseId::CertNotRsa)
                     .evidence(format!("the certificate's public key is {name}; RS256 signatures need RSA")),
             ],
         ),

@@ -95,6 +95,11 @@ impl Evidence {
         self.captured.is_none() || self.inputs.instance_url.source != Source::Default
     }
 
+    /// Whether an answer to judge by exists: a captured failure or a live probe.
+    pub fn has_answer(&self) -> bool {
+        self.captured.is_some() || matches!(self.probe, ProbeEvidence::Done(_))
+    }
+
     /// Values for the `{name|default}` placeholders of every catalog fix, so steps show the
     /// user's own paths and hosts. A cause's own values take precedence.
     pub fn fix_vars(&self) -> Vec<(&'static str, String)> {
