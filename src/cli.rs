@@ -78,7 +78,7 @@ pub struct DoctorArgs {
     )]
     pub instance_url: Option<String>,
 
-    /// Take the inputs from the sf CLI's stored login for this org (alias or username); SF_TARGET_ORG and the sf CLI's default org are honoured. No short flag: -o is --username, as in `sf org login jwt`
+    /// Take the inputs the flags do not give from the sf CLI's stored login for this org (SF_TARGET_ORG and the CLI's default org are honoured; no short flag: -o is --username)
     #[arg(long, visible_alias = "targetusername", value_name = "ALIAS|USERNAME")]
     pub target_org: Option<String>,
 

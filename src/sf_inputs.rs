@@ -246,3 +246,79 @@ pub fn empty_context() -> Context {
         owner_uid: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::{
+        cli::{Cli, Command},
+        sf_state::testing::{TempHome, jwt_login, web_login},
+    };
+
+    fn resolve_with(home: &TempHome, flags: &[&str], username: Option<&str>) -> (SfCli, Filled) {
+        let cli = Cli::try_parse_from(["sfjwt", "doctor"].iter().chain(flags)).unwrap();
+        let Command::Doctor(args) = cli.command else { unreachable!() };
+        resolve(&args, &home.context(), username).unwrap()
+    }
+
+    fn home_with_hub() -> TempHome {
+        let mut home = TempHome::new();
+        home.write(".sfdx/alias.json", r#"{"orgs":{"devhub":"hub@acme.com","scratch":"test-abc@example.com"}}"#);
+        let key = home.write("keys/hub.key", "-----BEGIN PRIVATE KEY-----\n");
+        home.write(".sfdx/hub@acme.com.json", &jwt_login("hub@acme.com", &key.display().to_string()));
+        home
+    }
+
+    #[test]
+    fn a_dev_hub_alone_is_the_org_under_diagnosis() {
+        let home = home_with_hub();
+        let (sf, filled) = resolve_with(&home, &["--target-dev-hub", "devhub"], None);
+        assert_eq!(sf.used.len(), 1);
+        assert_eq!(filled.username.unwrap().source, Source::SfLogin("devhub (Dev Hub)".into()));
+        assert!(matches!(filled.key.unwrap().value, KeyInput::File(path) if path.ends_with("keys/hub.key")));
+        assert_eq!(filled.login_url.unwrap().value, "https://login.salesforce.com");
+    }
+
+    #[test]
+    fn a_dev_hub_lends_its_app_and_key_to_the_target_org() {
+        let mut home = home_with_hub();
+        home.write(".sfdx/test-abc@example.com.json", &web_login("test-abc@example.com"));
+        let (sf, filled) = resolve_with(&home, &["--target-org", "scratch", "--target-dev-hub", "devhub"], None);
+        assert_eq!(sf.used.iter().map(|u| u.role).collect::<Vec<_>>(), [Role::TargetOrg, Role::DevHub]);
+        assert_eq!(filled.username.unwrap().value, "test-abc@example.com");
+        assert_eq!(filled.client_id.unwrap().source, Source::SfLogin("devhub (Dev Hub)".into()));
+        assert!(filled.key.is_some());
+        // The dev hub of the config is a default for sf commands, not a statement about this login.
+        home.write(".sf/config.json", r#"{"target-dev-hub":"devhub"}"#);
+        let (sf, filled) = resolve_with(&home, &["--target-org", "scratch"], None);
+        assert_eq!(sf.used.len(), 1);
+        assert!(filled.client_id.is_none() && filled.key.is_none());
+    }
+
+    #[test]
+    fn ci_variables_come_last() {
+        let mut home = home_with_hub();
+        home.set_env("SFDX_CLIENT_ID", "3MVG9fromCI");
+        home.set_env("SFDX_HUB_USERNAME", "ci@acme.com");
+        let (_, filled) = resolve_with(&home, &[], None);
+        assert_eq!(filled.client_id.unwrap().source, Source::Env("SFDX_CLIENT_ID".into()));
+        assert_eq!(filled.username.unwrap().value, "ci@acme.com");
+        let (_, filled) = resolve_with(&home, &["--target-dev-hub", "devhub"], None);
+        assert_eq!(filled.client_id.unwrap().source, Source::SfLogin("devhub (Dev Hub)".into()));
+    }
+
+    #[test]
+    fn an_explicit_unknown_org_is_a_usage_error_but_a_default_one_is_a_note() {
+        let mut home = home_with_hub();
+        let cli = Cli::try_parse_from(["sfjwt", "doctor", "--target-org", "devhbu"]).unwrap();
+        let Command::Doctor(args) = cli.command else { unreachable!() };
+        let error = resolve(&args, &home.context(), None).unwrap_err().to_string();
+        assert!(error.contains("did you mean `devhub`"), "{error}");
+        home.set_env("SF_TARGET_ORG", "devhbu");
+        let (sf, filled) = resolve_with(&home, &[], None);
+        assert!(sf.used.is_empty() && filled.username.is_none());
+        assert!(sf.notes[0].contains("was not used"), "{:?}", sf.notes);
+    }
+}

@@ -27,7 +27,7 @@ pub mod config;
 pub mod keychain;
 pub mod store;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 use std::{
     collections::BTreeMap,
@@ -257,14 +257,6 @@ pub fn known_orgs(ctx: &Context) -> Vec<String> {
 /// The user id owning a file or folder (Unix), for the ownership checks.
 pub fn owner_of(path: &Path) -> Option<u32> {
     store::file_owner(path)
-}
-
-/// A path shown relative to the home directory (`~/.sfdx/key.json`), for shorter reports.
-pub fn tilde(path: &Path, home: Option<&Path>) -> String {
-    match home.and_then(|home| path.strip_prefix(home).ok()) {
-        Some(rest) => format!("~/{}", rest.display()),
-        None => path.display().to_string(),
-    }
 }
 
 #[cfg(test)]
