@@ -125,7 +125,8 @@ impl Inputs {
         let (admin, admin_sf) = resolve_admin(args, matches, sf)?;
         let project = find_project(&env::current_dir().unwrap_or_default());
         let username = sourced("username", "username", "SFJWT_USERNAME", args.username.clone());
-        let (sf, filled) = crate::sf_inputs::resolve(args, sf, username.as_ref().map(|u| u.value.as_str()))?;
+        let (mut sf, filled) = crate::sf_inputs::resolve(args, sf, username.as_ref().map(|u| u.value.as_str()))?;
+        let setting_source = filled.org_instance_url.as_ref().map(|url| url.source.clone());
         let instance_url = sourced("instance_url", "instance-url", "SFJWT_INSTANCE_URL", args.instance_url.clone())
             .or(filled.login_url)
             .or_else(|| {
@@ -134,6 +135,9 @@ impl Inputs {
             })
             .or(filled.org_instance_url)
             .unwrap_or(Sourced { value: DEFAULT_LOGIN_URL.to_string(), source: Source::Default });
+        if setting_source.as_ref() == Some(&instance_url.source) {
+            sf.note_instance_url_setting(&instance_url);
+        }
         Ok(Inputs {
             client_id: sourced("client_id", "client-id", "SFJWT_CLIENT_ID", args.client_id.clone())
                 .or(filled.client_id),
@@ -234,7 +238,10 @@ fn admin_from_sf(target: &str, args: &DoctorArgs, sf: &SfContext) -> crate::org:
         username: stored.as_ref().map(|login| login.username.clone()),
         instance_url: stored.and_then(|login| login.instance_url),
     };
-    let command = crate::org::SfCommand { program: "sf".into(), timeout: std::time::Duration::from_secs(args.timeout) };
+    // npm installs a `sf.cmd` shim on Windows, which CreateProcess does not find as `sf`.
+    let program = if cfg!(windows) { "sf.cmd" } else { "sf" };
+    let command =
+        crate::org::SfCommand { program: program.into(), timeout: std::time::Duration::from_secs(args.timeout) };
     crate::org::admin_session(target, &command, &stored)
 }
 

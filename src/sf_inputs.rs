@@ -121,15 +121,22 @@ pub fn resolve(args: &DoctorArgs, ctx: &Context, username: Option<&str>) -> Resu
         sf.used.push(Used { role: Role::DevHub, target: hub });
     }
     fill_from_ci(&mut filled, &ctx.env);
-    filled.org_instance_url = sf.state.org_instance_url.as_ref().map(|setting| {
-        sf.notes.push(format!(
-            "the login URL {} comes from {} if neither a flag, a stored login nor sfdcLoginUrl gives one; \
-             `sf org login jwt` itself does not read it: pass it with --instance-url",
-            setting.value, setting.origin
-        ));
-        Sourced { value: setting.value.clone(), source: source_of(&setting.origin) }
-    });
+    filled.org_instance_url = sf
+        .state
+        .org_instance_url
+        .as_ref()
+        .map(|setting| Sourced { value: setting.value.clone(), source: source_of(&setting.origin) });
     Ok((sf, filled))
+}
+
+impl SfCli {
+    /// Says that the login URL came from `org-instance-url`, which `sf org login jwt` ignores.
+    pub fn note_instance_url_setting(&mut self, used: &Sourced<String>) {
+        self.notes.push(format!(
+            "the login URL {} comes from {}; `sf org login jwt` itself does not read it: pass it with --instance-url",
+            used.value, used.source
+        ));
+    }
 }
 
 /// A JWT login gives everything it signs with; any other login its username and login URL.
