@@ -13,6 +13,7 @@ use crate::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Group {
+    SfCli,
     Key,
     Certificate,
     Pairing,
@@ -29,6 +30,7 @@ pub enum Group {
 impl Group {
     pub fn title(self) -> &'static str {
         match self {
+            Group::SfCli => "sf CLI state",
             Group::Key => "Private key",
             Group::Certificate => "Certificate",
             Group::Pairing => "Key and certificate",
@@ -72,6 +74,51 @@ pub struct Check {
 }
 
 pub static CHECKS: &[Check] = &[
+    Check {
+        id: "sfcli.login",
+        group: Group::SfCli,
+        title: "The sf CLI's stored login for the org is a JWT login",
+        reads: "--target-org, SF_TARGET_ORG or the sf CLI's default org; --target-dev-hub",
+        needs: &[],
+        emits: &[CauseId::SfcliNotJwtLogin],
+        run: checks::sfcli::login,
+    },
+    Check {
+        id: "sfcli.store",
+        group: Group::SfCli,
+        title: "The sf CLI can read and decrypt its stored login",
+        reads: "~/.sfdx: the login's file, alias.json and the key file of the generic keychain",
+        needs: &[],
+        emits: &[CauseId::SfcliAuthStoreUnreadable],
+        run: checks::sfcli::store,
+    },
+    Check {
+        id: "sfcli.key-path",
+        group: Group::SfCli,
+        title: "The stored login's key path still holds the key",
+        reads: "the privateKey path of the stored JWT login",
+        needs: &[],
+        emits: &[CauseId::SfcliKeyPathStale],
+        run: checks::sfcli::key_path,
+    },
+    Check {
+        id: "sfcli.instance-url",
+        group: Group::SfCli,
+        title: "The stored instance URL fits the stored login URL",
+        reads: "loginUrl and instanceUrl of the stored login",
+        needs: &[],
+        emits: &[CauseId::SfcliInstanceUrlMismatch],
+        run: checks::sfcli::instance_url,
+    },
+    Check {
+        id: "sfcli.admin",
+        group: Group::SfCli,
+        title: "The sf CLI provides the admin session",
+        reads: "--admin-org <alias|username>: sf org auth show-access-token",
+        needs: &[],
+        emits: &[CauseId::SfcliNotInstalled, CauseId::SfcliCommandFailed],
+        run: checks::sfcli::admin,
+    },
     Check {
         id: "key.file",
         group: Group::Key,
@@ -440,6 +487,7 @@ pub static CHECKS: &[Check] = &[
             CauseId::HostInvalidUrl,
             CauseId::HostLightningDomain,
             CauseId::ClaimsIssMissing,
+            CauseId::SfcliAuthStoreUnreadable,
         ],
         run: checks::answer::classify,
     },

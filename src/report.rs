@@ -8,6 +8,7 @@ use crate::{
     catalog,
     diagnosis::RankedCause,
     engine::CheckRun,
+    error::Exit,
     evidence::{AssertionEvidence, Evidence, Flow, ProbeEvidence},
     finding::{Confidence, Severity, Status},
     inputs::{KeyInput, Source, TextInput},
@@ -175,12 +176,12 @@ impl Report {
 
     /// 0 healthy, 1 problems (or warnings under `--fail-on warning`), 3 inconclusive; 2 is for
     /// usage errors, decided before a report exists.
-    pub fn exit_code(&self, fail_on: crate::cli::FailOn) -> u8 {
+    pub fn exit_code(&self, fail_on: crate::cli::FailOn) -> Exit {
         match self.verdict {
-            Verdict::Problems => 1,
-            Verdict::Inconclusive => 3,
-            Verdict::Healthy if fail_on == crate::cli::FailOn::Warning && self.counts.warnings > 0 => 1,
-            Verdict::Healthy => 0,
+            Verdict::Problems => Exit::Problems,
+            Verdict::Inconclusive => Exit::Inconclusive,
+            Verdict::Healthy if fail_on == crate::cli::FailOn::Warning && self.counts.warnings > 0 => Exit::Problems,
+            Verdict::Healthy => Exit::Healthy,
         }
     }
 }
@@ -295,7 +296,7 @@ fn push_folded(
 }
 
 fn notes(ev: &Evidence) -> Vec<String> {
-    let mut notes = Vec::new();
+    let mut notes = ev.inputs.sf.notes.clone();
     if ev.flow() == Flow::SamlBearer {
         let why = match (&ev.assertion, &ev.captured) {
             (AssertionEvidence::Saml { .. }, _) => "the assertion given is SAML",

@@ -217,8 +217,8 @@ pub static READINGS: &[Reading] = &[
     ),
     reading(
         S::CorruptAuthFile,
-        C::EndpointUnknownError,
-        "the sf CLI's stored auth file is corrupt: `sf org logout` for this username, then log in again",
+        C::SfcliAuthStoreUnreadable,
+        "the sf CLI could not parse its stored login for this username (~/.sfdx/<username>.json)",
     ),
     reading(S::MissingClientId, C::ClaimsIssMissing, "the client had no consumer key to put in `iss`"),
 ];
