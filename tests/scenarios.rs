@@ -462,6 +462,40 @@ fn offline() -> Vec<Scenario> {
     ]
 }
 
+/// SAML bearer assertions (`fixtures/saml`, made by generate.py): the healthy ones and one per
+/// `saml.*` rule, each audited against the fixture certificate.
+fn saml() -> Vec<Scenario> {
+    let audit = |name: &str, file: &str, causes: &'static [&'static str]| {
+        let assertion = format!("@{}", fixture(&format!("saml/{file}")));
+        let args = ["--assertion", &assertion, "--client-id", CLIENT_ID, "--username", USERNAME, "--cert"];
+        Scenario::offline(
+            &format!("saml-{name}"),
+            args.into_iter().map(String::from).chain([fixture("certs/rsa2048.crt")]),
+            causes,
+        )
+    };
+    vec![
+        audit("healthy", "healthy.xml", &[]),
+        audit("healthy-b64url", "healthy.b64url", &[]),
+        audit("healthy-form", "healthy.form", &[]),
+        audit("healthy-sha1", "healthy-sha1.xml", &[]),
+        audit("issuer-entity-id", "issuer-entity-id.xml", &["saml.issuer-not-consumer-key"]),
+        audit("issuer-other-app", "issuer-other-app.xml", &["saml.issuer-not-consumer-key"]),
+        audit("audience-entity-id", "audience-entity-id.xml", &["saml.audience-invalid"]),
+        audit("recipient-login-url", "recipient-login-url.xml", &["saml.recipient-mismatch"]),
+        audit("nameid-user-id", "nameid-user-id.xml", &["saml.nameid-not-username"]),
+        audit("expired", "expired.xml", &["saml.expired"]),
+        audit("not-yet-valid", "not-yet-valid.xml", &["saml.not-yet-valid"]),
+        audit("unsigned", "unsigned.xml", &["saml.unsigned"]),
+        audit("rsa-sha512", "rsa-sha512.xml", &["saml.signature-algorithm"]),
+        audit("other-cert", "other-cert.xml", &["saml.cert-mismatch"]),
+        audit("holder-of-key", "holder-of-key.xml", &["saml.subject-confirmation-not-bearer"]),
+        audit("response-wrapped", "response-wrapped.xml", &["saml.not-saml"]),
+        audit("dtd", "dtd.xml", &["saml.not-saml"]),
+        audit("standard-base64", "standard-base64.b64", &["saml.not-base64url"]),
+    ]
+}
+
 /// notAfter of a fixture certificate, read by x509-parser rather than by sfjwt's own rules.
 fn not_after(cert: &str) -> i64 {
     let pem = read_fixture(cert);
@@ -785,7 +819,7 @@ fn admin_sessions() -> Vec<Scenario> {
 
 #[test]
 fn offline_scenarios() {
-    check_all(offline().into_iter().chain(connected_apps()).collect());
+    check_all(offline().into_iter().chain(connected_apps()).chain(saml()).collect());
 }
 
 #[test]
@@ -830,7 +864,7 @@ fn healthy_setup_passes_every_check_it_can_run() {
     let json: Value = run.json();
     assert_eq!(json["verdict"], "healthy");
     for check in json["checks"].as_array().unwrap() {
-        let offline_only = ["endpoint", "login", "app", "org"].contains(&check["group"].as_str().unwrap());
+        let offline_only = ["sfcli", "endpoint", "login", "app", "org"].contains(&check["group"].as_str().unwrap());
         let needs_more_inputs = offline_only || check["id"] == "app.certificate";
         let expected = if needs_more_inputs { "skip" } else { "pass" };
         assert_eq!(check["status"], expected, "{check}");

@@ -16,6 +16,8 @@ mod fakes;
 mod org_inspect;
 mod probe;
 mod render;
+mod saml;
 mod scenarios;
 mod secrets;
+mod sf_state;
 mod wire_faults;

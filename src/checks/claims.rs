@@ -85,7 +85,7 @@ fn shown_iss(iss: &str) -> String {
 }
 
 /// Says why `iss` cannot be a consumer key, when it plainly cannot.
-fn not_a_consumer_key(iss: &str) -> Option<&'static str> {
+pub(crate) fn not_a_consumer_key(iss: &str) -> Option<&'static str> {
     if iss.is_empty() {
         return Some("it is empty");
     }

@@ -7,4 +7,4 @@ pub mod server;
 pub mod test;
 pub mod test_key;
 
-pub use test::{CLIENT_ID, Output, Test, USERNAME, fixture, read_fixture};
+pub use test::{CLIENT_ID, NOW, Output, Test, USERNAME, fixture, read_fixture};

@@ -8,8 +8,9 @@
 //!
 //! Every run starts from a clean environment: the variables sfjwt, the sf CLI and the proxies
 //! read are removed (so a developer's own `SF_AUDIENCE_URL`, `HTTPS_PROXY` or `CI` changes
-//! nothing), colour is off, the clock is pinned to [`NOW`], and the working directory is the crate
-//! root, where the fixtures are.
+//! nothing), `HOME` is an empty directory (the sf CLI's state lives there: never the real one),
+//! colour is off, the clock is pinned to [`NOW`], and the working directory is the crate root,
+//! where the fixtures are. A test's own `.env(..)` comes after all that and wins.
 
 use std::ffi::{OsStr, OsString};
 use std::io::Write;
@@ -30,6 +31,7 @@ pub const USERNAME: &str = "ci@example.com";
 const REMOVED: &[&str] = &[
     "NO_COLOR",
     "CI",
+    "TARGET_USERNAME",
     "GITHUB_STEP_SUMMARY",
     "HTTPS_PROXY",
     "https_proxy",
@@ -58,9 +60,14 @@ impl Default for Test {
 
 impl Test {
     pub fn new() -> Test {
+        let home = empty_home();
         Test {
             args: Vec::new(),
-            env: vec![("SFJWT_NOW".into(), NOW.to_string().into())],
+            env: vec![
+                ("SFJWT_NOW".into(), NOW.to_string().into()),
+                ("HOME".into(), home.clone().into()),
+                ("USERPROFILE".into(), home.into()),
+            ],
             stdin: None,
             current_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
         }
@@ -229,6 +236,14 @@ impl Output {
         self.check(id)["status"].as_str().expect("a check status").to_string()
     }
 
+    /// Where an input of a `--format json` run came from (`flag --username`, `env SFJWT_KEY`…),
+    /// or "" when the report has no such input.
+    pub fn input_source(&self, name: &str) -> String {
+        let json = self.json();
+        let row = json["inputs"].as_array().and_then(|inputs| inputs.iter().find(|row| row["name"] == name));
+        row.and_then(|row| row["source"].as_str()).unwrap_or_default().to_string()
+    }
+
     /// The command line, exit code and both streams, for assertion messages.
     pub fn describe(&self) -> String {
         let args: Vec<_> = self.args.iter().map(|arg| arg.to_string_lossy()).collect();
@@ -247,6 +262,13 @@ impl Output {
 fn cut(text: &str) -> &str {
     let end = (0..=text.len().min(8 * 1024)).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
     &text[..end]
+}
+
+/// An empty home directory shared by the runs that need no sf CLI state.
+pub fn empty_home() -> PathBuf {
+    let home = Path::new(env!("CARGO_TARGET_TMPDIR")).join("empty-home");
+    std::fs::create_dir_all(&home).expect("empty home");
+    home
 }
 
 /// `fixtures/<path>`, relative to the crate root (the working directory of every run), after
