@@ -1,6 +1,6 @@
 //! The certificate uploaded to the connected app: its public key, validity and type.
 
-use rsa::{RsaPublicKey, pkcs8::DecodePublicKey, traits::PublicKeyParts};
+use rsa::{PublicKey, pkcs8::DecodePublicKey, traits::PublicKeyParts};
 use x509_parser::prelude::*;
 
 use crate::{files::ReadError, pem, secret::sha256_hex};
@@ -44,7 +44,7 @@ pub struct ParsedCert {
 
 #[derive(Debug)]
 pub enum CertKey {
-    Rsa(RsaPublicKey),
+    Rsa(PublicKey),
     Other(String),
 }
 
@@ -111,7 +111,7 @@ fn parse(bytes: &[u8]) -> CertState {
 fn parse_der(der: &[u8], count: usize, der_encoded: bool) -> Option<ParsedCert> {
     let (_, cert) = X509Certificate::from_der(der).ok()?;
     let spki = cert.public_key().raw;
-    let public_key = match RsaPublicKey::from_public_key_der(spki) {
+    let public_key = match PublicKey::from_public_key_der(spki) {
         Ok(key) => CertKey::Rsa(key),
         Err(_) => CertKey::Other(match cert.public_key().parsed() {
             Ok(x509_parser::public_key::PublicKey::EC(_)) => "EC".to_string(),
