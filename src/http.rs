@@ -147,7 +147,7 @@ fn mask_credentials(url: &str) -> String {
 /// HTTPS anywhere; plain HTTP only to loopback, where tests run their fake servers.
 pub fn allowed(url: &str) -> Result<(), Failure> {
     match Url::parse(url) {
-        Ok(parsed) if parsed.scheme == "https" || parsed.is_loopback() => Ok(()),
+        Ok(parsed) if parsed.is_https() || parsed.is_loopback() => Ok(()),
         Ok(_) => Err(Failure::Insecure),
         Err(e) => Err(Failure::Other(format!("invalid URL: {e}"))),
     }

@@ -114,8 +114,8 @@ pub fn clock(ev: &Evidence) -> Outcome {
                 .confidence(Confidence::High)
                 .evidence(format!(
                     "Date header {}; local time {}",
-                    super::date(reading.server),
-                    super::date(reading.local)
+                    super::format_date(reading.server),
+                    super::format_date(reading.local)
                 ))
                 .evidence(format!("{summary}; Salesforce allows {SKEW_ALLOWANCE_SECONDS} s")),
         ],

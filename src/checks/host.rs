@@ -30,25 +30,24 @@ pub fn url(ev: &Evidence) -> Outcome {
             cause("host.lightning-domain")
                 .evidence("Lightning domains serve the UI, not OAuth; the sf CLI refuses them"),
         ],
-        _ if url.scheme == "http" && !url.is_loopback() => {
+        _ if !url.is_https() && !url.is_loopback() => {
             vec![cause("host.insecure").evidence("http is refused: Salesforce answers `HTTPS required`, and sfjwt will not send an assertion in clear text")]
         }
         HostKind::NotSalesforce => {
-            vec![cause("host.not-salesforce").evidence(format!("{} is not under a Salesforce domain", url.host))]
+            vec![cause("host.not-salesforce").evidence(format!("{} is not under a Salesforce domain", url.host()))]
         }
         HostKind::OtherSalesforce => {
-            vec![cause("host.not-salesforce").evidence(format!("{} is {}", url.host, host.kind.describe()))]
+            vec![cause("host.not-salesforce").evidence(format!("{} is {}", url.host(), host.kind.describe()))]
         }
         _ => Vec::new(),
     };
     if causes.is_empty() {
         let mut outcome = Outcome::pass(format!("{}: {}", url.origin(), host.kind.describe()));
-        if !url.path.is_empty() && url.path != "/" {
+        if url.path() != "/" {
             outcome = outcome.detail(format!(
-                "the path {} is kept: the token URL is {}{}/services/oauth2/token",
-                url.path,
-                url.origin(),
-                url.path.trim_end_matches('/')
+                "the path {} is kept: the token URL is {}/services/oauth2/token",
+                url.path(),
+                url.base()
             ));
         }
         if matches!(host.kind, HostKind::Instance { .. }) {

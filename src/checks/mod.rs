@@ -26,11 +26,13 @@ pub fn duration(seconds: i64) -> String {
 
 /// `2026-11-22 21:40:42 UTC`
 pub fn date(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix).map_or_else(|_| format!("{unix} (out of range)"), format_date)
+}
+
+/// `2026-11-22 21:40:42 UTC`
+pub fn format_date(when: time::OffsetDateTime) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        .unwrap_or_else(|| format!("{unix} (out of range)"))
+    when.to_offset(time::UtcOffset::UTC).format(&format).unwrap_or_else(|_| when.unix_timestamp().to_string())
 }
 
 #[cfg(test)]
