@@ -80,6 +80,28 @@ pub struct Inputs {
     pub project: Option<ProjectFile>,
     /// Unix seconds used as "now" by every time rule (SFJWT_NOW pins it for reproducible reports).
     pub now: i64,
+    pub context: RunContext,
+}
+
+/// Where sfjwt runs, read once here so that checks read no environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunContext {
+    /// Where relative paths are read from.
+    pub working_dir: Option<PathBuf>,
+    /// `CI` is set, as every CI service sets it.
+    pub ci: bool,
+    /// The variable the HTTP client takes its proxy from, and its value with any credentials masked.
+    pub proxy: Option<(&'static str, String)>,
+}
+
+impl RunContext {
+    pub fn read() -> RunContext {
+        RunContext {
+            working_dir: env::current_dir().ok(),
+            ci: env::var_os("CI").is_some(),
+            proxy: crate::http::proxy_variable().map(|(name, value)| (name, crate::http::mask_credentials(&value))),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,7 +132,8 @@ impl Inputs {
                     .into(),
             ));
         }
-        let project = find_project(&env::current_dir().unwrap_or_default());
+        let context = RunContext::read();
+        let project = find_project(context.working_dir.as_deref().unwrap_or(Path::new("")));
         let instance_url = sourced("instance_url", "instance-url", "SFJWT_INSTANCE_URL", args.instance_url.clone())
             .or_else(|| {
                 let project = project.as_ref()?;
@@ -140,6 +163,7 @@ impl Inputs {
             try_audiences: args.try_audiences,
             project,
             now: now(),
+            context,
         })
     }
 }

@@ -19,7 +19,7 @@ pub fn reach(ev: &Evidence) -> Outcome {
     };
     let mut causes = Vec::new();
     for attempt in &probe.attempts {
-        if let Some(cause) = network_cause(attempt) {
+        if let Some(cause) = network_cause(attempt, ev.inputs.context.proxy.as_ref()) {
             causes.push(cause);
         }
     }
@@ -37,7 +37,7 @@ pub fn reach(ev: &Evidence) -> Outcome {
     outcome
 }
 
-fn network_cause(attempt: &Attempt) -> Option<Cause> {
+fn network_cause(attempt: &Attempt, proxy: Option<&(&'static str, String)>) -> Option<Cause> {
     let at = format!("POST {}", attempt.token_url);
     match &attempt.outcome {
         Answered::Network { failure, tls: true } => {
@@ -46,7 +46,7 @@ fn network_cause(attempt: &Attempt) -> Option<Cause> {
             ))
         }
         Answered::Network { failure, .. } => {
-            Some(Cause::new("endpoint.unreachable").evidence(format!("{at}: {failure}")).evidence(proxy_note()))
+            Some(Cause::new("endpoint.unreachable").evidence(format!("{at}: {failure}")).evidence(proxy_note(proxy)))
         }
         Answered::Unexpected { status, location: Some(location), .. } => Some(
             Cause::new("endpoint.unexpected-response")
@@ -62,20 +62,10 @@ fn network_cause(attempt: &Attempt) -> Option<Cause> {
     }
 }
 
-fn proxy_note() -> String {
-    let proxy =
-        ["HTTPS_PROXY", "https_proxy", "ALL_PROXY"].iter().find_map(|name| std::env::var(name).ok().map(|v| (name, v)));
+fn proxy_note(proxy: Option<&(&str, String)>) -> String {
     match proxy {
-        Some((name, value)) => format!("{name} is set ({}); check the proxy and NO_PROXY", mask_credentials(&value)),
+        Some((name, masked)) => format!("{name} is set ({masked}); check the proxy and NO_PROXY"),
         None => "no HTTPS_PROXY is set; if this network needs a proxy, set HTTPS_PROXY (and NO_PROXY)".into(),
-    }
-}
-
-/// `http://user:pass@proxy:3128` → `http://***@proxy:3128`.
-fn mask_credentials(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => format!("{}***{}", &url[..scheme + 3], &url[at..]),
-        _ => url.to_string(),
     }
 }
 

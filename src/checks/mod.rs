@@ -95,6 +95,43 @@ mod check_tests {
         assert!(super::key::algorithm(&ec).summary.contains("EC P-256"));
     }
 
+    /// Checks read where sfjwt runs from the evidence, never from the process: the same
+    /// evidence gives the same findings anywhere.
+    #[test]
+    fn surroundings_come_from_the_evidence() {
+        use crate::{
+            evidence::ProbeEvidence,
+            inputs::RunContext,
+            probe::{Attempt, Outcome as Answered, Probe},
+        };
+        let mut missing = evidence(&["--jwt-key-file", "fixtures/keys/nope.pem"]);
+        let proxy = Some(("HTTPS_PROXY", "http://***@proxy.example:3128".to_string()));
+        missing.inputs.context = RunContext { working_dir: Some("/builds/acme".into()), ci: true, proxy };
+        let evidence_of = |outcome: Outcome| outcome.causes.into_iter().flat_map(|c| c.evidence).collect::<Vec<_>>();
+        let said = evidence_of(super::key::file(&missing));
+        assert!(said.contains(&"working directory: /builds/acme".to_string()), "{said:?}");
+        assert!(said.iter().any(|e| e.starts_with("CI is set")), "{said:?}");
+
+        let attempt = Attempt {
+            login: "https://login.salesforce.com".into(),
+            audience: "https://login.salesforce.com".into(),
+            token_url: "https://login.salesforce.com/services/oauth2/token".into(),
+            outcome: Answered::Network { failure: "connection refused".into(), tls: false },
+            elapsed_ms: 0,
+            transcript: Default::default(),
+        };
+        missing.probe = ProbeEvidence::Done(Probe { attempts: vec![attempt], clock: None });
+        let said = evidence_of(super::endpoint::reach(&missing));
+        assert!(
+            said.iter()
+                .any(|e| e == "HTTPS_PROXY is set (http://***@proxy.example:3128); check the proxy and NO_PROXY")
+        );
+
+        missing.inputs.context = RunContext::default();
+        assert!(!evidence_of(super::key::file(&missing)).iter().any(|e| e.starts_with("CI is set")));
+        assert!(evidence_of(super::endpoint::reach(&missing)).iter().any(|e| e.starts_with("no HTTPS_PROXY is set")));
+    }
+
     #[test]
     fn cert_checks() {
         assert_eq!(super::cert::file(&evidence(&[])).status, Status::Skip);
