@@ -1,5 +1,6 @@
 //! The certificate uploaded to the connected app: its public key, validity and type.
 
+use ::time::OffsetDateTime;
 use rsa::{PublicKey, pkcs8::DecodePublicKey, traits::PublicKeyParts};
 use x509_parser::prelude::*;
 
@@ -32,8 +33,8 @@ pub enum NotCert {
 pub struct ParsedCert {
     pub subject: String,
     pub issuer: String,
-    pub not_before: i64,
-    pub not_after: i64,
+    pub not_before: OffsetDateTime,
+    pub not_after: OffsetDateTime,
     pub public_key: CertKey,
     /// SHA-256 of the DER SubjectPublicKeyInfo, lowercase hex.
     pub spki_sha256: String,
@@ -122,8 +123,8 @@ fn parse_der(der: &[u8], count: usize, der_encoded: bool) -> Option<ParsedCert> 
     Some(ParsedCert {
         subject: cert.subject().to_string(),
         issuer: cert.issuer().to_string(),
-        not_before: cert.validity().not_before.timestamp(),
-        not_after: cert.validity().not_after.timestamp(),
+        not_before: cert.validity().not_before.to_datetime(),
+        not_after: cert.validity().not_after.to_datetime(),
         public_key,
         spki_sha256: sha256_hex(spki),
         count,
