@@ -157,12 +157,11 @@ impl BuiltClaims {
         }
     }
 
-    /// Signs with RS256 under the header the sf CLI's assertions carry (jsonwebtoken's, which
-    /// jsforce's `jsonwebtoken` also writes in this order): `{"typ":"JWT","alg":"RS256"}`.
+    /// Signs with RS256 under the sf CLI's header, byte for byte.
     ///
     /// rsa's `sign` is fallible, so a key rsa parses yet cannot sign with (under 496 bits, too
     /// small for a SHA-256 DigestInfo; or with factors that are not prime) is an error here, not
-    /// the panic jsonwebtoken's signer `expect`ed its way into.
+    /// the panic the jsonwebtoken crate's signer `expect`ed its way into.
     pub fn sign(&self, key: &PrivateKey) -> Result<Secret<String>, String> {
         let claims = serde_json::to_vec(self).map_err(|e| e.to_string())?;
         let signing_input = format!("{}.{}", URL_SAFE_NO_PAD.encode(RS256_HEADER), URL_SAFE_NO_PAD.encode(claims));
@@ -172,8 +171,8 @@ impl BuiltClaims {
     }
 }
 
-/// The JOSE header of every assertion sfjwt builds.
-const RS256_HEADER: &str = r#"{"typ":"JWT","alg":"RS256"}"#;
+/// The JOSE header of every assertion sfjwt builds: the one the sf CLI's `jsonwebtoken` (npm) writes.
+const RS256_HEADER: &str = r#"{"alg":"RS256","typ":"JWT"}"#;
 
 #[cfg(test)]
 mod tests {
@@ -202,8 +201,8 @@ mod tests {
     }
 
     /// PKCS#1 v1.5 signatures are deterministic, so the assertion sfjwt builds is byte for byte
-    /// the one `openssl dgst -sha256 -sign` makes (fixtures/assertions/generate.sh), which is also
-    /// what jsonwebtoken and the sf CLI produce for the same claims.
+    /// the one fixtures/assertions/generate.sh makes with `openssl dgst -sha256 -sign` from the
+    /// sf CLI's header and the same claims.
     #[test]
     fn signs_exactly_as_openssl_does() {
         use rsa::pkcs8::DecodePrivateKey;
@@ -211,7 +210,7 @@ mod tests {
         let cid = "3MVG9EXAMPLE0nly.TestKey_ForSfjwtDocs0000000000000000000000000000000000000000000";
         let claims = BuiltClaims::new(cid, "ci@example.com", "https://login.salesforce.com", 1_798_761_600);
         let ours = claims.sign(&key).unwrap();
-        assert_eq!(ours.expose(), include_str!("../../fixtures/assertions/built-by-sfjwt.jwt").trim());
+        assert_eq!(ours.expose(), include_str!("../../fixtures/assertions/healthy.jwt").trim());
         assert_eq!(decode(ours.expose()).verify(&key.to_public_key()), Some(true));
     }
 
