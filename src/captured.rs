@@ -21,6 +21,8 @@ mod sf;
 
 use serde::Serialize;
 
+pub use crate::symptom::Symptom;
+
 use scan::Text;
 use secrets::Claims;
 
@@ -77,7 +79,7 @@ pub struct Answer {
     pub error: Option<String>,
     /// Verbatim `error_description`, or the raw line.
     pub description: String,
-    pub kind: ErrorKind,
+    pub kind: Symptom,
     /// The login URL (token host) the attempt was posted to, when known.
     pub login: Option<String>,
     /// The `aud` of the attempt, when known.
@@ -85,78 +87,19 @@ pub struct Answer {
     pub http_status: Option<u16>,
 }
 
-/// What a token-endpoint answer means (sf_facts.md §2.4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorKind {
-    NotApproved,
-    AudienceInvalid,
-    ClientIdInvalid,
-    InvalidAssertion,
-    InvalidClientCredentials,
-    ExpiredAuthorizationCode,
-    NotAdminApproved,
-    EcaNotInstalled,
-    AppMustBeInstalled,
-    IpRestricted,
-    InactiveUser,
-    InactiveOrg,
-    RateLimited,
-    UnsupportedGrantType,
-    InvalidRequest,
-    AuthenticationFailure,
-    ExpiredRefreshToken,
-    NoValidScopes,
-    /// An HTML page instead of an OAuth answer (maintenance, proxy, 5xx).
-    Html,
-    /// The request never got an answer (DNS, refused, TLS; the sf CLI prints `fetch failed`).
-    FetchFailed,
-    /// An answer with no description at all.
-    Empty,
-    Unknown,
-}
-
 /// A failure on the client before (or instead of) a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LocalError {
-    pub kind: LocalErrorKind,
+    pub kind: Symptom,
     /// The message, from its recognisable start to the end of its line.
     pub text: String,
     /// How many times it was printed (the sf CLI repeats key errors once per attempt).
     pub count: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LocalErrorKind {
-    /// `ENOENT: no such file or directory`.
-    KeyFileMissing,
-    /// `EISDIR: illegal operation on a directory`.
-    KeyFileIsDirectory,
-    /// `secretOrPrivateKey must have a value`.
-    KeyEmpty,
-    /// `secretOrPrivateKey must be an asymmetric key when using RS256`.
-    KeyNotAsymmetric,
-    /// `secretOrPrivateKey has a minimum key size of 2048 bits for RS256`.
-    KeyTooSmall,
-    /// `"alg" parameter for "ec" key type must be one of: …`.
-    KeyNotRsa,
-    /// OpenSSL `PEM_read_bio:no start line` / `get_name:no start line`.
-    PemNoStartLine,
-    /// A Lightning domain or an unparseable `--instance-url`.
-    InvalidInstanceUrl,
-    /// `Unexpected end of JSON input` (a corrupt sf auth file).
-    CorruptAuthFile,
-    /// `Client ID is required for JWT authentication.` / a missing `--client-id`.
-    MissingClientId,
-}
-
-impl ErrorKind {
-    /// Classifies an answer by its description, falling back to the OAuth error code.
-    /// Case-insensitive; tolerant of the capitalised newer wordings and curly apostrophes.
-    pub fn classify(error: Option<&str>, description: &str) -> ErrorKind {
-        classify::error_kind(error, description)
-    }
+/// Classifies an answer by its description, falling back to the OAuth error code.
+pub fn classify_answer(error: Option<&str>, description: &str) -> Symptom {
+    classify::error_kind(error, description)
 }
 
 /// Extracts every fact from pasted text. Never panics; works on at most the first
@@ -273,7 +216,7 @@ impl Answer {
     /// An answer classified from its code and description; jsforce's `ERROR_HTTP_<n>` code
     /// (used for non-JSON bodies) also gives the status.
     fn new(error: Option<String>, description: String) -> Answer {
-        let kind = ErrorKind::classify(error.as_deref(), &description);
+        let kind = Symptom::classify(error.as_deref(), &description);
         let http_status = error.as_deref().and_then(classify::jsforce_http_status);
         Answer {
             error,
@@ -308,7 +251,7 @@ impl Captured {
         }
     }
 
-    fn add_local_error(&mut self, kind: LocalErrorKind, text: &str) {
+    fn add_local_error(&mut self, kind: Symptom, text: &str) {
         let text = truncate(text.trim().to_string(), MAX_DESCRIPTION);
         if let Some(seen) = self.local_errors.iter_mut().find(|seen| seen.kind == kind && seen.text == text) {
             seen.count += 1;

@@ -6,13 +6,11 @@
 
 use std::sync::OnceLock;
 
-use crate::finding::Severity;
-
-include!(concat!(env!("OUT_DIR"), "/catalog_files.rs"));
+use crate::{cause_id::CauseId, finding::Severity};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    pub id: &'static str,
+    pub id: CauseId,
     pub title: String,
     pub severity: Severity,
     pub transient: bool,
@@ -28,21 +26,29 @@ pub struct Entry {
     pub markdown: &'static str,
 }
 
-/// Every entry, sorted by id.
+/// Every entry, sorted by id (the order of `CauseId::ALL`).
 pub fn all() -> &'static [Entry] {
     static CATALOG: OnceLock<Vec<Entry>> = OnceLock::new();
     CATALOG.get_or_init(|| {
-        FILES.iter().map(|(id, text)| parse(id, text).unwrap_or_else(|e| panic!("checks/{id}.md: {e}"))).collect()
+        CauseId::ALL
+            .iter()
+            .map(|&id| parse(id, id.markdown()).unwrap_or_else(|e| panic!("checks/{id}.md: {e}")))
+            .collect()
     })
 }
 
-pub fn get(id: &str) -> Option<&'static Entry> {
-    let entries = all();
-    entries.binary_search_by(|e| e.id.cmp(id)).ok().map(|i| &entries[i])
+/// The entry of a cause: every `CauseId` has one, by construction.
+pub fn get(id: CauseId) -> &'static Entry {
+    &all()[id as usize]
 }
 
-pub fn default_severity(id: &str) -> Severity {
-    get(id).map_or(Severity::Error, |e| e.severity)
+/// The entry for an id as a user typed it.
+pub fn find(id: &str) -> Option<&'static Entry> {
+    CauseId::parse(id).map(get)
+}
+
+pub fn default_severity(id: CauseId) -> Severity {
+    get(id).severity
 }
 
 /// The ids closest to a mistyped one, best first.
@@ -76,7 +82,7 @@ pub fn fill(template: &str, vars: &[(&str, String)]) -> String {
     out
 }
 
-fn parse(id: &'static str, text: &'static str) -> Result<Entry, String> {
+fn parse(id: CauseId, text: &'static str) -> Result<Entry, String> {
     let text = text.strip_prefix("---\n").ok_or("no front matter")?;
     let (front, body) = text.split_once("\n---\n").ok_or("front matter not closed")?;
     let mut entry = Entry {
@@ -98,6 +104,8 @@ fn parse(id: &'static str, text: &'static str) -> Result<Entry, String> {
             match list {
                 Some("symptoms") => entry.symptoms.push(item),
                 Some("references") => entry.references.push(item),
+                // Read by build.rs into typed `Symptom`s (`CauseId::explains`).
+                Some("explains") => {}
                 _ => return Err(format!("list item outside a list: {line}")),
             }
             continue;
@@ -106,12 +114,13 @@ fn parse(id: &'static str, text: &'static str) -> Result<Entry, String> {
         let value = value.trim();
         list = None;
         match key {
-            "id" if value == id => {}
+            "id" if value == id.as_str() => {}
             "id" => return Err(format!("id {value} does not match the file name")),
             "title" => entry.title = unquote(value).to_string(),
             "severity" => entry.severity = Severity::parse(value).ok_or("unknown severity")?,
             "transient" => entry.transient = value == "true",
-            "symptoms" | "references" if value.is_empty() || value == "[]" => list = Some(key),
+            "symptoms" | "references" | "explains" if value.is_empty() || value == "[]" => list = Some(key),
+            "explains" => {}
             other => return Err(format!("unknown key {other}")),
         }
     }

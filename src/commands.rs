@@ -12,7 +12,9 @@ use clap::{CommandFactory, FromArgMatches};
 use crate::{
     catalog,
     cli::{ChecksArgs, Cli, ColorChoice, Command, DoctorArgs, ExplainArgs, Format, ListFormat},
-    diagnosis, engine, evidence,
+    diagnosis, engine,
+    error::{self, Error, Exit},
+    evidence,
     inputs::Inputs,
     levels::Overrides,
     redact,
@@ -21,28 +23,27 @@ use crate::{
     report::Report,
 };
 
-pub const EXIT_USAGE: u8 = 2;
-
+/// Runs one command line and gives the process exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
     let args: Vec<OsString> = args.into_iter().collect();
     let matches = match Cli::command().try_get_matches_from(&args) {
         Ok(matches) => matches,
         Err(e) => {
             if let Some(message) = env_error(&e, &args) {
-                return usage_error(&message);
+                return error::report(&Error::usage(message));
             }
             let _ = e.print();
-            return if e.use_stderr() { EXIT_USAGE } else { 0 };
+            return if e.use_stderr() { Exit::Usage } else { Exit::Healthy }.into();
         }
     };
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return EXIT_USAGE;
+            return Exit::Usage.into();
         }
     };
-    match cli.command {
+    let result = match cli.command {
         Command::Doctor(args) => doctor(&args, matches.subcommand_matches("doctor").expect("doctor matches")),
         Command::Checks(args) => list_checks(&args),
         Command::Explain(args) => explain(&args),
@@ -50,19 +51,20 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             let mut command = Cli::command();
             let mut out = Vec::new();
             clap_complete::generate(args.shell, &mut command, "sfjwt", &mut out);
-            print(&String::from_utf8_lossy(&out));
-            0
+            print(&String::from_utf8_lossy(&out)).map(|()| Exit::Healthy)
         }
         Command::Man => {
             let mut out = Vec::new();
-            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
-                Ok(()) => {
-                    print(&String::from_utf8_lossy(&out));
-                    0
-                }
-                Err(e) => usage_error(&format!("cannot render the man page: {e}")),
-            }
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|e| Error::Internal { message: format!("cannot render the man page: {e}") })
+                .and_then(|()| print(&String::from_utf8_lossy(&out)))
+                .map(|()| Exit::Healthy)
         }
+    };
+    match result {
+        Ok(exit) => exit.into(),
+        Err(e) => error::report(&e),
     }
 }
 
@@ -99,31 +101,17 @@ fn env_error(error: &clap::Error, args: &[OsString]) -> Option<String> {
     }
 }
 
-fn usage_error(message: &str) -> u8 {
-    eprintln!("error: {message}");
-    EXIT_USAGE
-}
-
-fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> u8 {
-    let overrides = match Overrides::parse(&args.deny, &args.warn, &args.allow) {
-        Ok(overrides) => overrides,
-        Err(e) => return usage_error(&e),
-    };
-    let inputs = match Inputs::resolve(args, matches) {
-        Ok(inputs) => inputs,
-        Err(e) => return usage_error(&e.0),
-    };
-    let mut evidence = match evidence::gather(inputs) {
-        Ok(evidence) => evidence,
-        Err(e) => return usage_error(&e.0),
-    };
+fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> Result<Exit, Error> {
+    let overrides = Overrides::parse(&args.deny, &args.warn, &args.allow).map_err(Error::usage)?;
+    let inputs = Inputs::resolve(args, matches)?;
+    let mut evidence = evidence::gather(inputs)?;
     let started = Instant::now();
     let mut retries = 0u32;
     let (runs, causes) = loop {
         let runs = engine::run_all(&evidence);
-        let mut causes = diagnosis::diagnose(&runs);
+        let mut causes = diagnosis::diagnose(&runs, &evidence);
         overrides.apply(&mut causes);
-        let transient_on_top = causes.first().is_some_and(|c| c.entry.is_some_and(|e| e.transient));
+        let transient_on_top = causes.first().is_some_and(|c| c.entry.transient);
         let live = matches!(evidence.probe, evidence::ProbeEvidence::Done(_));
         match args.wait {
             Some(limit) if transient_on_top && live && started.elapsed() < limit => {
@@ -140,7 +128,7 @@ fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> u8 {
         && retries > 0
     {
         let waited = started.elapsed().as_secs();
-        let still = causes.first().is_some_and(|c| c.entry.is_some_and(|e| e.transient));
+        let still = causes.first().is_some_and(|c| c.entry.transient);
         report.notes.push(if still {
             format!(
                 "--wait {}s: retried {retries} times over {waited} s; the transient cause is still there",
@@ -174,19 +162,23 @@ fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> u8 {
         eprintln!("warning: cannot append the job summary to GITHUB_STEP_SUMMARY: {e}");
     }
     if let Some(dir) = &args.report {
-        match write_bundle(dir, &report, &finish) {
-            Ok(written) => eprintln!("sfjwt: support bundle written: {}", written.join(", ")),
-            Err(e) => return usage_error(&format!("cannot write the support bundle to {}: {e}", dir.display())),
-        }
+        let written = write_bundle(dir, &report, &finish).map_err(|source| Error::Write {
+            what: "the support bundle",
+            path: dir.clone(),
+            source,
+        })?;
+        eprintln!("sfjwt: support bundle written: {}", written.join(", "));
     }
     if let Some(path) = &args.output {
-        if let Err(e) = std::fs::write(path, finish(rendered)) {
-            return usage_error(&format!("cannot write the report to {}: {e}", path.display()));
-        }
+        std::fs::write(path, finish(rendered)).map_err(|source| Error::Write {
+            what: "the report",
+            path: path.clone(),
+            source,
+        })?;
     } else {
-        print(&finish(rendered));
+        print(&finish(rendered))?;
     }
-    report.exit_code(args.fail_on)
+    Ok(report.exit_code(args.fail_on))
 }
 
 fn append(path: &std::path::Path, text: &str) -> std::io::Result<()> {
@@ -231,13 +223,18 @@ fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
     }
 }
 
-/// Writes to stdout; a closed pipe (`sfjwt … | head`) is not an error.
-fn print(text: &str) {
+/// Writes to stdout; a closed pipe (`sfjwt … | head`) is not an error, any other failure is.
+fn print(text: &str) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::Write { what: "the report", path: "standard output".into(), source: e })
+        }
+        _ => Ok(()),
+    }
 }
 
-fn list_checks(args: &ChecksArgs) -> u8 {
+fn list_checks(args: &ChecksArgs) -> Result<Exit, Error> {
     let out = match args.format {
         ListFormat::Json => {
             let checks: Vec<_> = CHECKS
@@ -264,18 +261,23 @@ fn list_checks(args: &ChecksArgs) -> u8 {
                 }
                 let _ = writeln!(out, "  {:<22} {}", c.id, c.title);
                 let _ = writeln!(out, "  {:<22} reads: {}", "", c.reads);
-                let _ = writeln!(out, "  {:<22} causes: {}", "", c.emits.join(", "));
+                let _ = writeln!(
+                    out,
+                    "  {:<22} causes: {}",
+                    "",
+                    c.emits.iter().map(|id| id.as_str()).collect::<Vec<_>>().join(", ")
+                );
             }
             out
         }
     };
-    print(&out);
-    0
+    print(&out)?;
+    Ok(Exit::Healthy)
 }
 
-fn explain(args: &ExplainArgs) -> u8 {
+fn explain(args: &ExplainArgs) -> Result<Exit, Error> {
     let id = args.id.trim();
-    if let Some(entry) = catalog::get(id) {
+    if let Some(entry) = catalog::find(id) {
         let reported_by: Vec<&str> = CHECKS.iter().filter(|c| c.emits.contains(&entry.id)).map(|c| c.id).collect();
         let mut out = format!("# {} ({})\n\n", entry.title, entry.id);
         let _ = writeln!(
@@ -300,8 +302,8 @@ fn explain(args: &ExplainArgs) -> u8 {
                 let _ = writeln!(out, "- {reference}");
             }
         }
-        print(&out);
-        return 0;
+        print(&out)?;
+        return Ok(Exit::Healthy);
     }
     if let Some(check) = registry::find(id) {
         let mut out = format!(
@@ -312,18 +314,18 @@ fn explain(args: &ExplainArgs) -> u8 {
             check.reads
         );
         for cause in check.emits {
-            let title = catalog::get(cause).map_or("", |e| e.title.as_str());
+            let title = &catalog::get(*cause).title;
             let _ = writeln!(out, "- {cause}: {title}");
         }
-        print(&out);
-        return 0;
+        print(&out)?;
+        return Ok(Exit::Healthy);
     }
-    let known = catalog::all().iter().map(|e| e.id).chain(CHECKS.iter().map(|c| c.id));
+    let known = catalog::all().iter().map(|e| e.id.as_str()).chain(CHECKS.iter().map(|c| c.id));
     let suggestions = catalog::suggest(id, known);
     let hint = if suggestions.is_empty() {
         "run `sfjwt checks` to list the checks and the causes they report".to_string()
     } else {
         format!("did you mean {}?", suggestions.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "))
     };
-    usage_error(&format!("unknown cause or check id `{id}`: {hint}"))
+    Err(Error::usage(format!("unknown cause or check id `{id}`")).suggest(hint))
 }

@@ -91,13 +91,13 @@ fn run_isolated(check: &'static Check, evidence: &Evidence) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{finding::Status, registry::Group};
+    use crate::{cause_id::CauseId, finding::Status, registry::Group};
 
     fn boom(_: &Evidence) -> Outcome {
         panic!("boom with eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJl inside")
     }
     fn fails(_: &Evidence) -> Outcome {
-        Outcome::found("bad", vec![crate::finding::Cause::new("key.empty")])
+        Outcome::found("bad", vec![crate::finding::Cause::new(CauseId::KeyEmpty)])
     }
     fn passes(_: &Evidence) -> Outcome {
         Outcome::pass("fine")
@@ -105,7 +105,15 @@ mod tests {
 
     static TEST_CHECKS: &[Check] = &[
         Check { id: "t.boom", group: Group::Key, title: "", reads: "", needs: &[], emits: &[], run: boom },
-        Check { id: "t.fails", group: Group::Key, title: "", reads: "", needs: &[], emits: &["key.empty"], run: fails },
+        Check {
+            id: "t.fails",
+            group: Group::Key,
+            title: "",
+            reads: "",
+            needs: &[],
+            emits: &[CauseId::KeyEmpty],
+            run: fails,
+        },
         Check {
             id: "t.after-fail",
             group: Group::Key,

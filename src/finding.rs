@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::{cause_id::CauseId, symptom::Observation};
+
 /// The outcome of one check of the registry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -51,7 +53,11 @@ pub enum Confidence {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cause {
     /// A stable id from the catalog (`checks/<id>.md`).
-    pub id: &'static str,
+    pub id: CauseId,
+    /// Holds only if the login fails with a symptom the cause's entry explains: the app is
+    /// self-authorize, so "not approved" would mean this user never approved it. Diagnosis keeps
+    /// a latent cause when such a symptom was observed and drops it otherwise.
+    pub latent: bool,
     /// `None` keeps the catalog's default severity.
     pub severity: Option<Severity>,
     pub confidence: Confidence,
@@ -66,9 +72,10 @@ pub struct Cause {
 }
 
 impl Cause {
-    pub fn new(id: &'static str) -> Cause {
+    pub fn new(id: CauseId) -> Cause {
         Cause {
             id,
+            latent: false,
             severity: None,
             confidence: Confidence::High,
             evidence: Vec::new(),
@@ -104,6 +111,12 @@ impl Cause {
         self
     }
 
+    /// Marks the cause as holding only if a symptom it explains is observed.
+    pub fn latent(mut self) -> Cause {
+        self.latent = true;
+        self
+    }
+
     pub fn confidence(mut self, confidence: Confidence) -> Cause {
         self.confidence = confidence;
         self
@@ -125,13 +138,19 @@ impl Cause {
     }
 }
 
-/// What one check returns: a status with a one-line summary, details for `-v`, and causes.
+/// What one check returns: a status with a one-line summary, details for `-v`, the causes it
+/// found, the symptoms it observed, and the causes its evidence rules out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     pub status: Status,
     pub summary: String,
     pub details: Vec<String>,
     pub causes: Vec<Cause>,
+    /// What Salesforce, the network or the client said (only the login checks observe).
+    pub observations: Vec<Observation>,
+    /// Causes this check's evidence excludes: diagnosis drops them when a symptom alone suggests
+    /// them (the app's metadata holds a certificate, so `invalid assertion` is not "no certificate").
+    pub rules_out: Vec<CauseId>,
 }
 
 impl Outcome {
@@ -147,23 +166,37 @@ impl Outcome {
         Outcome::with(Status::Error, reason)
     }
 
-    fn with(status: Status, summary: impl Into<String>) -> Outcome {
-        Outcome { status, summary: summary.into(), details: Vec::new(), causes: Vec::new() }
+    pub fn with(status: Status, summary: impl Into<String>) -> Outcome {
+        Outcome {
+            status,
+            summary: summary.into(),
+            details: Vec::new(),
+            causes: Vec::new(),
+            observations: Vec::new(),
+            rules_out: Vec::new(),
+        }
     }
 
     /// A result carrying causes: its status follows the worst severity among them.
     pub fn found(summary: impl Into<String>, causes: Vec<Cause>) -> Outcome {
-        let worst = causes.iter().map(Cause::effective_severity).min();
+        let worst = causes.iter().filter(|c| !c.latent).map(Cause::effective_severity).min();
         let status = match worst {
             None | Some(Severity::Info) => Status::Pass,
             Some(Severity::Warning) => Status::Warn,
             Some(Severity::Error) => Status::Fail,
         };
-        Outcome { status, summary: summary.into(), details: Vec::new(), causes }
+        let mut outcome = Outcome::with(status, summary);
+        outcome.causes = causes;
+        outcome
     }
 
     pub fn detail(mut self, line: impl Into<String>) -> Outcome {
         self.details.push(line.into());
+        self
+    }
+
+    pub fn rules_out(mut self, id: CauseId) -> Outcome {
+        self.rules_out.push(id);
         self
     }
 }

@@ -2,12 +2,12 @@
 //! cause id (`cert.expired`), a group (`cert`) or a level (`warnings`). The most specific rule
 //! wins; among equals, the last one given.
 
-use crate::{catalog, diagnosis::RankedCause, finding::Severity};
+use crate::{catalog, cause_id::CauseId, diagnosis::RankedCause, finding::Severity};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Selector {
-    Cause(String),
-    Group(String),
+    Cause(CauseId),
+    Group(&'static str),
     Level(Severity),
 }
 
@@ -21,10 +21,10 @@ impl Selector {
         }
     }
 
-    fn matches(&self, id: &str, severity: Severity) -> bool {
+    fn matches(&self, id: CauseId, severity: Severity) -> bool {
         match self {
-            Selector::Cause(cause) => cause == id,
-            Selector::Group(group) => id.split('.').next() == Some(group.as_str()),
+            Selector::Cause(cause) => *cause == id,
+            Selector::Group(group) => id.group() == *group,
             Selector::Level(level) => *level == severity,
         }
     }
@@ -81,13 +81,13 @@ fn selector(name: &str) -> Result<Selector, String> {
         "info" | "infos" => return Ok(Selector::Level(Severity::Info)),
         _ => {}
     }
-    if catalog::get(name).is_some() {
-        return Ok(Selector::Cause(name.to_string()));
+    if let Some(id) = CauseId::parse(name) {
+        return Ok(Selector::Cause(id));
     }
-    if catalog::all().iter().any(|e| e.id.split('.').next() == Some(name)) {
-        return Ok(Selector::Group(name.to_string()));
+    if let Some(group) = CauseId::ALL.iter().map(|id| id.group()).find(|group| *group == name) {
+        return Ok(Selector::Group(group));
     }
-    let suggestions = catalog::suggest(name, catalog::all().iter().map(|e| e.id));
+    let suggestions = catalog::suggest(name, CauseId::ALL.iter().map(|id| id.as_str()));
     let hint = match suggestions.first() {
         Some(best) => format!("did you mean `{best}`?"),
         None => "use a cause id (sfjwt explain), a group such as `cert`, or `errors`/`warnings`".into(),
@@ -100,13 +100,14 @@ mod tests {
     use super::*;
     use crate::finding::Cause;
 
-    fn ranked(id: &'static str, severity: Severity) -> RankedCause {
+    fn ranked(id: CauseId, severity: Severity) -> RankedCause {
         RankedCause {
             cause: Cause::new(id),
             severity,
             entry: catalog::get(id),
             check_id: "t",
             order: 0,
+            basis: crate::diagnosis::Basis::Finding,
             relevelled: None,
         }
     }
@@ -115,9 +116,9 @@ mod tests {
     fn most_specific_rule_wins() {
         let overrides = Overrides::parse(&["warnings".into()], &[], &["cert.expiring-soon".into()]).unwrap();
         let mut causes =
-            vec![ranked("cert.expired", Severity::Warning), ranked("cert.expiring-soon", Severity::Warning)];
+            vec![ranked(CauseId::CertExpired, Severity::Warning), ranked(CauseId::CertExpiringSoon, Severity::Warning)];
         overrides.apply(&mut causes);
-        assert_eq!(causes[0].cause.id, "cert.expired");
+        assert_eq!(causes[0].cause.id, CauseId::CertExpired);
         assert_eq!(causes[0].severity, Severity::Error);
         assert_eq!(causes[0].relevelled, Some((Severity::Warning, "-D")));
         assert_eq!(causes[1].severity, Severity::Info);
@@ -126,7 +127,7 @@ mod tests {
     #[test]
     fn groups_and_unknown_names() {
         let overrides = Overrides::parse(&[], &[], &["cert".into()]).unwrap();
-        let mut causes = vec![ranked("cert.not-rsa", Severity::Error), ranked("key.empty", Severity::Error)];
+        let mut causes = vec![ranked(CauseId::CertNotRsa, Severity::Error), ranked(CauseId::KeyEmpty, Severity::Error)];
         overrides.apply(&mut causes);
         assert_eq!(causes.iter().map(|c| c.severity).collect::<Vec<_>>(), [Severity::Error, Severity::Info]);
         let error = Overrides::parse(&["cert.expird".into()], &[], &[]).unwrap_err();

@@ -5,12 +5,14 @@
 
 pub mod captured;
 pub mod catalog;
+pub mod cause_id;
 pub mod checks;
 pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod diagnosis;
 pub mod engine;
+pub mod error;
 pub mod evidence;
 pub mod files;
 pub mod finding;
@@ -27,6 +29,9 @@ pub mod render;
 pub mod report;
 pub mod secret;
 pub mod sf_cli;
+pub mod sf_inputs;
+pub mod sf_state;
+pub mod symptom;
 #[cfg(test)]
 mod testing;
 
@@ -47,8 +52,7 @@ pub fn guarded(command: impl FnOnce() -> u8) -> u8 {
         Ok(code) => code,
         Err(_) => {
             let message = engine::take_last_panic().unwrap_or_else(|| "unknown panic".into());
-            eprintln!("error: sfjwt failed: {message}. Please report this at the sfjwt issue tracker.");
-            commands::EXIT_USAGE
+            error::report(&error::Error::Internal { message })
         }
     }
 }
@@ -58,7 +62,7 @@ mod tests {
     #[test]
     fn a_panic_outside_the_checks_is_a_one_line_error_and_exit_2() {
         crate::engine::install_panic_hook();
-        assert_eq!(super::guarded(|| panic!("boom")), crate::commands::EXIT_USAGE);
+        assert_eq!(super::guarded(|| panic!("boom")), u8::from(crate::error::Exit::Usage));
         assert_eq!(super::guarded(|| 1), 1);
     }
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::{
-    captured::{Answer, ErrorKind},
+    captured::{Answer, Symptom},
     http::{self, Client, Failure, Response},
     secret::{Secret, scrub},
 };
@@ -184,7 +184,7 @@ fn interpret(response: &Response) -> Outcome {
             return Outcome::Answer(Answer {
                 error: Some(error.to_string()),
                 description: scrub(description),
-                kind: ErrorKind::classify(Some(error), description),
+                kind: Symptom::classify(Some(error), description),
                 login: None,
                 audience: None,
                 http_status: Some(status),
@@ -197,7 +197,7 @@ fn interpret(response: &Response) -> Outcome {
         return Outcome::Answer(Answer {
             error: None,
             description: html_summary(&response.body),
-            kind: ErrorKind::Html,
+            kind: Symptom::Html,
             login: None,
             audience: None,
             http_status: Some(status),

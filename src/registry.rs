@@ -3,11 +3,12 @@
 
 use serde::Serialize;
 
-use crate::{checks, evidence::Evidence, finding::Outcome};
+use crate::{cause_id::CauseId, checks, evidence::Evidence, finding::Outcome};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Group {
+    SfCli,
     Key,
     Certificate,
     Pairing,
@@ -23,6 +24,7 @@ pub enum Group {
 impl Group {
     pub fn title(self) -> &'static str {
         match self {
+            Group::SfCli => "sf CLI state",
             Group::Key => "Private key",
             Group::Certificate => "Certificate",
             Group::Pairing => "Key and certificate",
@@ -46,19 +48,65 @@ pub struct Check {
     pub reads: &'static str,
     /// Checks that must pass (or warn) first; otherwise this one is skipped.
     pub needs: &'static [&'static str],
-    /// Every cause id the check can report.
-    pub emits: &'static [&'static str],
+    /// Every cause the check can report (for `login.answer`: every cause its observations are
+    /// read as, by the rules of diagnosis).
+    pub emits: &'static [CauseId],
     pub run: fn(&Evidence) -> Outcome,
 }
 
 pub static CHECKS: &[Check] = &[
+    Check {
+        id: "sfcli.login",
+        group: Group::SfCli,
+        title: "The sf CLI's stored login for the org is a JWT login",
+        reads: "--target-org, SF_TARGET_ORG or the sf CLI's default org; --target-dev-hub",
+        needs: &[],
+        emits: &[CauseId::SfcliNotJwtLogin],
+        run: checks::sfcli::login,
+    },
+    Check {
+        id: "sfcli.store",
+        group: Group::SfCli,
+        title: "The sf CLI can read and decrypt its stored login",
+        reads: "~/.sfdx: the login's file, alias.json and the key file of the generic keychain",
+        needs: &[],
+        emits: &[CauseId::SfcliAuthStoreUnreadable],
+        run: checks::sfcli::store,
+    },
+    Check {
+        id: "sfcli.key-path",
+        group: Group::SfCli,
+        title: "The stored login's key path still holds the key",
+        reads: "the privateKey path of the stored JWT login",
+        needs: &[],
+        emits: &[CauseId::SfcliKeyPathStale],
+        run: checks::sfcli::key_path,
+    },
+    Check {
+        id: "sfcli.instance-url",
+        group: Group::SfCli,
+        title: "The stored instance URL fits the stored login URL",
+        reads: "loginUrl and instanceUrl of the stored login",
+        needs: &[],
+        emits: &[CauseId::SfcliInstanceUrlMismatch],
+        run: checks::sfcli::instance_url,
+    },
+    Check {
+        id: "sfcli.admin",
+        group: Group::SfCli,
+        title: "The sf CLI provides the admin session",
+        reads: "--admin-org <alias|username>: sf org auth show-access-token",
+        needs: &[],
+        emits: &[CauseId::SfcliNotInstalled, CauseId::SfcliCommandFailed],
+        run: checks::sfcli::admin,
+    },
     Check {
         id: "key.file",
         group: Group::Key,
         title: "Key file is readable and not empty",
         reads: "--jwt-key-file, SFJWT_KEY_FILE or SFJWT_KEY",
         needs: &[],
-        emits: &["key.unreadable", "key.empty"],
+        emits: &[CauseId::KeyUnreadable, CauseId::KeyEmpty],
         run: checks::key::file,
     },
     Check {
@@ -67,7 +115,13 @@ pub static CHECKS: &[Check] = &[
         title: "Key is an unencrypted PEM private key",
         reads: "the key's contents",
         needs: &["key.file"],
-        emits: &["key.mangled", "key.der-format", "key.not-private-key", "key.encrypted", "key.unparseable"],
+        emits: &[
+            CauseId::KeyMangled,
+            CauseId::KeyDerFormat,
+            CauseId::KeyNotPrivateKey,
+            CauseId::KeyEncrypted,
+            CauseId::KeyUnparseable,
+        ],
         run: checks::key::format,
     },
     Check {
@@ -76,7 +130,7 @@ pub static CHECKS: &[Check] = &[
         title: "Key is RSA of at least 2048 bits",
         reads: "the parsed key",
         needs: &["key.file"],
-        emits: &["key.not-rsa", "key.too-small"],
+        emits: &[CauseId::KeyNotRsa, CauseId::KeyTooSmall],
         run: checks::key::algorithm,
     },
     Check {
@@ -85,7 +139,7 @@ pub static CHECKS: &[Check] = &[
         title: "Certificate is a readable X.509 certificate",
         reads: "--cert",
         needs: &[],
-        emits: &["cert.unreadable", "cert.not-certificate"],
+        emits: &[CauseId::CertUnreadable, CauseId::CertNotCertificate],
         run: checks::cert::file,
     },
     Check {
@@ -94,7 +148,7 @@ pub static CHECKS: &[Check] = &[
         title: "Certificate is within its validity period",
         reads: "the certificate's notBefore and notAfter",
         needs: &["cert.file"],
-        emits: &["cert.expired", "cert.expiring-soon", "cert.not-yet-valid"],
+        emits: &[CauseId::CertExpired, CauseId::CertExpiringSoon, CauseId::CertNotYetValid],
         run: checks::cert::validity,
     },
     Check {
@@ -103,7 +157,7 @@ pub static CHECKS: &[Check] = &[
         title: "Certificate holds an RSA public key",
         reads: "the certificate's public key",
         needs: &["cert.file"],
-        emits: &["cert.not-rsa"],
+        emits: &[CauseId::CertNotRsa],
         run: checks::cert::algorithm,
     },
     Check {
@@ -112,7 +166,7 @@ pub static CHECKS: &[Check] = &[
         title: "Private key matches the certificate",
         reads: "the key and the certificate (SPKI SHA-256)",
         needs: &["cert.file"],
-        emits: &["pair.key-cert-mismatch"],
+        emits: &[CauseId::PairKeyCertMismatch],
         run: checks::pair::matches,
     },
     Check {
@@ -121,7 +175,7 @@ pub static CHECKS: &[Check] = &[
         title: "Assertion is a compact, base64url-encoded JWS",
         reads: "--assertion, or the assertion built from --client-id and --username",
         needs: &[],
-        emits: &["assertion.malformed", "assertion.not-base64url"],
+        emits: &[CauseId::AssertionMalformed, CauseId::AssertionNotBase64url],
         run: checks::assertion::structure,
     },
     Check {
@@ -130,7 +184,7 @@ pub static CHECKS: &[Check] = &[
         title: "Assertion header says RS256",
         reads: "the JWT header",
         needs: &[],
-        emits: &["assertion.alg-not-rs256"],
+        emits: &[CauseId::AssertionAlgNotRs256],
         run: checks::assertion::algorithm,
     },
     Check {
@@ -139,7 +193,7 @@ pub static CHECKS: &[Check] = &[
         title: "Assertion signature verifies",
         reads: "the JWT and the key or certificate",
         needs: &[],
-        emits: &["assertion.signature-invalid"],
+        emits: &[CauseId::AssertionSignatureInvalid],
         run: checks::assertion::signature,
     },
     Check {
@@ -148,7 +202,7 @@ pub static CHECKS: &[Check] = &[
         title: "iss is the connected app's consumer key",
         reads: "the iss claim and --client-id",
         needs: &[],
-        emits: &["claims.iss-missing", "claims.iss-not-consumer-key", "claims.iss-mismatch"],
+        emits: &[CauseId::ClaimsIssMissing, CauseId::ClaimsIssNotConsumerKey, CauseId::ClaimsIssMismatch],
         run: checks::claims::issuer,
     },
     Check {
@@ -157,7 +211,12 @@ pub static CHECKS: &[Check] = &[
         title: "sub is the Salesforce username",
         reads: "the sub (or prn) claim and --username",
         needs: &[],
-        emits: &["claims.sub-missing", "claims.sub-mismatch", "claims.sub-not-username", "claims.aud-sub-swapped"],
+        emits: &[
+            CauseId::ClaimsSubMissing,
+            CauseId::ClaimsSubMismatch,
+            CauseId::ClaimsSubNotUsername,
+            CauseId::ClaimsAudSubSwapped,
+        ],
         run: checks::claims::subject,
     },
     Check {
@@ -166,7 +225,12 @@ pub static CHECKS: &[Check] = &[
         title: "aud is an accepted authorization server",
         reads: "the aud claim, the login host and the username",
         needs: &[],
-        emits: &["claims.aud-missing", "claims.aud-invalid", "claims.aud-my-domain", "claims.aud-environment-mismatch"],
+        emits: &[
+            CauseId::ClaimsAudMissing,
+            CauseId::ClaimsAudInvalid,
+            CauseId::ClaimsAudMyDomain,
+            CauseId::ClaimsAudEnvironmentMismatch,
+        ],
         run: checks::claims::audience,
     },
     Check {
@@ -176,12 +240,12 @@ pub static CHECKS: &[Check] = &[
         reads: "the exp and iat claims and the local clock",
         needs: &[],
         emits: &[
-            "claims.exp-missing",
-            "claims.exp-expired",
-            "claims.exp-timezone-shift",
-            "claims.exp-too-short",
-            "claims.exp-milliseconds",
-            "claims.exp-not-number",
+            CauseId::ClaimsExpMissing,
+            CauseId::ClaimsExpExpired,
+            CauseId::ClaimsExpTimezoneShift,
+            CauseId::ClaimsExpTooShort,
+            CauseId::ClaimsExpMilliseconds,
+            CauseId::ClaimsExpNotNumber,
         ],
         run: checks::claims::expiry,
     },
@@ -191,7 +255,13 @@ pub static CHECKS: &[Check] = &[
         title: "Instance URL is an HTTPS Salesforce login host",
         reads: "--instance-url, sfdcLoginUrl, or the default",
         needs: &[],
-        emits: &["host.invalid-url", "host.lightning-domain", "host.insecure", "host.not-salesforce"],
+        emits: &[
+            CauseId::HostInvalidUrl,
+            CauseId::HostLightningDomain,
+            CauseId::HostInsecure,
+            CauseId::HostNotSalesforce,
+            CauseId::HostMyDomainRequired,
+        ],
         run: checks::host::url,
     },
     Check {
@@ -200,7 +270,11 @@ pub static CHECKS: &[Check] = &[
         title: "Login host and username point to the same environment",
         reads: "the login host and --username",
         needs: &["host.url"],
-        emits: &["host.environment-mismatch"],
+        emits: &[
+            CauseId::HostEnvironmentMismatch,
+            CauseId::ApprovalScratchNotReplicated,
+            CauseId::ApprovalHyperforceScratchUser,
+        ],
         run: checks::host::environment,
     },
     Check {
@@ -209,7 +283,7 @@ pub static CHECKS: &[Check] = &[
         title: "Connected app metadata is readable and has this consumer key",
         reads: "--connected-app, or the sfdx project's package directories",
         needs: &[],
-        emits: &["app.metadata-invalid", "client.unknown-client-id"],
+        emits: &[CauseId::AppMetadataInvalid, CauseId::ClientUnknownClientId],
         run: checks::app::metadata,
     },
     Check {
@@ -218,7 +292,14 @@ pub static CHECKS: &[Check] = &[
         title: "The app allows headless JWT logins",
         reads: "the app's certificate, JWT flow, session and permitted-users policies",
         needs: &[],
-        emits: &["app.no-certificate", "app.jwt-disabled", "app.high-assurance-required", "app.self-authorize-policy"],
+        emits: &[
+            CauseId::AppNoCertificate,
+            CauseId::AppJwtDisabled,
+            CauseId::AppHighAssuranceRequired,
+            CauseId::AppSelfAuthorizePolicy,
+            CauseId::ApprovalUserNotPreauthorized,
+            CauseId::ApprovalSelfAuthorizeNotApproved,
+        ],
         run: checks::app::settings,
     },
     Check {
@@ -227,7 +308,7 @@ pub static CHECKS: &[Check] = &[
         title: "The app grants api and refresh_token",
         reads: "the app's OAuth scopes",
         needs: &[],
-        emits: &["app.missing-refresh-token-scope", "app.missing-api-scope"],
+        emits: &[CauseId::AppMissingRefreshTokenScope, CauseId::AppMissingApiScope],
         run: checks::app::scopes,
     },
     Check {
@@ -236,7 +317,7 @@ pub static CHECKS: &[Check] = &[
         title: "The key matches the certificate in the app's metadata",
         reads: "the key, --cert and the app's certificate",
         needs: &[],
-        emits: &["pair.key-cert-mismatch"],
+        emits: &[CauseId::PairKeyCertMismatch],
         run: checks::app::certificate,
     },
     Check {
@@ -245,7 +326,7 @@ pub static CHECKS: &[Check] = &[
         title: "The user exists, is active and not frozen",
         reads: "an admin session (--admin-org, or SFJWT_ADMIN_TOKEN with --admin-instance-url)",
         needs: &[],
-        emits: &["user.not-found", "user.inactive", "user.frozen"],
+        emits: &[CauseId::UserNotFound, CauseId::UserInactive, CauseId::UserFrozen],
         run: checks::org::user,
     },
     Check {
@@ -255,9 +336,9 @@ pub static CHECKS: &[Check] = &[
         reads: "the app's policy, its profiles and permission sets, the user's assignments and OAuth tokens",
         needs: &[],
         emits: &[
-            "approval.user-not-preauthorized",
-            "approval.self-authorize-not-approved",
-            "app.high-assurance-required",
+            CauseId::ApprovalUserNotPreauthorized,
+            CauseId::ApprovalSelfAuthorizeNotApproved,
+            CauseId::AppHighAssuranceRequired,
         ],
         run: checks::org::access,
     },
@@ -267,7 +348,11 @@ pub static CHECKS: &[Check] = &[
         title: "The org fits the login host, and nothing changed minutes ago",
         reads: "the Organization record and the app's dates",
         needs: &[],
-        emits: &["host.environment-mismatch", "approval.scratch-not-replicated", "approval.app-propagating"],
+        emits: &[
+            CauseId::HostEnvironmentMismatch,
+            CauseId::ApprovalScratchNotReplicated,
+            CauseId::ApprovalAppPropagating,
+        ],
         run: checks::org::environment,
     },
     Check {
@@ -276,7 +361,7 @@ pub static CHECKS: &[Check] = &[
         title: "Token endpoint answers over HTTPS",
         reads: "the live probe (without --offline)",
         needs: &[],
-        emits: &["endpoint.unreachable", "endpoint.tls", "endpoint.unexpected-response"],
+        emits: &[CauseId::EndpointUnreachable, CauseId::EndpointTls, CauseId::EndpointUnexpectedResponse],
         run: checks::endpoint::reach,
     },
     Check {
@@ -285,7 +370,7 @@ pub static CHECKS: &[Check] = &[
         title: "Local clock agrees with Salesforce's",
         reads: "the Date header of the token endpoint's answer",
         needs: &[],
-        emits: &["clock.skew"],
+        emits: &[CauseId::ClockSkew],
         run: checks::endpoint::clock,
     },
     Check {
@@ -295,47 +380,37 @@ pub static CHECKS: &[Check] = &[
         reads: "the token endpoint's answer, live or from --error",
         needs: &[],
         emits: &[
-            "approval.missing",
-            "approval.scratch-not-replicated",
-            "approval.hyperforce-scratch-user",
-            "approval.user-not-preauthorized",
-            "approval.self-authorize-not-approved",
-            "approval.app-propagating",
-            "app.missing-refresh-token-scope",
-            "user.not-found",
-            "user.frozen",
-            "host.environment-mismatch",
-            "host.my-domain-required",
-            "host.insecure",
-            "host.lightning-domain",
-            "host.invalid-url",
-            "claims.aud-my-domain",
-            "claims.aud-invalid",
-            "claims.exp-expired",
-            "claims.iss-missing",
-            "clock.skew",
-            "pair.key-cert-mismatch",
-            "app.no-certificate",
-            "client.unknown-client-id",
-            "client.eca-not-installed",
-            "client.app-not-installed",
-            "client.invalid-credentials",
-            "client.unsupported-grant",
-            "user.ip-restricted",
-            "user.inactive",
-            "user.login-rate-exceeded",
-            "org.inactive",
-            "org.unavailable",
-            "endpoint.unreachable",
-            "endpoint.unexpected-response",
-            "endpoint.unknown-error",
-            "key.unreadable",
-            "key.empty",
-            "key.mangled",
-            "key.encrypted",
-            "key.not-private-key",
-            "key.not-rsa",
-            "key.too-small",
+            CauseId::ApprovalMissing,
+            CauseId::ClaimsAudInvalid,
+            CauseId::ClientUnknownClientId,
+            CauseId::PairKeyCertMismatch,
+            CauseId::AppNoCertificate,
+            CauseId::ClientInvalidCredentials,
+            CauseId::ClockSkew,
+            CauseId::ApprovalUserNotPreauthorized,
+            CauseId::ClientEcaNotInstalled,
+            CauseId::ClientAppNotInstalled,
+            CauseId::UserIpRestricted,
+            CauseId::UserInactive,
+            CauseId::OrgInactive,
+            CauseId::UserLoginRateExceeded,
+            CauseId::ClientUnsupportedGrant,
+            CauseId::HostInsecure,
+            CauseId::OrgUnavailable,
+            CauseId::EndpointUnreachable,
+            CauseId::EndpointUnexpectedResponse,
+            CauseId::EndpointUnknownError,
+            CauseId::KeyUnreadable,
+            CauseId::KeyEmpty,
+            CauseId::KeyTooSmall,
+            CauseId::KeyNotRsa,
+            CauseId::KeyMangled,
+            CauseId::KeyEncrypted,
+            CauseId::KeyNotPrivateKey,
+            CauseId::HostInvalidUrl,
+            CauseId::HostLightningDomain,
+            CauseId::ClaimsIssMissing,
+            CauseId::SfcliAuthStoreUnreadable,
         ],
         run: checks::answer::classify,
     },
@@ -345,7 +420,7 @@ pub static CHECKS: &[Check] = &[
         title: "The token carries the api scope",
         reads: "the scopes of an issued token",
         needs: &[],
-        emits: &["app.missing-api-scope"],
+        emits: &[CauseId::AppMissingApiScope],
         run: checks::endpoint::scopes,
     },
 ];
@@ -355,6 +430,6 @@ pub fn find(id: &str) -> Option<&'static Check> {
 }
 
 /// Every cause id some check can report.
-pub fn emitted_cause_ids() -> impl Iterator<Item = &'static str> {
+pub fn emitted_cause_ids() -> impl Iterator<Item = CauseId> {
     CHECKS.iter().flat_map(|c| c.emits.iter().copied())
 }

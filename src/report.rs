@@ -3,10 +3,12 @@
 
 use serde::Serialize;
 
+use crate::cause_id::CauseId;
 use crate::{
     catalog,
     diagnosis::RankedCause,
     engine::CheckRun,
+    error::Exit,
     evidence::{AssertionEvidence, Evidence, ProbeEvidence},
     finding::{Confidence, Severity, Status},
     inputs::{KeyInput, Source, TextInput},
@@ -82,7 +84,7 @@ pub struct CheckRow {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CauseRow {
-    pub id: &'static str,
+    pub id: CauseId,
     pub severity: Severity,
     pub confidence: Confidence,
     pub transient: bool,
@@ -135,7 +137,7 @@ impl Report {
             let only_unreachable = causes
                 .iter()
                 .filter(|c| c.severity == Severity::Error)
-                .all(|c| c.id.starts_with("endpoint.unreachable") || c.id == "endpoint.tls");
+                .all(|c| matches!(c.id, CauseId::EndpointUnreachable | CauseId::EndpointTls));
             if only_unreachable { Verdict::Inconclusive } else { Verdict::Problems }
         } else {
             Verdict::Healthy
@@ -171,12 +173,12 @@ impl Report {
 
     /// 0 healthy, 1 problems (or warnings under `--fail-on warning`), 3 inconclusive; 2 is for
     /// usage errors, decided before a report exists.
-    pub fn exit_code(&self, fail_on: crate::cli::FailOn) -> u8 {
+    pub fn exit_code(&self, fail_on: crate::cli::FailOn) -> Exit {
         match self.verdict {
-            Verdict::Problems => 1,
-            Verdict::Inconclusive => 3,
-            Verdict::Healthy if fail_on == crate::cli::FailOn::Warning && self.counts.warnings > 0 => 1,
-            Verdict::Healthy => 0,
+            Verdict::Problems => Exit::Problems,
+            Verdict::Inconclusive => Exit::Inconclusive,
+            Verdict::Healthy if fail_on == crate::cli::FailOn::Warning && self.counts.warnings > 0 => Exit::Problems,
+            Verdict::Healthy => Exit::Healthy,
         }
     }
 }
@@ -185,22 +187,20 @@ fn cause_row(ranked: &RankedCause, run_vars: &[(&'static str, String)]) -> Cause
     let cause = &ranked.cause;
     let entry = ranked.entry;
     let mut fix = cause.fix.clone();
-    if let Some(entry) = entry {
-        let vars: Vec<(&str, String)> = cause.vars.iter().chain(run_vars).cloned().collect();
-        fix.extend(entry.fix.iter().map(|step| catalog::fill(step, &vars)));
-    }
+    let vars: Vec<(&str, String)> = cause.vars.iter().chain(run_vars).cloned().collect();
+    fix.extend(entry.fix.iter().map(|step| catalog::fill(step, &vars)));
     CauseRow {
         id: cause.id,
         severity: ranked.severity,
         confidence: cause.confidence,
-        transient: entry.is_some_and(|e| e.transient),
-        title: entry.map_or_else(|| cause.id.to_string(), |e| e.title.clone()),
-        summary: entry.map(|e| e.summary.clone()).unwrap_or_default(),
-        why: entry.map(|e| e.why.clone()).unwrap_or_default(),
+        transient: entry.transient,
+        title: entry.title.clone(),
+        summary: entry.summary.clone(),
+        why: entry.why.clone(),
         evidence: cause.evidence.clone(),
         fix,
         confirm: cause.confirm.clone(),
-        references: entry.map(|e| e.references.clone()).unwrap_or_default(),
+        references: entry.references.clone(),
         check: ranked.check_id,
         relevelled: ranked.relevelled.map(|(from, by)| Relevelled { from, by }),
     }
@@ -293,7 +293,7 @@ fn push_folded(
 }
 
 fn notes(ev: &Evidence) -> Vec<String> {
-    let mut notes = Vec::new();
+    let mut notes = ev.inputs.sf.notes.clone();
     if let Some(project) = &ev.inputs.project
         && let Some(problem) = &project.problem
     {

@@ -2,12 +2,12 @@
 
 use std::time::{Duration, Instant};
 
-use sfjwt::captured::{self, Captured, ErrorKind, Form, LocalErrorKind};
+use sfjwt::captured::{self, Captured, Form, Symptom};
 
-use ErrorKind::{
+use Symptom::{
     AudienceInvalid, ClientIdInvalid, Empty, FetchFailed, Html, InvalidAssertion, NotAdminApproved, NotApproved,
 };
-use LocalErrorKind::{
+use Symptom::{
     InvalidInstanceUrl, KeyEmpty, KeyFileIsDirectory, KeyFileMissing, KeyNotAsymmetric, KeyNotRsa, KeyTooSmall,
     MissingClientId,
 };
@@ -27,7 +27,7 @@ fn sf_output(name: &str) -> String {
     fixture(&format!("sf-cli-2.146/{name}"))
 }
 
-fn kinds(captured: &Captured) -> Vec<ErrorKind> {
+fn kinds(captured: &Captured) -> Vec<Symptom> {
     captured.answers.iter().map(|a| a.kind).collect()
 }
 
@@ -35,13 +35,13 @@ fn attempts(captured: &Captured) -> Vec<(Option<&str>, Option<&str>)> {
     captured.answers.iter().map(|a| (a.login.as_deref(), a.audience.as_deref())).collect()
 }
 
-fn locals(captured: &Captured) -> Vec<(LocalErrorKind, usize)> {
+fn locals(captured: &Captured) -> Vec<(Symptom, usize)> {
     captured.local_errors.iter().map(|e| (e.kind, e.count)).collect()
 }
 
 /// What each real sf CLI case must yield: answer kinds and local errors (kind, count).
-fn expected(case: &str) -> (Vec<ErrorKind>, Vec<(LocalErrorKind, usize)>) {
-    let loopback = |first: ErrorKind| vec![first, FetchFailed, FetchFailed, first, first];
+fn expected(case: &str) -> (Vec<Symptom>, Vec<(Symptom, usize)>) {
+    let loopback = |first: Symptom| vec![first, FetchFailed, FetchFailed, first, first];
     match case {
         "a"
         | "a_after_success"
@@ -65,7 +65,8 @@ fn expected(case: &str) -> (Vec<ErrorKind>, Vec<(LocalErrorKind, usize)>) {
             kinds.extend([FetchFailed; 2]);
             (kinds, vec![])
         }
-        "flag_bad_url" | "flag_lightning_url" => (vec![], vec![(InvalidInstanceUrl, 1)]),
+        "flag_bad_url" => (vec![], vec![(InvalidInstanceUrl, 1)]),
+        "flag_lightning_url" => (vec![], vec![(Symptom::LightningInstanceUrl, 1)]),
         "flag_missing_client_id" => (vec![], vec![(MissingClientId, 1)]),
         "flag_no_instance_url_offline" => (vec![FetchFailed; 2], vec![]),
         "flag_url_with_path" => (vec![Empty, FetchFailed, FetchFailed, Empty, Empty], vec![]),
@@ -323,7 +324,7 @@ fn pre_2022_single_attempt_messages() {
     assert_eq!(text.key_path.as_deref(), Some("assets/server.key"));
 
     let pem = captured::parse(&fixture("pem_no_start_line.txt"), None);
-    assert_eq!(locals(&pem), [(LocalErrorKind::PemNoStartLine, 1)]);
+    assert_eq!(locals(&pem), [(Symptom::PemNoStartLine, 1)]);
     assert_eq!(pem.local_errors[0].text, "error:0906D06C:PEM routines:PEM_read_bio:no start line");
     assert!(pem.answers.is_empty());
 }
@@ -345,7 +346,7 @@ fn a_pasted_command_line_gives_the_login_url() {
 fn other_local_errors_in_text() {
     let cases = [
         ("Error: Client ID is required for JWT authentication.", MissingClientId),
-        ("Error (JwtGrantError): Unexpected end of JSON input", LocalErrorKind::CorruptAuthFile),
+        ("Error (JwtGrantError): Unexpected end of JSON input", Symptom::CorruptAuthFile),
     ];
     for (text, kind) in cases {
         let captured = captured::parse(text, None);
@@ -389,9 +390,9 @@ fn raw_token_json_in_its_spellings() {
     assert_eq!(code_only.answers[0].description, "{\"error\":\"invalid_client_id\"}");
 
     for (code, kind) in [
-        ("inactive_user", ErrorKind::InactiveUser),
-        ("rate_limit_exceeded", ErrorKind::RateLimited),
-        ("unsupported_grant_type", ErrorKind::UnsupportedGrantType),
+        ("inactive_user", Symptom::InactiveUser),
+        ("rate_limit_exceeded", Symptom::RateLimited),
+        ("unsupported_grant_type", Symptom::UnsupportedGrantType),
         ("invalid_app_access", NotAdminApproved),
     ] {
         let captured = captured::parse(&format!(r#"{{"error":"{code}"}}"#), None);
@@ -402,15 +403,15 @@ fn raw_token_json_in_its_spellings() {
 #[test]
 fn newer_capitalised_descriptions() {
     for (description, kind) in [
-        ("User is inactive", ErrorKind::InactiveUser),
-        ("Org is locked, closed, or suspended", ErrorKind::InactiveOrg),
-        ("Number of logins exceeded", ErrorKind::RateLimited),
-        ("ip restricted", ErrorKind::IpRestricted),
-        ("IP restricted or invalid login hours", ErrorKind::IpRestricted),
+        ("User is inactive", Symptom::InactiveUser),
+        ("Org is locked, closed, or suspended", Symptom::InactiveOrg),
+        ("Number of logins exceeded", Symptom::RateLimited),
+        ("ip restricted", Symptom::IpRestricted),
+        ("IP restricted or invalid login hours", Symptom::IpRestricted),
     ] {
         let body = format!(r#"{{"error":"invalid_grant","error_description":"{description}"}}"#);
         assert_eq!(captured::parse(&body, None).answers[0].kind, kind, "{description}");
-        assert_eq!(ErrorKind::classify(None, description), kind);
+        assert_eq!(Symptom::classify(None, description), kind);
     }
 }
 
@@ -456,7 +457,7 @@ fn bare_status_and_body() {
         "HTTP/1.1 400 Bad Request\n{\"error\":\"invalid_grant\",\"error_description\":\"expired authorization code\"}",
         None,
     );
-    assert_eq!(kinds(&captured), [ErrorKind::ExpiredAuthorizationCode]);
+    assert_eq!(kinds(&captured), [Symptom::ExpiredAuthorizationCode]);
     assert_eq!(captured.answers[0].http_status, Some(400));
 }
 
@@ -521,7 +522,7 @@ fn simple_salesforce() {
 
     let variant = captured::parse(&fixture("simple_salesforce_code_message.txt"), None);
     assert_eq!(variant.form, Form::ClientLibrary("simple-salesforce".into()));
-    assert_eq!(kinds(&variant), [ErrorKind::ExpiredAuthorizationCode]);
+    assert_eq!(kinds(&variant), [Symptom::ExpiredAuthorizationCode]);
     assert_eq!(variant.answers[0].error.as_deref(), Some("invalid_grant"));
     assert_eq!(variant.answers[0].description, "expired authorization code");
 }
@@ -566,7 +567,7 @@ fn talend() {
 fn restforce() {
     let captured = captured::parse(&fixture("restforce.txt"), None);
     assert_eq!(captured.form, Form::ClientLibrary("restforce".into()));
-    assert_eq!(kinds(&captured), [ErrorKind::AuthenticationFailure]);
+    assert_eq!(kinds(&captured), [Symptom::AuthenticationFailure]);
     assert_eq!(captured.answers[0].description, "authentication failure");
 }
 
@@ -582,7 +583,7 @@ fn a_bare_description_line() {
 fn unknown_text_keeps_its_first_meaningful_line() {
     let captured = captured::parse("\n  ----\n  Something odd happened: E42  \nmore\n", None);
     assert_eq!(captured.form, Form::PlainText);
-    assert_eq!(kinds(&captured), [ErrorKind::Unknown]);
+    assert_eq!(kinds(&captured), [Symptom::Unknown]);
     assert_eq!(captured.answers[0].description, "Something odd happened: E42");
 }
 
@@ -673,7 +674,7 @@ fn serialises_as_snake_case_data() {
     let captured = captured::parse(&fixture("guzzle.txt"), None);
     let json: serde_json::Value = serde_json::to_value(&captured).unwrap();
     assert_eq!(json["form"], serde_json::json!({"client_library": "guzzle"}));
-    assert_eq!(json["answers"][0]["kind"], "not_approved");
+    assert_eq!(json["answers"][0]["kind"], "not-approved");
 }
 
 #[test]

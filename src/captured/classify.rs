@@ -1,33 +1,36 @@
 //! What a description or a line means: token-endpoint answers (sf_facts.md §2.4) and client-side
 //! failures (§6.6).
 
-use super::{ErrorKind, LocalErrorKind};
+use super::Symptom;
 
 /// Description fragments (lowercase, straight apostrophes) and what they mean. Fragments rather
 /// than whole strings, because Salesforce has reworded several ("User is inactive", "Org is
 /// locked, closed, or suspended", "IP restricted or invalid login hours") and wrappers add text.
-const DESCRIPTIONS: &[(&str, ErrorKind)] = &[
-    ("hasn't approved this consumer", ErrorKind::NotApproved),
-    ("audience is invalid", ErrorKind::AudienceInvalid),
-    ("audience validation failed", ErrorKind::AudienceInvalid),
-    ("client identifier invalid", ErrorKind::ClientIdInvalid),
-    ("invalid client credentials", ErrorKind::InvalidClientCredentials),
-    ("invalid assertion", ErrorKind::InvalidAssertion),
-    ("expired authorization code", ErrorKind::ExpiredAuthorizationCode),
-    ("not admin approved", ErrorKind::NotAdminApproved),
-    ("external client app is not installed", ErrorKind::EcaNotInstalled),
-    ("app must be installed into org", ErrorKind::AppMustBeInstalled),
-    ("ip restricted", ErrorKind::IpRestricted),
-    ("user is inactive", ErrorKind::InactiveUser),
-    ("locked, closed, or suspended", ErrorKind::InactiveOrg),
-    ("number of logins exceeded", ErrorKind::RateLimited),
-    ("login rate exceeded", ErrorKind::RateLimited),
-    ("grant type not supported", ErrorKind::UnsupportedGrantType),
-    ("https required", ErrorKind::InvalidRequest),
-    ("must use http post", ErrorKind::InvalidRequest),
-    ("authentication failure", ErrorKind::AuthenticationFailure),
-    ("expired access/refresh token", ErrorKind::ExpiredRefreshToken),
-    ("no valid scopes defined", ErrorKind::NoValidScopes),
+const DESCRIPTIONS: &[(&str, Symptom)] = &[
+    ("hasn't approved this consumer", Symptom::NotApproved),
+    ("audience is invalid", Symptom::AudienceInvalid),
+    ("audience validation failed", Symptom::AudienceInvalid),
+    ("client identifier invalid", Symptom::ClientIdInvalid),
+    ("invalid client credentials", Symptom::InvalidClientCredentials),
+    ("invalid assertion", Symptom::InvalidAssertion),
+    ("expired authorization code", Symptom::ExpiredAuthorizationCode),
+    ("not admin approved", Symptom::NotAdminApproved),
+    ("external client app is not installed", Symptom::EcaNotInstalled),
+    ("app must be installed into org", Symptom::AppMustBeInstalled),
+    ("ip restricted", Symptom::IpRestricted),
+    ("user is inactive", Symptom::InactiveUser),
+    ("locked, closed, or suspended", Symptom::InactiveOrg),
+    ("number of logins exceeded", Symptom::RateLimited),
+    ("login rate exceeded", Symptom::RateLimited),
+    ("grant type not supported", Symptom::UnsupportedGrantType),
+    ("https required", Symptom::HttpsRequired),
+    ("must use http post", Symptom::InvalidRequest),
+    ("authentication failure", Symptom::AuthenticationFailure),
+    ("expired access/refresh token", Symptom::ExpiredRefreshToken),
+    ("no valid scopes defined", Symptom::NoValidScopes),
+    // The maintenance page's words, and jsforce's for an HTML body, when pasted without the HTML.
+    ("the data you were trying to access could not be found", Symptom::Html),
+    ("http response contains html content", Symptom::Html),
 ];
 
 /// Network failures: the request never got an answer. Node/undici/OpenSSL wordings.
@@ -47,15 +50,15 @@ const NETWORK_FAILURES: &[&str] = &[
 ];
 
 /// OAuth `error` codes that say enough on their own.
-const CODES: &[(&str, ErrorKind)] = &[
-    ("invalid_client_id", ErrorKind::ClientIdInvalid),
-    ("invalid_client", ErrorKind::InvalidClientCredentials),
-    ("invalid_app_access", ErrorKind::NotAdminApproved),
-    ("inactive_user", ErrorKind::InactiveUser),
-    ("inactive_org", ErrorKind::InactiveOrg),
-    ("rate_limit_exceeded", ErrorKind::RateLimited),
-    ("unsupported_grant_type", ErrorKind::UnsupportedGrantType),
-    ("invalid_request", ErrorKind::InvalidRequest),
+const CODES: &[(&str, Symptom)] = &[
+    ("invalid_client_id", Symptom::ClientIdInvalid),
+    ("invalid_client", Symptom::InvalidClientCredentials),
+    ("invalid_app_access", Symptom::NotAdminApproved),
+    ("inactive_user", Symptom::InactiveUser),
+    ("inactive_org", Symptom::InactiveOrg),
+    ("rate_limit_exceeded", Symptom::RateLimited),
+    ("unsupported_grant_type", Symptom::UnsupportedGrantType),
+    ("invalid_request", Symptom::InvalidRequest),
 ];
 
 /// Every OAuth `error` code a Salesforce token endpoint is known to return, for spotting
@@ -75,7 +78,7 @@ pub(super) const KNOWN_CODES: &[&str] = &[
     "access_denied",
 ];
 
-pub(super) fn error_kind(code: Option<&str>, description: &str) -> ErrorKind {
+pub(super) fn error_kind(code: Option<&str>, description: &str) -> Symptom {
     if let Some(kind) = kind_of_description(description) {
         return kind;
     }
@@ -85,21 +88,21 @@ pub(super) fn error_kind(code: Option<&str>, description: &str) -> ErrorKind {
     });
     match from_code {
         Some(kind) => kind,
-        None if code.is_none() && description.trim().is_empty() => ErrorKind::Empty,
-        None => ErrorKind::Unknown,
+        None if code.is_none() && description.trim().is_empty() => Symptom::Empty,
+        None => Symptom::Unknown,
     }
 }
 
-fn kind_of_description(description: &str) -> Option<ErrorKind> {
+fn kind_of_description(description: &str) -> Option<Symptom> {
     // Curly apostrophes come from word processors and chat tools the text passed through.
     let text = description.to_lowercase().replace(['\u{2019}', '\u{2018}'], "'");
     if is_html(&text) {
-        return Some(ErrorKind::Html);
+        return Some(Symptom::Html);
     }
     if let Some((_, kind)) = DESCRIPTIONS.iter().find(|(fragment, _)| text.contains(fragment)) {
         return Some(*kind);
     }
-    NETWORK_FAILURES.iter().any(|fragment| text.contains(fragment)).then_some(ErrorKind::FetchFailed)
+    NETWORK_FAILURES.iter().any(|fragment| text.contains(fragment)).then_some(Symptom::FetchFailed)
 }
 
 /// An HTML page (lowercase input).
@@ -123,45 +126,53 @@ pub(super) fn jsforce_http_status(code: &str) -> Option<u16> {
 /// A local-error pattern: the fragment that identifies it (lowercase) and where its text starts.
 struct LocalPattern {
     fragment: &'static str,
-    kind: LocalErrorKind,
+    kind: Symptom,
     /// The message starts at the last occurrence of this (lowercase) before the fragment, when
     /// present: `secretOrPrivateKey …`, OpenSSL's `error:0906D06C:…`.
     starts_at: Option<&'static str>,
 }
 
-const fn local(fragment: &'static str, kind: LocalErrorKind) -> LocalPattern {
+const fn local(fragment: &'static str, kind: Symptom) -> LocalPattern {
     LocalPattern { fragment, kind, starts_at: None }
 }
 
 const LOCAL_PATTERNS: &[LocalPattern] = &[
-    local("enoent: no such file or directory", LocalErrorKind::KeyFileMissing),
-    local("eisdir: illegal operation on a directory", LocalErrorKind::KeyFileIsDirectory),
-    local("secretorprivatekey must have a value", LocalErrorKind::KeyEmpty),
+    local("enoent: no such file or directory", Symptom::KeyFileMissing),
+    local("eisdir: illegal operation on a directory", Symptom::KeyFileIsDirectory),
+    local("secretorprivatekey must have a value", Symptom::KeyEmpty),
     LocalPattern {
         fragment: "must be an asymmetric key",
-        kind: LocalErrorKind::KeyNotAsymmetric,
+        kind: Symptom::KeyNotAsymmetric,
         starts_at: Some("secretorprivatekey"),
     },
     LocalPattern {
         fragment: "minimum key size of 2048",
-        kind: LocalErrorKind::KeyTooSmall,
+        kind: Symptom::KeyTooSmall,
         starts_at: Some("secretorprivatekey"),
     },
-    local("\"alg\" parameter for \"", LocalErrorKind::KeyNotRsa),
-    local("unknown key type \"", LocalErrorKind::KeyNotRsa),
-    LocalPattern { fragment: "no start line", kind: LocalErrorKind::PemNoStartLine, starts_at: Some("error:") },
-    local("invalid instance url", LocalErrorKind::InvalidInstanceUrl),
-    local("should not be a lightning domain", LocalErrorKind::InvalidInstanceUrl),
-    local("expected a valid url but received", LocalErrorKind::InvalidInstanceUrl),
-    local("unexpected end of json input", LocalErrorKind::CorruptAuthFile),
-    local("client id is required for jwt authentication", LocalErrorKind::MissingClientId),
-    local("missing required flag client-id", LocalErrorKind::MissingClientId),
-    local("missing required flag clientid", LocalErrorKind::MissingClientId),
+    LocalPattern {
+        fragment: "key type must be one of",
+        kind: Symptom::KeyNotRsa,
+        starts_at: Some("\"alg\" parameter"),
+    },
+    local("unknown key type \"", Symptom::KeyNotRsa),
+    LocalPattern { fragment: "no start line", kind: Symptom::PemNoStartLine, starts_at: Some("error:") },
+    LocalPattern {
+        fragment: "should not be a lightning domain",
+        kind: Symptom::LightningInstanceUrl,
+        starts_at: Some("invalid instance url"),
+    },
+    local("invalid instance url", Symptom::InvalidInstanceUrl),
+    local("expected a valid url but received", Symptom::InvalidInstanceUrl),
+    local("unexpected end of json input", Symptom::CorruptAuthFile),
+    local("client id is required for jwt authentication", Symptom::MissingClientId),
+    local("missing required flag client-id", Symptom::MissingClientId),
+    local("missing required flag clientid", Symptom::MissingClientId),
 ];
 
 /// The client-side failure `line` reports, if any, and its text (from where the message starts to
 /// the end of the line).
-pub(super) fn local_error(line: &str) -> Option<(LocalErrorKind, &str)> {
+pub(super) fn local_error(line: &str) -> Option<(Symptom, &str)> {
     let lower = line.to_ascii_lowercase();
     LOCAL_PATTERNS.iter().find_map(|pattern| {
         let at = lower.find(pattern.fragment)?;
@@ -184,45 +195,45 @@ pub(super) fn enoent_path(line: &str) -> Option<&str> {
 mod tests {
     use super::*;
 
-    fn kind(description: &str) -> ErrorKind {
+    fn kind(description: &str) -> Symptom {
         error_kind(None, description)
     }
 
     #[test]
     fn every_catalogued_description() {
         let cases = [
-            ("user hasn't approved this consumer", ErrorKind::NotApproved),
-            ("user hasn’t approved this consumer", ErrorKind::NotApproved),
-            ("audience is invalid", ErrorKind::AudienceInvalid),
-            ("Audience validation failed", ErrorKind::AudienceInvalid),
-            ("client identifier invalid", ErrorKind::ClientIdInvalid),
-            ("invalid assertion", ErrorKind::InvalidAssertion),
-            ("invalid client credentials", ErrorKind::InvalidClientCredentials),
-            ("expired authorization code", ErrorKind::ExpiredAuthorizationCode),
-            ("user is not admin approved to access this app", ErrorKind::NotAdminApproved),
-            ("External client app is not installed in this org", ErrorKind::EcaNotInstalled),
-            ("app must be installed into org", ErrorKind::AppMustBeInstalled),
-            ("ip restricted", ErrorKind::IpRestricted),
-            ("IP restricted or invalid login hours", ErrorKind::IpRestricted),
-            ("user is inactive", ErrorKind::InactiveUser),
-            ("User is inactive", ErrorKind::InactiveUser),
-            ("organization is locked, closed, or suspended", ErrorKind::InactiveOrg),
-            ("Org is locked, closed, or suspended", ErrorKind::InactiveOrg),
-            ("number of logins exceeded", ErrorKind::RateLimited),
-            ("Number of logins exceeded", ErrorKind::RateLimited),
-            ("grant type not supported", ErrorKind::UnsupportedGrantType),
-            ("HTTPS required", ErrorKind::InvalidRequest),
-            ("must use HTTP POST", ErrorKind::InvalidRequest),
-            ("authentication failure", ErrorKind::AuthenticationFailure),
-            ("expired access/refresh token", ErrorKind::ExpiredRefreshToken),
-            ("no valid scopes defined", ErrorKind::NoValidScopes),
-            ("<html><body>Data Not Available</body></html>", ErrorKind::Html),
-            ("<!DOCTYPE html>\n<html>", ErrorKind::Html),
-            ("fetch failed", ErrorKind::FetchFailed),
-            ("getaddrinfo ENOTFOUND login.salesforce.com", ErrorKind::FetchFailed),
-            ("", ErrorKind::Empty),
-            ("   ", ErrorKind::Empty),
-            ("high assurance session required", ErrorKind::Unknown),
+            ("user hasn't approved this consumer", Symptom::NotApproved),
+            ("user hasn’t approved this consumer", Symptom::NotApproved),
+            ("audience is invalid", Symptom::AudienceInvalid),
+            ("Audience validation failed", Symptom::AudienceInvalid),
+            ("client identifier invalid", Symptom::ClientIdInvalid),
+            ("invalid assertion", Symptom::InvalidAssertion),
+            ("invalid client credentials", Symptom::InvalidClientCredentials),
+            ("expired authorization code", Symptom::ExpiredAuthorizationCode),
+            ("user is not admin approved to access this app", Symptom::NotAdminApproved),
+            ("External client app is not installed in this org", Symptom::EcaNotInstalled),
+            ("app must be installed into org", Symptom::AppMustBeInstalled),
+            ("ip restricted", Symptom::IpRestricted),
+            ("IP restricted or invalid login hours", Symptom::IpRestricted),
+            ("user is inactive", Symptom::InactiveUser),
+            ("User is inactive", Symptom::InactiveUser),
+            ("organization is locked, closed, or suspended", Symptom::InactiveOrg),
+            ("Org is locked, closed, or suspended", Symptom::InactiveOrg),
+            ("number of logins exceeded", Symptom::RateLimited),
+            ("Number of logins exceeded", Symptom::RateLimited),
+            ("grant type not supported", Symptom::UnsupportedGrantType),
+            ("HTTPS required", Symptom::HttpsRequired),
+            ("must use HTTP POST", Symptom::InvalidRequest),
+            ("authentication failure", Symptom::AuthenticationFailure),
+            ("expired access/refresh token", Symptom::ExpiredRefreshToken),
+            ("no valid scopes defined", Symptom::NoValidScopes),
+            ("<html><body>Data Not Available</body></html>", Symptom::Html),
+            ("<!DOCTYPE html>\n<html>", Symptom::Html),
+            ("fetch failed", Symptom::FetchFailed),
+            ("getaddrinfo ENOTFOUND login.salesforce.com", Symptom::FetchFailed),
+            ("", Symptom::Empty),
+            ("   ", Symptom::Empty),
+            ("high assurance session required", Symptom::Unknown),
         ];
         for (description, expected) in cases {
             assert_eq!(kind(description), expected, "{description:?}");
@@ -232,16 +243,16 @@ mod tests {
     #[test]
     fn codes_alone() {
         let cases = [
-            ("invalid_client_id", ErrorKind::ClientIdInvalid),
-            ("INVALID_CLIENT_ID", ErrorKind::ClientIdInvalid),
-            ("invalid_client", ErrorKind::InvalidClientCredentials),
-            ("inactive_user", ErrorKind::InactiveUser),
-            ("inactive_org", ErrorKind::InactiveOrg),
-            ("rate_limit_exceeded", ErrorKind::RateLimited),
-            ("unsupported_grant_type", ErrorKind::UnsupportedGrantType),
-            ("invalid_app_access", ErrorKind::NotAdminApproved),
-            ("invalid_request", ErrorKind::InvalidRequest),
-            ("invalid_grant", ErrorKind::Unknown),
+            ("invalid_client_id", Symptom::ClientIdInvalid),
+            ("INVALID_CLIENT_ID", Symptom::ClientIdInvalid),
+            ("invalid_client", Symptom::InvalidClientCredentials),
+            ("inactive_user", Symptom::InactiveUser),
+            ("inactive_org", Symptom::InactiveOrg),
+            ("rate_limit_exceeded", Symptom::RateLimited),
+            ("unsupported_grant_type", Symptom::UnsupportedGrantType),
+            ("invalid_app_access", Symptom::NotAdminApproved),
+            ("invalid_request", Symptom::InvalidRequest),
+            ("invalid_grant", Symptom::Unknown),
         ];
         for (code, expected) in cases {
             assert_eq!(error_kind(Some(code), ""), expected, "{code}");
@@ -250,7 +261,7 @@ mod tests {
 
     #[test]
     fn the_description_wins_over_the_code() {
-        assert_eq!(error_kind(Some("invalid_client"), "app must be installed into org"), ErrorKind::AppMustBeInstalled);
+        assert_eq!(error_kind(Some("invalid_client"), "app must be installed into org"), Symptom::AppMustBeInstalled);
     }
 
     #[test]
@@ -258,52 +269,52 @@ mod tests {
         let cases = [
             (
                 "Here’s the error: Error::ENOENT: no such file or directory, open '/k/server.key'",
-                LocalErrorKind::KeyFileMissing,
+                Symptom::KeyFileMissing,
                 "ENOENT: no such file or directory, open '/k/server.key'",
             ),
             (
                 "Error::EISDIR: illegal operation on a directory, read",
-                LocalErrorKind::KeyFileIsDirectory,
+                Symptom::KeyFileIsDirectory,
                 "EISDIR: illegal operation on a directory, read",
             ),
-            ("secretOrPrivateKey must have a value", LocalErrorKind::KeyEmpty, "secretOrPrivateKey must have a value"),
+            ("secretOrPrivateKey must have a value", Symptom::KeyEmpty, "secretOrPrivateKey must have a value"),
             (
                 "Error: secretOrPrivateKey must be an asymmetric key when using RS256",
-                LocalErrorKind::KeyNotAsymmetric,
+                Symptom::KeyNotAsymmetric,
                 "secretOrPrivateKey must be an asymmetric key when using RS256",
             ),
             (
                 "secretOrPrivateKey has a minimum key size of 2048 bits for RS256",
-                LocalErrorKind::KeyTooSmall,
+                Symptom::KeyTooSmall,
                 "secretOrPrivateKey has a minimum key size of 2048 bits for RS256",
             ),
             (
                 r#""alg" parameter for "ec" key type must be one of: ES256, ES384, ES512."#,
-                LocalErrorKind::KeyNotRsa,
+                Symptom::KeyNotRsa,
                 r#""alg" parameter for "ec" key type must be one of: ES256, ES384, ES512."#,
             ),
             (
                 "due to: error:0906D06C:PEM routines:PEM_read_bio:no start line",
-                LocalErrorKind::PemNoStartLine,
+                Symptom::PemNoStartLine,
                 "error:0906D06C:PEM routines:PEM_read_bio:no start line",
             ),
             (
                 "error:0909006C:PEM routines:get_name:no start line",
-                LocalErrorKind::PemNoStartLine,
+                Symptom::PemNoStartLine,
                 "error:0909006C:PEM routines:get_name:no start line",
             ),
             (
                 "LightningDomain::Invalid instance URL. It should NOT be a lightning domain.",
-                LocalErrorKind::InvalidInstanceUrl,
+                Symptom::LightningInstanceUrl,
                 "Invalid instance URL. It should NOT be a lightning domain.",
             ),
-            ("Unexpected end of JSON input", LocalErrorKind::CorruptAuthFile, "Unexpected end of JSON input"),
+            ("Unexpected end of JSON input", Symptom::CorruptAuthFile, "Unexpected end of JSON input"),
             (
                 "Client ID is required for JWT authentication.",
-                LocalErrorKind::MissingClientId,
+                Symptom::MissingClientId,
                 "Client ID is required for JWT authentication.",
             ),
-            ("  Missing required flag client-id", LocalErrorKind::MissingClientId, "Missing required flag client-id"),
+            ("  Missing required flag client-id", Symptom::MissingClientId, "Missing required flag client-id"),
         ];
         for (line, kind, text) in cases {
             assert_eq!(local_error(line), Some((kind, text)), "{line}");

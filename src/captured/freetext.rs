@@ -5,7 +5,7 @@
 
 use super::classify::{self, KNOWN_CODES};
 use super::scan::{self, Text};
-use super::{Answer, Captured, ErrorKind, Form, MAX_ANSWERS, Outcome};
+use super::{Answer, Captured, Form, MAX_ANSWERS, Outcome, Symptom};
 
 /// A token endpoint's answer as an object literal: OAuth (`error`, `error_description`) or the
 /// REST API's `[{"errorCode":…,"message":…}]`.
@@ -163,7 +163,7 @@ fn known_line_answer(line: &str) -> Option<Answer> {
         return None;
     }
     let answer = Answer::new(None, line.to_string());
-    (!matches!(answer.kind, ErrorKind::Unknown | ErrorKind::Empty)).then_some(answer)
+    (!matches!(answer.kind, Symptom::Unknown | Symptom::Empty)).then_some(answer)
 }
 
 /// The first line with any letter or digit in it, trimmed.
@@ -179,7 +179,7 @@ pub(super) fn first_meaningful_line(text: &str) -> Option<&str> {
 mod tests {
     use super::*;
 
-    fn answers_of(text: &str) -> Vec<(Option<String>, String, ErrorKind)> {
+    fn answers_of(text: &str) -> Vec<(Option<String>, String, Symptom)> {
         answers(&Text::new(text)).into_iter().map(|a| (a.error, a.description, a.kind)).collect()
     }
 
@@ -197,7 +197,7 @@ mod tests {
                 [(
                     Some("invalid_grant".to_string()),
                     "user hasn't approved this consumer".to_string(),
-                    ErrorKind::NotApproved
+                    Symptom::NotApproved
                 )],
                 "{text}"
             );
@@ -219,12 +219,12 @@ mod tests {
             [(
                 Some("invalid_client".to_string()),
                 "app must be installed into org".to_string(),
-                ErrorKind::AppMustBeInstalled
+                Symptom::AppMustBeInstalled
             )]
         );
         assert_eq!(
             answers_of(r#"{"error":"invalid_grant","error_description":"External client app is not installed in t (truncated...)"#)[0].2,
-            ErrorKind::EcaNotInstalled
+            Symptom::EcaNotInstalled
         );
     }
 
@@ -239,16 +239,16 @@ mod tests {
         let body = r#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#;
         assert_eq!(
             answers_of(body),
-            [(Some("INVALID_SESSION_ID".to_string()), "Session expired or invalid".to_string(), ErrorKind::Unknown)]
+            [(Some("INVALID_SESSION_ID".to_string()), "Session expired or invalid".to_string(), Symptom::Unknown)]
         );
     }
 
     #[test]
     fn bodies() {
-        assert_eq!(body_answer("", Some(400)).map(|a| a.kind), Some(ErrorKind::Empty));
+        assert_eq!(body_answer("", Some(400)).map(|a| a.kind), Some(Symptom::Empty));
         assert_eq!(body_answer("", Some(200)), None);
         assert_eq!(body_answer(r#"{"access_token":"[REDACTED-TOKEN]"}"#, Some(200)), None);
-        assert_eq!(body_answer("<html><body>down</body></html>", Some(503)).map(|a| a.kind), Some(ErrorKind::Html));
+        assert_eq!(body_answer("<html><body>down</body></html>", Some(503)).map(|a| a.kind), Some(Symptom::Html));
         assert_eq!(body_answer("Bad Request", Some(400)).map(|a| a.description), Some("Bad Request".to_string()));
     }
 }

@@ -1,6 +1,7 @@
 //! The connected app (or External Client App), read from its metadata: certificate, flow,
 //! policies and scopes, the settings that decide whether a JWT login can work at all.
 
+use crate::cause_id::CauseId;
 use crate::{
     evidence::Evidence,
     finding::{Cause, Confidence, Outcome},
@@ -33,7 +34,7 @@ pub fn metadata(ev: &Evidence) -> Outcome {
     let Some(origin) = &apps.origin else { return Outcome::skip(NO_METADATA) };
     let mut causes = Vec::new();
     if !apps.errors.is_empty() {
-        let mut cause = Cause::new("app.metadata-invalid");
+        let mut cause = Cause::new(CauseId::AppMetadataInvalid);
         for error in &apps.errors {
             cause = cause.evidence(error.to_string());
         }
@@ -60,7 +61,7 @@ pub fn metadata(ev: &Evidence) -> Outcome {
                 })
                 .collect();
             causes.push(
-                Cause::new("client.unknown-client-id")
+                Cause::new(CauseId::ClientUnknownClientId)
                     .confidence(Confidence::Medium)
                     .evidence(format!("no app in {origin} has the consumer key {}", mask_client_id(&client_id.value)))
                     .evidence(format!("apps found: {}", keys.join(", ")))
@@ -94,7 +95,7 @@ pub fn settings(ev: &Evidence) -> Outcome {
     let mut causes = Vec::new();
     match app.kind {
         AppKind::ConnectedApp if app.certificate_pem.is_none() => causes.push(
-            Cause::new("app.no-certificate")
+            Cause::new(CauseId::AppNoCertificate)
                 .var("app_name", app.name.clone())
                 .evidence(format!("{name} has no oauthConfig.certificate: \"Use digital signatures\" is off")),
         ),
@@ -105,7 +106,7 @@ pub fn settings(ev: &Evidence) -> Outcome {
                 "its global OAuth settings hold no certificate"
             };
             causes.push(
-                Cause::new("app.jwt-disabled")
+                Cause::new(CauseId::AppJwtDisabled)
                     .var("app_name", app.name.clone())
                     .evidence(format!("{name}: {why}, so the JWT bearer flow is off")),
             );
@@ -113,7 +114,7 @@ pub fn settings(ev: &Evidence) -> Outcome {
         _ => {}
     }
     if app.high_assurance_required {
-        causes.push(Cause::new("app.high-assurance-required").var("app_name", app.name.clone()).evidence(format!(
+        causes.push(Cause::new(CauseId::AppHighAssuranceRequired).var("app_name", app.name.clone()).evidence(format!(
             "{name} requires a High Assurance session; headless JWT logins cannot raise the session level"
         )));
     }
@@ -121,10 +122,17 @@ pub fn settings(ev: &Evidence) -> Outcome {
         Some(PermittedUsers::AdminApproved) => {
             let mut allowed: Vec<String> = app.profiles.iter().map(|p| format!("profile {p}")).collect();
             allowed.extend(app.permission_sets.iter().map(|p| format!("permission set {p}")));
-            format!(
-                "admin approved: {}",
-                if allowed.is_empty() { "no profile or permission set is assigned".into() } else { allowed.join(", ") }
-            )
+            let allowed =
+                if allowed.is_empty() { "no profile or permission set is assigned".into() } else { allowed.join(", ") };
+            causes.push(
+                Cause::new(CauseId::ApprovalUserNotPreauthorized)
+                    .latent()
+                    .confidence(Confidence::Medium)
+                    .var("app_name", app.name.clone())
+                    .evidence(format!("{name} is admin approved; pre-authorized: {allowed}"))
+                    .confirm("check the user's profile and permission sets, or pass --admin-org so sfjwt can"),
+            );
+            format!("admin approved: {allowed}")
         }
         Some(PermittedUsers::SelfAuthorize) | None => {
             let default = if app.permitted_users.is_none() {
@@ -133,19 +141,28 @@ pub fn settings(ev: &Evidence) -> Outcome {
                 ""
             };
             causes.push(
-                Cause::new("app.self-authorize-policy")
+                Cause::new(CauseId::AppSelfAuthorizePolicy)
                     .var("app_name", app.name.clone())
                     .evidence(format!("{name}: Permitted Users is \"All users may self-authorize\"{default}"))
                     .evidence("every user must approve the app once, interactively, before JWT logins work"),
             );
+            causes.push(
+                Cause::new(CauseId::ApprovalSelfAuthorizeNotApproved)
+                    .latent()
+                    .confidence(Confidence::Medium)
+                    .var("app_name", app.name.clone())
+                    .evidence(format!(
+                        "{name} is \"All users may self-authorize\": a user who never approved it interactively is refused"
+                    ))
+                    .confirm("pass --admin-org to see whether the user has an OAuth token for the app"),
+            );
             "all users may self-authorize".to_string()
         }
     };
-    let mut outcome = if causes.is_empty() {
-        Outcome::pass(format!("{name}: {policy}"))
-    } else {
-        Outcome::found(format!("{name}: {policy}"), causes)
-    };
+    let mut outcome = Outcome::found(format!("{name}: {policy}"), causes);
+    if app.certificate_pem.is_some() {
+        outcome = outcome.rules_out(CauseId::AppNoCertificate);
+    }
     if app.ip_relaxation.as_deref().is_none_or(|r| r != "BYPASS") {
         outcome = outcome.detail(
             "IP restrictions are enforced: the CI runner's address must be in the user's profile Login IP Ranges",
@@ -165,14 +182,12 @@ pub fn scopes(ev: &Evidence) -> Outcome {
     let listed: Vec<String> = app.scopes.iter().map(|s| format!("{s:?}")).collect();
     let mut causes = Vec::new();
     if !app.has_scope(&Scope::RefreshToken) {
-        causes.push(Cause::new("app.missing-refresh-token-scope").var("app_name", app.name.clone()).evidence(format!(
-            "{} scopes: {}; no RefreshToken (refresh_token, offline_access)",
-            app.name,
-            listed.join(", ")
-        )));
+        causes.push(Cause::new(CauseId::AppMissingRefreshTokenScope).var("app_name", app.name.clone()).evidence(
+            format!("{} scopes: {}; no RefreshToken (refresh_token, offline_access)", app.name, listed.join(", ")),
+        ));
     }
     if !app.has_scope(&Scope::Api) && !app.has_scope(&Scope::Full) {
-        causes.push(Cause::new("app.missing-api-scope").var("app_name", app.name.clone()).evidence(format!(
+        causes.push(Cause::new(CauseId::AppMissingApiScope).var("app_name", app.name.clone()).evidence(format!(
             "{} scopes: {}; no Api or Full",
             app.name,
             listed.join(", ")
@@ -199,8 +214,8 @@ pub fn certificate(ev: &Evidence) -> Outcome {
     };
     let key = ev.key.as_ref().and_then(|k| k.parsed()).and_then(|k| k.spki_sha256.clone());
     let given = ev.cert.as_ref().and_then(|c| c.parsed()).map(|c| c.spki_sha256.clone());
-    let mut cause =
-        Cause::new("pair.key-cert-mismatch").evidence(format!("certificate in {}: SPKI SHA-256 {app_cert}", app.name));
+    let mut cause = Cause::new(CauseId::PairKeyCertMismatch)
+        .evidence(format!("certificate in {}: SPKI SHA-256 {app_cert}", app.name));
     let mut differs = false;
     if let Some(key) = key.filter(|k| *k != app_cert) {
         cause = cause.evidence(format!("private key: SPKI SHA-256 {key}"));
@@ -213,6 +228,6 @@ pub fn certificate(ev: &Evidence) -> Outcome {
     if differs {
         Outcome::found(format!("{} holds another certificate", app.name), vec![cause])
     } else {
-        Outcome::pass(format!("{} holds the certificate of this key", app.name))
+        Outcome::pass(format!("{} holds the certificate of this key", app.name)).rules_out(CauseId::PairKeyCertMismatch)
     }
 }

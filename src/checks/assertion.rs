@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use crate::cause_id::CauseId;
 use crate::{
     evidence::{AssertionEvidence, Evidence, cert::CertKey},
     finding::{Cause, Outcome},
@@ -22,14 +23,14 @@ pub fn structure(ev: &Evidence) -> Outcome {
         AssertionEvidence::Given { origin, decoded, .. } => {
             let mut causes = Vec::new();
             if !decoded.problems.is_empty() {
-                let mut cause = Cause::new("assertion.malformed");
+                let mut cause = Cause::new(CauseId::AssertionMalformed);
                 for problem in &decoded.problems {
                     cause = cause.evidence(format!("--assertion ({origin}): {}", problem.describe()));
                 }
                 causes.push(cause);
             }
             if decoded.standard_base64 {
-                causes.push(Cause::new("assertion.not-base64url").evidence(
+                causes.push(Cause::new(CauseId::AssertionNotBase64url).evidence(
                     "the segments contain `+`, `/` or `=` padding: standard base64, not base64url without padding",
                 ));
             }
@@ -55,7 +56,7 @@ pub fn algorithm(ev: &Evidence) -> Outcome {
         Some(Value::String(alg)) if alg == "RS256" => Outcome::pass("alg RS256"),
         other => {
             let shown = other.map_or("missing".to_string(), Value::to_string);
-            let mut cause = Cause::new("assertion.alg-not-rs256")
+            let mut cause = Cause::new(CauseId::AssertionAlgNotRs256)
                 .evidence(format!("header alg is {shown}; Salesforce documents RS256 only"));
             if matches!(other, Some(Value::String(a)) if a.starts_with("HS")) {
                 cause = cause.evidence(
@@ -100,7 +101,7 @@ pub fn signature(ev: &Evidence) -> Outcome {
             None => return Outcome::skip("the assertion has no decodable signature"),
         }
     }
-    let mut cause = Cause::new("assertion.signature-invalid");
+    let mut cause = Cause::new(CauseId::AssertionSignatureInvalid);
     for line in failed {
         cause = cause.evidence(line);
     }

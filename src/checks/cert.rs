@@ -4,6 +4,7 @@
 use time::{Duration, OffsetDateTime};
 
 use super::{duration, format_date as date};
+use crate::cause_id::CauseId;
 use crate::{
     evidence::{
         Evidence,
@@ -23,12 +24,12 @@ pub fn file(ev: &Evidence) -> Outcome {
     match &cert.state {
         CertState::Unreadable(e) => Outcome::found(
             format!("cannot read {}", cert.origin),
-            vec![cause("cert.unreadable").evidence(format!("{}: {e}", cert.origin))],
+            vec![cause(CauseId::CertUnreadable).evidence(format!("{}: {e}", cert.origin))],
         ),
         CertState::NotCertificate(NotCert::PrivateKey) => Outcome::found(
             format!("{} is a PRIVATE KEY, not a certificate", cert.origin),
             vec![
-                cause("cert.not-certificate")
+                cause(CauseId::CertNotCertificate)
                     .evidence(format!("{} holds a private key", cert.origin))
                     .evidence("never upload a private key to Salesforce or anywhere else: upload the certificate made from it")
                     .fix(format!("Make the certificate from that key: `openssl req -new -x509 -key {} -out server.crt -days 365`", cert.origin)),
@@ -43,7 +44,7 @@ pub fn file(ev: &Evidence) -> Outcome {
             };
             Outcome::found(
                 format!("{} is not a certificate", cert.origin),
-                vec![cause("cert.not-certificate").evidence(format!("{} holds {what}", cert.origin))],
+                vec![cause(CauseId::CertNotCertificate).evidence(format!("{} holds {what}", cert.origin))],
             )
         }
         CertState::Parsed(parsed) => {
@@ -72,7 +73,7 @@ pub fn validity(ev: &Evidence) -> Outcome {
     if cert.not_before > now {
         return Outcome::found(
             format!("not valid until {}", date(cert.not_before)),
-            vec![cause("cert.not-yet-valid").evidence(format!(
+            vec![cause(CauseId::CertNotYetValid).evidence(format!(
                 "notBefore is {} ({} from now)",
                 date(cert.not_before),
                 between(now, cert.not_before)
@@ -82,7 +83,7 @@ pub fn validity(ev: &Evidence) -> Outcome {
     if cert.not_after < now {
         return Outcome::found(
             format!("expired {} ago", between(cert.not_after, now)),
-            vec![cause("cert.expired").evidence(format!(
+            vec![cause(CauseId::CertExpired).evidence(format!(
                 "notAfter was {}: expired {} ago",
                 date(cert.not_after),
                 between(cert.not_after, now)
@@ -92,7 +93,7 @@ pub fn validity(ev: &Evidence) -> Outcome {
     if cert.not_after - now < EXPIRING_SOON {
         return Outcome::found(
             format!("expires in {}", between(now, cert.not_after)),
-            vec![cause("cert.expiring-soon").evidence(format!(
+            vec![cause(CauseId::CertExpiringSoon).evidence(format!(
                 "notAfter is {}: expires in {}",
                 date(cert.not_after),
                 between(now, cert.not_after)
@@ -111,7 +112,7 @@ pub fn algorithm(ev: &Evidence) -> Outcome {
         CertKey::Other(name) => Outcome::found(
             format!("{name} public key, not RSA"),
             vec![
-                Cause::new("cert.not-rsa")
+                Cause::new(CauseId::CertNotRsa)
                     .evidence(format!("the certificate's public key is {name}; RS256 signatures need RSA")),
             ],
         ),

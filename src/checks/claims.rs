@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use super::{date, duration};
+use crate::cause_id::CauseId;
 use crate::{
     evidence::{
         Evidence,
@@ -35,23 +36,27 @@ pub fn issuer(ev: &Evidence) -> Outcome {
         Err(skip) => return skip,
     };
     let Some(value) = claims.get("iss") else {
-        return Outcome::found("no iss", vec![Cause::new("claims.iss-missing").evidence("the claims have no `iss`")]);
+        return Outcome::found(
+            "no iss",
+            vec![Cause::new(CauseId::ClaimsIssMissing).evidence("the claims have no `iss`")],
+        );
     };
     let Some(iss) = value.as_str() else {
         return Outcome::found(
             "iss is not a string",
             vec![
-                Cause::new("claims.iss-not-consumer-key")
+                Cause::new(CauseId::ClaimsIssNotConsumerKey)
                     .evidence(format!("iss is the JSON value {value}, not a string")),
             ],
         );
     };
     let mut causes = Vec::new();
     if let Some(problem) = not_a_consumer_key(iss) {
-        causes.push(Cause::new("claims.iss-not-consumer-key").evidence(format!("iss {}: {problem}", shown_iss(iss))));
+        causes
+            .push(Cause::new(CauseId::ClaimsIssNotConsumerKey).evidence(format!("iss {}: {problem}", shown_iss(iss))));
     } else if !iss.starts_with("3MVG") {
         causes.push(
-            Cause::new("claims.iss-not-consumer-key")
+            Cause::new(CauseId::ClaimsIssNotConsumerKey)
                 .severity(Severity::Warning)
                 .confidence(Confidence::Low)
                 .evidence(format!("iss {} does not start with `3MVG` like generated consumer keys", shown_iss(iss)))
@@ -62,7 +67,7 @@ pub fn issuer(ev: &Evidence) -> Outcome {
         && client_id.value != iss
     {
         let how = if client_id.value.trim() == iss.trim() { " (they differ only in whitespace)" } else { "" };
-        causes.push(Cause::new("claims.iss-mismatch").evidence(format!(
+        causes.push(Cause::new(CauseId::ClaimsIssMismatch).evidence(format!(
             "iss {} but --client-id {}{how}",
             shown_iss(iss),
             mask_client_id(&client_id.value)
@@ -117,14 +122,14 @@ pub fn subject(ev: &Evidence) -> Outcome {
         (None, None) => {
             return Outcome::found(
                 "no sub",
-                vec![Cause::new("claims.sub-missing").evidence("the claims have neither `sub` nor `prn`")],
+                vec![Cause::new(CauseId::ClaimsSubMissing).evidence("the claims have neither `sub` nor `prn`")],
             );
         }
     };
     let Some(sub) = value.as_str() else {
         return Outcome::found(
             format!("{name} is not a string"),
-            vec![Cause::new("claims.sub-not-username").evidence(format!("{name} is the JSON value {value}"))],
+            vec![Cause::new(CauseId::ClaimsSubNotUsername).evidence(format!("{name} is the JSON value {value}"))],
         );
     };
     if let Some(aud) = text(&claims, "aud")
@@ -134,19 +139,19 @@ pub fn subject(ev: &Evidence) -> Outcome {
         return Outcome::found(
             "aud and sub are swapped",
             vec![
-                Cause::new("claims.aud-sub-swapped")
+                Cause::new(CauseId::ClaimsAudSubSwapped)
                     .evidence(format!("sub is {sub:?} (a URL) and aud is {aud:?} (a username)")),
             ],
         );
     }
     let mut causes = Vec::new();
     if let Some(problem) = not_a_username(sub) {
-        causes.push(Cause::new("claims.sub-not-username").evidence(format!("{name} {sub:?}: {problem}")));
+        causes.push(Cause::new(CauseId::ClaimsSubNotUsername).evidence(format!("{name} {sub:?}: {problem}")));
     }
     if let Some(username) = &ev.inputs.username
         && username.value != sub
     {
-        causes.push(Cause::new("claims.sub-mismatch").var("username", username.value.clone()).evidence(format!(
+        causes.push(Cause::new(CauseId::ClaimsSubMismatch).var("username", username.value.clone()).evidence(format!(
             "{name} {sub:?} but --username {:?}{}",
             username.value,
             how_they_differ(sub, &username.value)
@@ -154,7 +159,7 @@ pub fn subject(ev: &Evidence) -> Outcome {
     }
     if claims.contains_key("prn") && claims.contains_key("sub") && text(&claims, "sub") != Some(sub) {
         causes.push(
-            Cause::new("claims.sub-mismatch")
+            Cause::new(CauseId::ClaimsSubMismatch)
                 .severity(Severity::Warning)
                 .evidence(format!("both prn and sub are present and differ; Salesforce uses prn {sub:?}")),
         );
@@ -206,7 +211,7 @@ pub fn audience(ev: &Evidence) -> Outcome {
         None => {
             return Outcome::found(
                 "no aud",
-                vec![Cause::new("claims.aud-missing").evidence("the claims have no `aud`")],
+                vec![Cause::new(CauseId::ClaimsAudMissing).evidence("the claims have no `aud`")],
             );
         }
         Some(Value::String(aud)) => aud.clone(),
@@ -217,7 +222,7 @@ pub fn audience(ev: &Evidence) -> Outcome {
             return Outcome::found(
                 "aud is not a single URL",
                 vec![
-                    Cause::new("claims.aud-invalid")
+                    Cause::new(CauseId::ClaimsAudInvalid)
                         .evidence(format!("aud is {other}; Salesforce expects one URL string")),
                 ],
             );
@@ -228,7 +233,7 @@ pub fn audience(ev: &Evidence) -> Outcome {
         Outcome::found(
             format!("aud {aud}"),
             vec![
-                Cause::new("claims.aud-invalid")
+                Cause::new(CauseId::ClaimsAudInvalid)
                     .var("audience", recommended.clone())
                     .evidence(format!("aud {aud:?}: {reason}"))
                     .evidence(format!("for this host and username use {recommended}")),
@@ -255,14 +260,14 @@ pub fn audience(ev: &Evidence) -> Outcome {
         HostKind::Login | HostKind::Test | HostKind::ExperienceSite => {}
         HostKind::Loopback if posted_to_loopback => {}
         HostKind::MyDomain { .. } | HostKind::SandboxMyDomain { .. } | HostKind::ScratchMyDomain { .. } => causes.push(
-            Cause::new("claims.aud-my-domain")
+            Cause::new(CauseId::ClaimsAudMyDomain)
                 .var("audience", recommended.clone())
                 .confidence(Confidence::Medium)
                 .evidence(format!("aud is the My Domain URL {aud}"))
                 .evidence(format!(
                     "some orgs accept it and some answer `audience is invalid`; {recommended} is the documented value"
                 ))
-                .confirm("the token endpoint's answer settles it: run without --offline"),
+                .confirm_if(!ev.has_answer(), "the token endpoint's answer settles it: run without --offline"),
         ),
         HostKind::Instance { .. } if url.host().starts_with("gs1.") => {}
         _ => return invalid(format!("it is {}, not an authorization server", kind.describe())),
@@ -294,7 +299,7 @@ fn environment_mismatch(aud_kind: &HostKind, ev: &Evidence) -> Option<Cause> {
         return None;
     }
     Some(
-        Cause::new("claims.aud-environment-mismatch")
+        Cause::new(CauseId::ClaimsAudEnvironmentMismatch)
             .confidence(confidence)
             .evidence(format!("aud names {} but {why}", aud_env.label()))
             .evidence(format!("use {}", ev.recommended_audience)),
@@ -307,14 +312,17 @@ pub fn expiry(ev: &Evidence) -> Outcome {
         Err(skip) => return skip,
     };
     let Some(raw) = claims.get("exp") else {
-        return Outcome::found("no exp", vec![Cause::new("claims.exp-missing").evidence("the claims have no `exp`")]);
+        return Outcome::found(
+            "no exp",
+            vec![Cause::new(CauseId::ClaimsExpMissing).evidence("the claims have no `exp`")],
+        );
     };
     let mut causes = Vec::new();
     let exp = match raw {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => {
             causes.push(
-                Cause::new("claims.exp-not-number")
+                Cause::new(CauseId::ClaimsExpNotNumber)
                     .confidence(Confidence::Low)
                     .evidence(format!("exp is the string {s:?}; RFC 7519 makes it a JSON number")),
             );
@@ -323,12 +331,12 @@ pub fn expiry(ev: &Evidence) -> Outcome {
         _ => None,
     };
     let Some(exp) = exp else {
-        causes.push(Cause::new("claims.exp-missing").evidence(format!("exp is {raw}, not a time")));
+        causes.push(Cause::new(CauseId::ClaimsExpMissing).evidence(format!("exp is {raw}, not a time")));
         return Outcome::found("exp is not a time", causes);
     };
     if exp > MILLISECONDS_THRESHOLD {
         causes.push(
-            Cause::new("claims.exp-milliseconds")
+            Cause::new(CauseId::ClaimsExpMilliseconds)
                 .evidence(format!("exp {exp} is in milliseconds ({} as such)", date((exp / 1000.0) as i64)))
                 .evidence("the sf CLI itself sends milliseconds and Salesforce accepts them"),
         );
@@ -342,18 +350,18 @@ pub fn expiry(ev: &Evidence) -> Outcome {
         && window < MIN_WINDOW_SECONDS
     {
         causes.push(
-            Cause::new("claims.exp-too-short")
+            Cause::new(CauseId::ClaimsExpTooShort)
                 .evidence(format!("exp − iat is {window} s: the assertion can expire before Salesforce reads it")),
         );
     } else if exp > now && exp - now < MIN_WINDOW_SECONDS && iat.is_none() {
-        causes.push(Cause::new("claims.exp-too-short").evidence(format!("exp is only {} s from now", exp - now)));
+        causes.push(Cause::new(CauseId::ClaimsExpTooShort).evidence(format!("exp is only {} s from now", exp - now)));
     }
     if exp < now {
         let age = now - exp;
         let issued_sanely = iat.is_some_and(|iat| iat <= now && (MIN_WINDOW_SECONDS..=3_600).contains(&(exp - iat)));
         if let Some(hours) = whole_hours(exp - now, iat.map(|iat| iat - now)) {
             causes.push(
-                Cause::new("claims.exp-timezone-shift")
+                Cause::new(CauseId::ClaimsExpTimezoneShift)
                     .confidence(Confidence::Medium)
                     .evidence(format!(
                         "exp is {} in the past, about {hours} whole hour(s): a local-time/UTC mix-up",
@@ -368,7 +376,7 @@ pub fn expiry(ev: &Evidence) -> Outcome {
                 date(iat.unwrap_or_default())
             );
         } else {
-            causes.push(Cause::new("claims.exp-expired").evidence(format!(
+            causes.push(Cause::new(CauseId::ClaimsExpExpired).evidence(format!(
                 "exp {} is {} in the past",
                 date(exp),
                 duration(age)

@@ -1,6 +1,7 @@
 //! The token endpoint as a place on the network: reachable, answering like Salesforce, and
 //! keeping the same time as we do.
 
+use crate::cause_id::CauseId;
 use crate::{
     evidence::{Evidence, ProbeEvidence},
     finding::{Cause, Confidence, Outcome, Severity},
@@ -41,20 +42,20 @@ fn network_cause(attempt: &Attempt, proxy: Option<&(&'static str, String)>) -> O
     let at = format!("POST {}", attempt.token_url);
     match &attempt.outcome {
         Answered::Network { failure, tls: true } => {
-            Some(Cause::new("endpoint.tls").evidence(format!("{at}: {failure}")).evidence(
+            Some(Cause::new(CauseId::EndpointTls).evidence(format!("{at}: {failure}")).evidence(
                 "a proxy that re-signs HTTPS traffic is the usual cause; its CA must be in the system trust store",
             ))
         }
-        Answered::Network { failure, .. } => {
-            Some(Cause::new("endpoint.unreachable").evidence(format!("{at}: {failure}")).evidence(proxy_note(proxy)))
-        }
+        Answered::Network { failure, .. } => Some(
+            Cause::new(CauseId::EndpointUnreachable).evidence(format!("{at}: {failure}")).evidence(proxy_note(proxy)),
+        ),
         Answered::Unexpected { status, location: Some(location), .. } => Some(
-            Cause::new("endpoint.unexpected-response")
+            Cause::new(CauseId::EndpointUnexpectedResponse)
                 .evidence(format!("{at}: HTTP {status} redirect to {location}"))
                 .evidence("sfjwt does not follow redirects with an assertion; the token endpoint answers directly"),
         ),
         Answered::Unexpected { status, content_type, snippet, .. } => Some(
-            Cause::new("endpoint.unexpected-response")
+            Cause::new(CauseId::EndpointUnexpectedResponse)
                 .evidence(format!("{at}: HTTP {status}, {}", content_type.as_deref().unwrap_or("no content type")))
                 .evidence(format!("body: {snippet}")),
         ),
@@ -93,13 +94,13 @@ pub fn clock(ev: &Evidence) -> Outcome {
     let direction = if skew > 0 { "ahead of" } else { "behind" };
     let summary = format!("local clock {} {direction} Salesforce's", super::duration(skew));
     if skew.abs() <= SKEW_WARNING_SECONDS {
-        return Outcome::pass(format!("clocks agree within {} s", skew.abs()));
+        return Outcome::pass(format!("clocks agree within {} s", skew.abs())).rules_out(CauseId::ClockSkew);
     }
     let severity = if skew.abs() > SKEW_ALLOWANCE_SECONDS { Severity::Error } else { Severity::Warning };
     Outcome::found(
         summary.clone(),
         vec![
-            Cause::new("clock.skew")
+            Cause::new(CauseId::ClockSkew)
                 .severity(severity)
                 .confidence(Confidence::High)
                 .evidence(format!(
@@ -133,7 +134,7 @@ pub fn scopes(ev: &Evidence) -> Outcome {
     Outcome::found(
         format!("token issued without the api scope ({granted})"),
         vec![
-            Cause::new("app.missing-api-scope")
+            Cause::new(CauseId::AppMissingApiScope)
                 .evidence(format!("{token_url} issued a token with scopes `{granted}`"))
                 .evidence("without `api` (or `full`) the token cannot call the REST API, and the sf CLI cannot use it"),
         ],

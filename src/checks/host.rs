@@ -1,5 +1,6 @@
 //! The login host the assertion is posted to, and whether it fits the username.
 
+use crate::cause_id::CauseId;
 use crate::{
     evidence::{
         Evidence,
@@ -21,28 +22,37 @@ pub fn url(ev: &Evidence) -> Outcome {
         Err(reason) => {
             return Outcome::found(
                 format!("{} is not a URL", host.raw),
-                vec![cause("host.invalid-url").evidence(reason.clone())],
+                vec![cause(CauseId::HostInvalidUrl).evidence(reason.clone())],
             );
         }
     };
     let causes = match &host.kind {
         HostKind::Lightning => vec![
-            cause("host.lightning-domain")
+            cause(CauseId::HostLightningDomain)
                 .evidence("Lightning domains serve the UI, not OAuth; the sf CLI refuses them"),
         ],
         _ if !url.is_https() && !url.is_loopback() => {
-            vec![cause("host.insecure").evidence("http is refused: Salesforce answers `HTTPS required`, and sfjwt will not send an assertion in clear text")]
+            vec![cause(CauseId::HostInsecure).evidence("http is refused: Salesforce answers `HTTPS required`, and sfjwt will not send an assertion in clear text")]
         }
         HostKind::NotSalesforce => {
-            vec![cause("host.not-salesforce").evidence(format!("{} is not under a Salesforce domain", url.host()))]
+            vec![cause(CauseId::HostNotSalesforce).evidence(format!("{} is not under a Salesforce domain", url.host()))]
         }
         HostKind::OtherSalesforce => {
-            vec![cause("host.not-salesforce").evidence(format!("{} is {}", url.host(), host.kind.describe()))]
+            vec![cause(CauseId::HostNotSalesforce).evidence(format!("{} is {}", url.host(), host.kind.describe()))]
         }
         _ => Vec::new(),
     };
     if causes.is_empty() {
         let mut outcome = Outcome::pass(format!("{}: {}", url.origin(), host.kind.describe()));
+        // External Client Apps (since Spring '26) and some orgs need the My Domain token endpoint.
+        if matches!(host.kind, HostKind::Login | HostKind::Test) && ev.host_known() {
+            outcome.causes.push(
+                Cause::new(CauseId::HostMyDomainRequired)
+                    .latent()
+                    .confidence(Confidence::Medium)
+                    .evidence(format!("the assertion went to {}, not the org's My Domain", host.raw)),
+            );
+        }
         if url.path() != "/" {
             outcome = outcome.detail(format!(
                 "the path {} is kept: the token URL is {}/services/oauth2/token",
@@ -60,6 +70,39 @@ pub fn url(ev: &Evidence) -> Outcome {
 }
 
 pub fn environment(ev: &Evidence) -> Outcome {
+    let mut outcome = compare_environments(ev);
+    outcome.causes.extend(scratch_org(ev));
+    outcome
+}
+
+/// A scratch org's username or host: if Salesforce says "not approved", the new org may not have
+/// reached every login server yet.
+fn scratch_org(ev: &Evidence) -> Vec<Cause> {
+    let shape = ev.username.as_ref();
+    let scratch_user = shape.is_some_and(|s| s.environment == Environment::Scratch);
+    let scratch_host = matches!(ev.host.kind, HostKind::ScratchMyDomain { .. });
+    let mut causes = Vec::new();
+    if scratch_user || scratch_host {
+        causes.push(
+            Cause::new(CauseId::ApprovalScratchNotReplicated)
+                .latent()
+                .confidence(Confidence::Medium)
+                .evidence("the username or host is a scratch org's: new scratch orgs take minutes to reach every login server")
+                .confirm("retry for a few minutes: `sfjwt doctor … --wait 5m`"),
+        );
+    }
+    if scratch_host && shape.is_some_and(|s| s.environment != Environment::Scratch) {
+        causes.push(
+            Cause::new(CauseId::ApprovalHyperforceScratchUser)
+                .latent()
+                .confidence(Confidence::Low)
+                .evidence("the host is a scratch org but the username is not its admin's `test-…@example.com`"),
+        );
+    }
+    causes
+}
+
+fn compare_environments(ev: &Evidence) -> Outcome {
     let (Some(username), Some(shape)) = (&ev.inputs.username, &ev.username) else {
         return Outcome::skip("no username given: pass --username to compare it with the host");
     };
@@ -71,7 +114,7 @@ pub fn environment(ev: &Evidence) -> Outcome {
         return Outcome::skip(format!("cannot tell the environment of {} or of the username", ev.host.raw));
     }
     let mismatch = |severity: Severity, confidence: Confidence, why: String| {
-        let cause = Cause::new("host.environment-mismatch")
+        let cause = Cause::new(CauseId::HostEnvironmentMismatch)
             .severity(severity)
             .confidence(confidence)
             .var(

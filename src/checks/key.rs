@@ -1,5 +1,6 @@
 //! The private key: readable, an unencrypted PEM private key, RSA of 2048 bits or more.
 
+use crate::cause_id::CauseId;
 use crate::{
     evidence::{
         Evidence,
@@ -16,7 +17,7 @@ pub fn file(ev: &Evidence) -> Outcome {
     let cause = |id| Cause::new(id).var("key_file", key.origin.clone());
     match &key.state {
         KeyState::Unreadable(e) => {
-            let mut cause = cause("key.unreadable").evidence(format!("{}: {e}", key.origin));
+            let mut cause = cause(CauseId::KeyUnreadable).evidence(format!("{}: {e}", key.origin));
             if *e == ReadError::NotFound {
                 let context = &ev.inputs.context;
                 let working_dir = context.working_dir.as_ref().map_or("(unknown)".into(), |d| d.display().to_string());
@@ -31,7 +32,9 @@ pub fn file(ev: &Evidence) -> Outcome {
         }
         KeyState::Empty => Outcome::found(
             format!("{} is empty", key.origin),
-            vec![cause("key.empty").evidence(format!("{} holds no characters other than whitespace", key.origin))],
+            vec![
+                cause(CauseId::KeyEmpty).evidence(format!("{} holds no characters other than whitespace", key.origin)),
+            ],
         ),
         _ => Outcome::pass(format!("read {}", key.origin)),
     }
@@ -39,14 +42,14 @@ pub fn file(ev: &Evidence) -> Outcome {
 
 pub fn format(ev: &Evidence) -> Outcome {
     let Some(key) = &ev.key else { return Outcome::skip(NO_KEY) };
-    let base = Cause::new("key.mangled").var("key_file", key.origin.clone());
+    let base = Cause::new(CauseId::KeyMangled).var("key_file", key.origin.clone());
     let causes = match &key.state {
         KeyState::Parsed(parsed) if key.damage.is_empty() && !key.base64_wrapped => {
             let via = if key.origin.starts_with("env ") { " (decoded from base64)" } else { "" };
             return Outcome::pass(format!("{} private key{via}", parsed.format));
         }
         KeyState::Parsed(parsed) if key.damage == [Damage::Der] => vec![
-            Cause::new("key.der-format")
+            Cause::new(CauseId::KeyDerFormat)
                 .var("key_file", key.origin.clone())
                 .evidence(format!("{}: {}", key.origin, Damage::Der.describe()))
                 .evidence(format!("it parses as a {} {} key", parsed.format, parsed.algorithm)),
@@ -62,12 +65,12 @@ pub fn format(ev: &Evidence) -> Outcome {
             vec![cause]
         }
         KeyState::NotPrivateKey(what) => vec![
-            Cause::new("key.not-private-key")
+            Cause::new(CauseId::KeyNotPrivateKey)
                 .var("key_file", key.origin.clone())
                 .evidence(format!("{} holds {what}, not a private key", key.origin)),
         ],
         KeyState::Encrypted(how) => vec![
-            Cause::new("key.encrypted")
+            Cause::new(CauseId::KeyEncrypted)
                 .var("key_file", key.origin.clone())
                 .evidence(match how {
                     Encryption::Pkcs8 => format!("{} is an `ENCRYPTED PRIVATE KEY` (passphrase-protected PKCS#8)", key.origin),
@@ -79,7 +82,7 @@ pub fn format(ev: &Evidence) -> Outcome {
             vec![damage_evidence(base, key).evidence(format!("even after repair: {reason}"))]
         }
         KeyState::Unparseable(reason) => vec![
-            Cause::new("key.unparseable")
+            Cause::new(CauseId::KeyUnparseable)
                 .var("key_file", key.origin.clone())
                 .evidence(format!("{}: {reason}", key.origin)),
         ],
@@ -108,14 +111,14 @@ pub fn algorithm(ev: &Evidence) -> Outcome {
         Algorithm::Rsa { bits } => {
             Outcome::found(
                 format!("RSA {bits} bits is too small"),
-                vec![Cause::new("key.too-small").var("key_file", origin).evidence(format!(
+                vec![Cause::new(CauseId::KeyTooSmall).var("key_file", origin).evidence(format!(
                     "the modulus is {bits} bits; RS256 signers (and the sf CLI) require at least 2048"
                 ))],
             )
         }
         other => Outcome::found(
             format!("{other} key, not RSA"),
-            vec![Cause::new("key.not-rsa").var("key_file", origin).evidence(format!(
+            vec![Cause::new(CauseId::KeyNotRsa).var("key_file", origin).evidence(format!(
                 "the key is {other}; the JWT bearer flow takes RS256 signatures, which need an RSA key"
             ))],
         ),

@@ -11,6 +11,7 @@ pub mod host;
 pub mod key;
 pub mod org;
 pub mod pair;
+pub mod sfcli;
 
 /// "3 days", "2 hours", "45 seconds": the largest unit that fits.
 pub fn duration(seconds: i64) -> String {
@@ -52,6 +53,7 @@ mod tests {
 /// Each check on its own, over evidence built from fixtures: the statuses and causes it reports.
 #[cfg(test)]
 mod check_tests {
+    use crate::cause_id::CauseId;
     use crate::{
         evidence::Evidence,
         finding::{Outcome, Status},
@@ -60,8 +62,9 @@ mod check_tests {
 
     const CID: &str = "3MVG9EXAMPLE0nly.TestKey_ForSfjwtDocs0000000000000000000000000000000000000000000";
 
-    fn ids(outcome: &Outcome) -> Vec<&'static str> {
-        outcome.causes.iter().map(|c| c.id).collect()
+    /// The causes found, without the latent ones.
+    fn ids(outcome: &Outcome) -> Vec<CauseId> {
+        outcome.causes.iter().filter(|c| !c.latent).map(|c| c.id).collect()
     }
 
     fn healthy(extra: &[&str]) -> Evidence {
@@ -80,18 +83,18 @@ mod check_tests {
     fn key_checks() {
         assert_eq!(super::key::file(&evidence(&[])).status, Status::Skip);
         let missing = evidence(&["--jwt-key-file", "fixtures/keys/nope.pem"]);
-        assert_eq!(ids(&super::key::file(&missing)), ["key.unreadable"]);
+        assert_eq!(ids(&super::key::file(&missing)), [CauseId::KeyUnreadable]);
         assert_eq!(super::key::file(&healthy(&[])).status, Status::Pass);
         let one_line = evidence(&["--jwt-key-file", "fixtures/keys/mangled/one-line.pem"]);
         let format = super::key::format(&one_line);
-        assert_eq!(ids(&format), ["key.mangled"]);
+        assert_eq!(ids(&format), [CauseId::KeyMangled]);
         assert!(
             format.causes[0].evidence.iter().any(|e| e.contains("repaired in memory, it is a PKCS#8 RSA 2048 key"))
         );
         // A repaired key still feeds the algorithm check.
         assert_eq!(super::key::algorithm(&one_line).status, Status::Pass);
         let ec = evidence(&["--jwt-key-file", "fixtures/keys/ec-p256.pkcs8.pem"]);
-        assert_eq!(ids(&super::key::algorithm(&ec)), ["key.not-rsa"]);
+        assert_eq!(ids(&super::key::algorithm(&ec)), [CauseId::KeyNotRsa]);
         assert!(super::key::algorithm(&ec).summary.contains("EC P-256"));
     }
 
@@ -138,7 +141,7 @@ mod check_tests {
         assert_eq!(super::cert::validity(&healthy(&[])).status, Status::Pass);
         let expired = healthy(&["--cert", "fixtures/certs/expired.crt"]);
         let outcome = super::cert::validity(&expired);
-        assert_eq!((outcome.status, ids(&outcome)), (Status::Warn, vec!["cert.expired"]));
+        assert_eq!((outcome.status, ids(&outcome)), (Status::Warn, vec![CauseId::CertExpired]));
         assert!(outcome.summary.starts_with("expired 2191 days ago"), "{}", outcome.summary);
         let key_as_cert = healthy(&["--cert", "fixtures/keys/rsa2048.pkcs8.pem"]);
         let outcome = super::cert::file(&key_as_cert);
@@ -150,7 +153,7 @@ mod check_tests {
         assert_eq!(super::pair::matches(&healthy(&[])).status, Status::Pass);
         let other = healthy(&["--cert", "fixtures/certs/rsa2048-other.crt"]);
         let outcome = super::pair::matches(&other);
-        assert_eq!(ids(&outcome), ["pair.key-cert-mismatch"]);
+        assert_eq!(ids(&outcome), [CauseId::PairKeyCertMismatch]);
         assert_eq!(outcome.causes[0].evidence.iter().filter(|e| e.contains("SPKI SHA-256")).count(), 2);
         let no_key = evidence(&["--cert", "fixtures/certs/rsa2048.crt"]);
         assert_eq!(super::pair::matches(&no_key).status, Status::Skip);
@@ -163,9 +166,9 @@ mod check_tests {
         assert_eq!(super::assertion::signature(&built).status, Status::Pass);
         let given = |jwt: &str| healthy(&["--assertion", &format!("@fixtures/assertions/{jwt}.jwt")]);
         assert_eq!(super::assertion::signature(&given("healthy")).status, Status::Pass);
-        assert_eq!(ids(&super::assertion::signature(&given("other-key"))), ["assertion.signature-invalid"]);
-        assert_eq!(ids(&super::assertion::algorithm(&given("hs256"))), ["assertion.alg-not-rs256"]);
-        assert_eq!(ids(&super::assertion::structure(&given("two-segments"))), ["assertion.malformed"]);
+        assert_eq!(ids(&super::assertion::signature(&given("other-key"))), [CauseId::AssertionSignatureInvalid]);
+        assert_eq!(ids(&super::assertion::algorithm(&given("hs256"))), [CauseId::AssertionAlgNotRs256]);
+        assert_eq!(ids(&super::assertion::structure(&given("two-segments"))), [CauseId::AssertionMalformed]);
         let nothing = evidence(&[]);
         assert_eq!(super::assertion::structure(&nothing).status, Status::Skip);
     }
@@ -174,13 +177,13 @@ mod check_tests {
     fn claims_checks() {
         let given = |jwt: &str| healthy(&["--assertion", &format!("@fixtures/assertions/{jwt}.jwt")]);
         assert_eq!(super::claims::issuer(&given("healthy")).status, Status::Pass);
-        assert_eq!(ids(&super::claims::issuer(&given("iss-other-app"))), ["claims.iss-mismatch"]);
-        assert_eq!(ids(&super::claims::subject(&given("aud-sub-swapped"))), ["claims.aud-sub-swapped"]);
-        assert_eq!(ids(&super::claims::audience(&given("aud-my-domain"))), ["claims.aud-my-domain"]);
-        assert_eq!(ids(&super::claims::expiry(&given("expired"))), ["claims.exp-expired"]);
-        assert_eq!(ids(&super::claims::expiry(&given("timezone-shift"))), ["claims.exp-timezone-shift"]);
+        assert_eq!(ids(&super::claims::issuer(&given("iss-other-app"))), [CauseId::ClaimsIssMismatch]);
+        assert_eq!(ids(&super::claims::subject(&given("aud-sub-swapped"))), [CauseId::ClaimsAudSubSwapped]);
+        assert_eq!(ids(&super::claims::audience(&given("aud-my-domain"))), [CauseId::ClaimsAudMyDomain]);
+        assert_eq!(ids(&super::claims::expiry(&given("expired"))), [CauseId::ClaimsExpExpired]);
+        assert_eq!(ids(&super::claims::expiry(&given("timezone-shift"))), [CauseId::ClaimsExpTimezoneShift]);
         let milliseconds = super::claims::expiry(&given("milliseconds"));
-        assert_eq!((milliseconds.status, ids(&milliseconds)), (Status::Pass, vec!["claims.exp-milliseconds"]));
+        assert_eq!((milliseconds.status, ids(&milliseconds)), (Status::Pass, vec![CauseId::ClaimsExpMilliseconds]));
         assert_eq!(super::claims::expiry(&given("aged-capture")).status, Status::Pass);
         let built_sandbox =
             healthy(&["--instance-url", "https://test.salesforce.com", "--username", "ci@acme.com.uat"]);
@@ -191,11 +194,11 @@ mod check_tests {
     fn host_checks() {
         let host = |url: &str| healthy(&["--instance-url", url]);
         assert_eq!(super::host::url(&host("https://login.salesforce.com")).status, Status::Pass);
-        assert_eq!(ids(&super::host::url(&host("https://acme.lightning.force.com"))), ["host.lightning-domain"]);
-        assert_eq!(ids(&super::host::url(&host("http://acme.my.salesforce.com"))), ["host.insecure"]);
+        assert_eq!(ids(&super::host::url(&host("https://acme.lightning.force.com"))), [CauseId::HostLightningDomain]);
+        assert_eq!(ids(&super::host::url(&host("http://acme.my.salesforce.com"))), [CauseId::HostInsecure]);
         assert_eq!(super::host::url(&host("http://127.0.0.1:8080")).status, Status::Pass);
         let sandbox_user = healthy(&["--username", "ci@acme.com.uat"]);
-        assert_eq!(ids(&super::host::environment(&sandbox_user)), ["host.environment-mismatch"]);
+        assert_eq!(ids(&super::host::environment(&sandbox_user)), [CauseId::HostEnvironmentMismatch]);
         let created_in_sandbox = healthy(&["--instance-url", "https://test.salesforce.com"]);
         let outcome = super::host::environment(&created_in_sandbox);
         assert_eq!(outcome.status, Status::Warn, "a user created in the sandbox has no suffix: only a warning");

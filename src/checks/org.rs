@@ -2,6 +2,7 @@
 //! approval, and the org's environment and age.
 
 use super::{date, duration};
+use crate::cause_id::CauseId;
 use crate::{
     evidence::{Evidence, OrgEvidence},
     finding::{Cause, Confidence, Outcome, Severity},
@@ -13,7 +14,7 @@ pub const REPLICATION_WINDOW_SECONDS: i64 = 15 * 60;
 /// Connected app changes take up to about ten minutes to apply.
 pub const PROPAGATION_WINDOW_SECONDS: i64 = 10 * 60;
 
-const NO_SESSION: &str = "no admin session: pass --admin-org <file of `sf org display --json`> or SFJWT_ADMIN_TOKEN with --admin-instance-url";
+const NO_SESSION: &str = "no admin session: pass --admin-org <admin's sf CLI alias, or a file of `sf org display --json`>, or SFJWT_ADMIN_TOKEN with --admin-instance-url";
 
 fn inspection(ev: &Evidence) -> Result<&OrgInspection, Outcome> {
     match &ev.org {
@@ -64,18 +65,19 @@ fn user_outcome(org: &OrgInspection) -> Outcome {
         return Outcome::found(
             format!("no user {}", user.username),
             vec![
-                Cause::new("user.not-found")
+                Cause::new(CauseId::UserNotFound)
                     .evidence(format!("no User with Username = '{}' in this org", user.username)),
             ],
         );
     }
     let mut causes = Vec::new();
     if user.is_active == Some(false) {
-        causes.push(Cause::new("user.inactive").evidence(format!("{} has IsActive = false", user.username)));
+        causes.push(Cause::new(CauseId::UserInactive).evidence(format!("{} has IsActive = false", user.username)));
     }
     if user.is_frozen == Some(true) {
         causes.push(
-            Cause::new("user.frozen").evidence(format!("{} is frozen (UserLogin.IsFrozen = true)", user.username)),
+            Cause::new(CauseId::UserFrozen)
+                .evidence(format!("{} is frozen (UserLogin.IsFrozen = true)", user.username)),
         );
     }
     let profile = user.profile_name.as_deref().unwrap_or("unknown profile");
@@ -108,7 +110,7 @@ pub fn access(ev: &Evidence) -> Outcome {
     let mut causes = Vec::new();
     if app.high_assurance == Some(true) {
         causes.push(
-            Cause::new("app.high-assurance-required")
+            Cause::new(CauseId::AppHighAssuranceRequired)
                 .var("app_name", app.name.clone())
                 .evidence(format!("{} has a session-level (High Assurance) policy", app.name)),
         );
@@ -116,7 +118,7 @@ pub fn access(ev: &Evidence) -> Outcome {
     let summary = if app.admin_approved_only {
         match &org.access {
             Some(access) if access.user_has_access == Some(false) => {
-                let mut cause = Cause::new("approval.user-not-preauthorized")
+                let mut cause = Cause::new(CauseId::ApprovalUserNotPreauthorized)
                     .var("app_name", app.name.clone())
                     .evidence(format!(
                         "{} is admin approved, and neither the user's profile nor a permission set of theirs is on it",
@@ -160,7 +162,7 @@ pub fn access(ev: &Evidence) -> Outcome {
                     )
                 };
                 causes.push(
-                    Cause::new("approval.self-authorize-not-approved")
+                    Cause::new(CauseId::ApprovalSelfAuthorizeNotApproved)
                         .confidence(confidence)
                         .var("app_name", app.name.clone())
                         .evidence(format!("{} is \"All users may self-authorize\"", app.name))
@@ -172,7 +174,21 @@ pub fn access(ev: &Evidence) -> Outcome {
             None => return unsettled(org, Topic::Approval),
         }
     };
-    if causes.is_empty() { Outcome::pass(summary) } else { Outcome::found(summary, causes) }
+    let mut outcome = Outcome::found(summary, causes);
+    // The org's own policy settles which approval question applies; a user with access or a
+    // token settles it too.
+    if app.admin_approved_only {
+        outcome = outcome.rules_out(CauseId::ApprovalSelfAuthorizeNotApproved);
+        if org.access.as_ref().is_some_and(|a| a.user_has_access == Some(true)) {
+            outcome = outcome.rules_out(CauseId::ApprovalUserNotPreauthorized);
+        }
+    } else {
+        outcome = outcome.rules_out(CauseId::ApprovalUserNotPreauthorized);
+        if org.approval.as_ref().is_some_and(|a| a.tokens > 0) {
+            outcome = outcome.rules_out(CauseId::ApprovalSelfAuthorizeNotApproved);
+        }
+    }
+    outcome
 }
 
 fn list(items: &[String]) -> String {
@@ -197,7 +213,7 @@ pub fn environment(ev: &Evidence) -> Outcome {
     let host_env = ev.host.kind.environment();
     let org_sandbox_like = facts.is_sandbox || facts.is_scratch;
     if host_env != crate::evidence::host::Environment::Unknown && host_env.is_sandbox_like() != org_sandbox_like {
-        causes.push(Cause::new("host.environment-mismatch").evidence(format!(
+        causes.push(Cause::new(CauseId::HostEnvironmentMismatch).evidence(format!(
             "the admin session's org is a {kind}, but the login host {} is {}",
             ev.host.raw,
             ev.host.kind.describe()
@@ -208,7 +224,7 @@ pub fn environment(ev: &Evidence) -> Outcome {
         && now - created < REPLICATION_WINDOW_SECONDS
     {
         causes.push(
-            Cause::new("approval.scratch-not-replicated")
+            Cause::new(CauseId::ApprovalScratchNotReplicated)
                 .severity(Severity::Warning)
                 .confidence(Confidence::Medium)
                 .evidence(format!("the scratch org was created {} ago ({})", duration(now - created), date(created))),
@@ -219,7 +235,7 @@ pub fn environment(ev: &Evidence) -> Outcome {
         && now >= modified
     {
         causes.push(
-            Cause::new("approval.app-propagating")
+            Cause::new(CauseId::ApprovalAppPropagating)
                 .severity(Severity::Warning)
                 .confidence(Confidence::Medium)
                 .evidence(format!("the connected app changed {} ago ({})", duration(now - modified), date(modified))),

@@ -1,8 +1,9 @@
 //! The private key against the certificate: their public halves must be the same key.
 
 use crate::{
+    cause_id::CauseId,
     evidence::{Evidence, key::KeyReport},
-    finding::{Cause, Outcome},
+    finding::{Cause, Confidence, Outcome},
 };
 
 pub fn matches(ev: &Evidence) -> Outcome {
@@ -24,12 +25,25 @@ pub fn matches(ev: &Evidence) -> Outcome {
     let key_origin = ev.key.as_ref().map(|k| k.origin.clone()).unwrap_or_default();
     let cert_origin = ev.cert.as_ref().map(|c| c.origin.clone()).unwrap_or_default();
     if *key_fingerprint == cert.spki_sha256 {
-        return Outcome::pass(format!("same public key (SPKI SHA-256 {})", short(key_fingerprint)));
+        let mut outcome = Outcome::pass(format!("same public key (SPKI SHA-256 {})", short(key_fingerprint)));
+        // Then a refused signature means the app holds another certificate than this one.
+        outcome.causes.push(
+            Cause::new(CauseId::PairKeyCertMismatch)
+                .latent()
+                .confidence(Confidence::Medium)
+                .evidence(format!(
+                    "the key matches {cert_origin}, so the certificate uploaded to the app is probably another one"
+                ))
+                .confirm(format!(
+                    "download the app's certificate and compare its SPKI SHA-256 with the key's {key_fingerprint}"
+                )),
+        );
+        return outcome;
     }
     Outcome::found(
         "the key and the certificate hold different public keys",
         vec![
-            Cause::new("pair.key-cert-mismatch")
+            Cause::new(CauseId::PairKeyCertMismatch)
                 .var("key_file", key_origin.clone())
                 .var("cert_file", cert_origin.clone())
                 .evidence(format!("key  {key_origin}: SPKI SHA-256 {key_fingerprint}"))

@@ -14,6 +14,7 @@ use std::path::Path;
 
 use crate::{
     captured::{self, Captured},
+    error::Error,
     files::{self, ReadError},
     inputs::{Inputs, KeyInput, Source, Sourced, TextInput},
     metadata::{AppSettings, MetadataError},
@@ -95,6 +96,11 @@ impl Evidence {
         self.captured.is_none() || self.inputs.instance_url.source != Source::Default
     }
 
+    /// Whether an answer to judge by exists: a captured failure or a live probe.
+    pub fn has_answer(&self) -> bool {
+        self.captured.is_some() || matches!(self.probe, ProbeEvidence::Done(_))
+    }
+
     /// Values for the `{name|default}` placeholders of every catalog fix, so steps show the
     /// user's own paths and hosts. A cause's own values take precedence.
     pub fn fix_vars(&self) -> Vec<(&'static str, String)> {
@@ -166,11 +172,7 @@ pub fn approval_url(login_url: &str, client_id: &str, callback: &str) -> String 
     )
 }
 
-/// A problem with an input that stops the run: exit code 2.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InputError(pub String);
-
-pub fn gather(mut inputs: Inputs) -> Result<Evidence, InputError> {
+pub fn gather(mut inputs: Inputs) -> Result<Evidence, Error> {
     let captured = read_captured(&inputs)?;
     if let Some(captured) = &captured {
         fill_from_captured(&mut inputs, &captured.parsed);
@@ -225,21 +227,25 @@ pub fn gather(mut inputs: Inputs) -> Result<Evidence, InputError> {
     Ok(evidence)
 }
 
-fn read_captured(inputs: &Inputs) -> Result<Option<CapturedError>, InputError> {
+fn read_captured(inputs: &Inputs) -> Result<Option<CapturedError>, Error> {
     let Some(error) = &inputs.error else { return Ok(None) };
     let (origin, text) = read_text_input(&error.value, "--error", files::MAX_CAPTURE_BYTES)?;
     // Neither is a failure to classify: saying "no cause found" would read as a healthy login.
     const PASS: &str =
         "pass what the failing command printed (e.g. `sf org login jwt … --json > out.txt`, then `--error @out.txt`)";
     if files::looks_binary(text.expose()) {
-        return Err(InputError(format!("--error: {origin} is binary data, not the text of a failure; {PASS}")));
+        return Err(
+            Error::input("--error", format!("{origin} is binary data, not the text of a failure")).suggest(PASS)
+        );
     }
     let hint = match inputs.instance_url.source {
         Source::Default => None,
         _ => Some(inputs.instance_url.value.as_str()),
     };
     if !text.expose().chars().any(char::is_alphanumeric) {
-        return Err(InputError(format!("--error: {origin} holds no words to read (it is empty or blank); {PASS}")));
+        return Err(
+            Error::input("--error", format!("{origin} holds no words to read (it is empty or blank)")).suggest(PASS)
+        );
     }
     Ok(Some(CapturedError { origin, parsed: captured::parse(text.expose(), hint) }))
 }
@@ -311,7 +317,7 @@ fn assertion_evidence(
     inputs: &Inputs,
     key: Option<&key::KeyReport>,
     recommended: &str,
-) -> Result<AssertionEvidence, InputError> {
+) -> Result<AssertionEvidence, Error> {
     if let Some(given) = &inputs.assertion {
         let (origin, text) = read_text_input(&given.value, "--assertion", files::MAX_INPUT_BYTES)?;
         let raw = Secret::new(text.expose().trim().to_string());
@@ -333,8 +339,8 @@ fn assertion_evidence(
 }
 
 /// Reads a `TEXT`, `@PATH` or `-` input. A file that cannot be read is a usage error.
-pub fn read_text_input(input: &TextInput, flag: &str, limit: u64) -> Result<(String, Secret<String>), InputError> {
-    let describe = |path: &Path, e: ReadError| InputError(format!("{flag}: cannot read {}: {e}", path.display()));
+pub fn read_text_input(input: &TextInput, flag: &str, limit: u64) -> Result<(String, Secret<String>), Error> {
+    let describe = |path: &Path, e: ReadError| Error::input(flag, format!("cannot read {}: {e}", path.display()));
     match input {
         TextInput::Inline(text) => Ok(("inline".into(), text.clone())),
         TextInput::File(path) => {
@@ -343,7 +349,7 @@ pub fn read_text_input(input: &TextInput, flag: &str, limit: u64) -> Result<(Str
         }
         TextInput::Stdin => {
             let bytes =
-                files::read_stdin_limited(limit).map_err(|e| InputError(format!("{flag}: cannot read stdin: {e}")))?;
+                files::read_stdin_limited(limit).map_err(|e| Error::input(flag, format!("cannot read stdin: {e}")))?;
             Ok(("stdin".into(), Secret::new(files::decode_text(&bytes))))
         }
     }

@@ -42,7 +42,7 @@ pub fn render(report: &Report) -> String {
             );
             match check.status {
                 Status::Fail => {
-                    let first = causes.first().map_or(check.id, |c| c.id);
+                    let first = causes.first().map_or(check.id, |c| c.id.as_str());
                     let _ = writeln!(
                         out,
                         "      <failure type=\"{first}\" message=\"{}\">{}</failure>",
