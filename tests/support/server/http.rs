@@ -53,30 +53,10 @@ impl Request {
     }
 }
 
-/// `a%20b+c` → `a b c`; a `%` not followed by two hex digits stays as it is.
+/// `a%20b+c` → `a b c` (form encoding: `+` is a space); a `%` not followed by two hex digits
+/// stays as it is.
 pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped =
-            bytes.get(i + 1..i + 3).and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
-        match (bytes[i], escaped) {
-            (b'%', Some(byte)) => {
-                decoded.push(byte);
-                i += 3;
-            }
-            (b'+', _) => {
-                decoded.push(b' ');
-                i += 1;
-            }
-            (byte, _) => {
-                decoded.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&decoded).into_owned()
+    percent_encoding::percent_decode_str(&text.replace('+', " ")).decode_utf8_lossy().into_owned()
 }
 
 /// Why a request could not be read.
