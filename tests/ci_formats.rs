@@ -58,6 +58,8 @@ fn github_prints_workflow_commands_and_appends_the_summary() {
     let written = std::fs::read_to_string(&summary).unwrap();
     assert!(written.starts_with("earlier step\n## sfjwt doctor: problems"), "{written}");
     assert!(written.contains("| Private key | `key.format` |") && written.contains("`key.encrypted`"), "{written}");
+    // The job summary is a report a person reads too: snapshotted whole, like the others.
+    insta::assert_snapshot!("github_job_summary", written);
 }
 
 #[test]
