@@ -242,10 +242,6 @@ fn shorten(text: &str) -> String {
 
 /// Runs every scenario of a group; fails listing all that went wrong, not just the first.
 fn check_all(scenarios: Vec<Scenario>) {
-    let mut names = BTreeSet::new();
-    for scenario in &scenarios {
-        assert!(names.insert(&scenario.name), "two scenarios are named {}", scenario.name);
-    }
     let failures: Vec<String> = scenarios.iter().filter_map(|s| s.check().err()).collect();
     assert!(failures.is_empty(), "{} scenario(s) failed:\n{}", failures.len(), failures.join("\n"));
 }
@@ -819,7 +815,17 @@ fn admin_sessions() -> Vec<Scenario> {
 
 #[test]
 fn offline_scenarios() {
-    check_all(offline().into_iter().chain(connected_apps()).chain(saml()).collect());
+    check_all(offline());
+}
+
+#[test]
+fn connected_app_scenarios() {
+    check_all(connected_apps());
+}
+
+#[test]
+fn saml_scenarios() {
+    check_all(saml());
 }
 
 #[test]
@@ -835,6 +841,16 @@ fn probe_scenarios() {
 #[test]
 fn admin_scenarios() {
     check_all(admin_sessions());
+}
+
+#[test]
+fn every_scenario_has_a_snapshot_of_its_own() {
+    let all = [offline(), connected_apps(), saml(), captured(), probes(), admin_sessions()];
+    let mut names = BTreeSet::new();
+    for scenario in all.iter().flatten() {
+        let name = format!("{}/{}", scenario.group(), scenario.name);
+        assert!(names.insert(name.clone()), "two scenarios are named {name}");
+    }
 }
 
 #[test]
