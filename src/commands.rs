@@ -45,6 +45,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
     };
     let result = match cli.command {
         Command::Doctor(args) => doctor(&args, matches.subcommand_matches("doctor").expect("doctor matches")),
+        Command::Setup(args) => crate::setup::run(&args),
         Command::Checks(args) => list_checks(&args),
         Command::Explain(args) => explain(&args),
         Command::Completions(args) => {

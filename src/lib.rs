@@ -29,6 +29,7 @@ pub mod render;
 pub mod report;
 pub mod saml;
 pub mod secret;
+pub mod setup;
 pub mod sf_cli;
 pub mod sf_inputs;
 pub mod sf_state;

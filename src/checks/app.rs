@@ -83,6 +83,14 @@ pub fn metadata(ev: &Evidence) -> Outcome {
     for problem in apps.app().map(|a| a.problems.as_slice()).unwrap_or_default() {
         outcome = outcome.detail(problem.clone());
     }
+    if let (Some(app), Some(_)) = (apps.app(), &ev.inputs.client_id)
+        && app.consumer_key.is_none()
+    {
+        outcome = outcome.detail(format!(
+            "{} holds no consumer key (Salesforce assigns one on the first deploy): taken to be the app of --client-id, the only app without one",
+            app.name
+        ));
+    }
     outcome
 }
 

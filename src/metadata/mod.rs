@@ -25,7 +25,7 @@ mod tests;
 use std::path::{Path, PathBuf};
 
 pub use error::MetadataError;
-pub use project::discover;
+pub use project::{default_package_directory, discover, package_directories};
 pub use walk::load;
 
 /// Files larger than this are refused before they are read.

@@ -22,6 +22,8 @@
 // its re-exports.
 #![allow(dead_code, unused_imports)]
 
+#[path = "fake_salesforce/deploy.rs"]
+mod deploy;
 #[path = "fake_salesforce/faults.rs"]
 mod faults;
 #[path = "fake_salesforce/http.rs"]
@@ -42,6 +44,7 @@ use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 
+pub use deploy::Deployed;
 pub use faults::{Fault, SUCCESS_BODY};
 pub use http::{IDLE_TIMEOUT, MAX_REQUEST_BYTES, Recorded, imf_fixdate};
 pub use org::{ADMIN_PROFILE, App, Approval, CONSUMER_KEY, LOGIN_URL, Org, Policy, TEST_URL, USERNAME, User};

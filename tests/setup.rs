@@ -1,0 +1,206 @@
+//! `sfjwt setup` from nothing to a working login against the fake Salesforce, and
+//! `sfjwt doctor --fix` / `--diff` on a fixture project.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use support::{
+    cli::{Run, command, run},
+    fake_salesforce::{FakeSalesforce, Org, User},
+};
+
+const USERNAME: &str = "ci@example.com";
+
+fn sfdx_project(dir: &Path) {
+    std::fs::write(
+        dir.join("sfdx-project.json"),
+        r#"{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"67.0"}"#,
+    )
+    .unwrap();
+}
+
+fn setup(dir: &Path, args: &[&str]) -> Run {
+    run(command().current_dir(dir).env("CI", "true").arg("setup").args(args))
+}
+
+fn json_path(run: &Run, pointer: &str) -> PathBuf {
+    PathBuf::from(run.json().pointer(pointer).and_then(|v| v.as_str()).unwrap_or_else(|| panic!("no {pointer}")))
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// The whole path a new user takes: setup, deploy, assign, doctor, and Salesforce issues a token.
+#[test]
+fn setup_then_deploy_then_doctor_is_a_working_login() {
+    for connected_app in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        sfdx_project(dir.path());
+        let fake = FakeSalesforce::start(Org::production());
+        let url = fake.url();
+        let mut args = vec!["--format", "json", "--username", USERNAME, "--instance-url", &url];
+        if connected_app {
+            args.extend(["--connected-app", "--contact-email", "owner@example.com"]);
+        }
+        let out = setup(dir.path(), &args);
+        assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+        let report = out.json();
+        assert_eq!(report["schema"], "sfjwt.setup.v1");
+        assert_eq!(report["kind"], if connected_app { "connected-app" } else { "external-client-app" });
+        let key_file = json_path(&out, "/key/path");
+        assert!(key_file.starts_with(dir.path().join("jwt")), "{}", key_file.display());
+        #[cfg(unix)]
+        assert_eq!(mode(&key_file), 0o600);
+        let key_text = std::fs::read_to_string(&key_file).unwrap();
+        assert!(key_text.starts_with("-----BEGIN PRIVATE KEY-----\n"), "PKCS#8");
+        assert!(!out.stdout.contains("PRIVATE KEY"), "the key never shows");
+        let types: Vec<&str> =
+            report["files"].as_array().unwrap().iter().filter_map(|f| f["metadata_type"].as_str()).collect();
+        let expected: &[&str] = if connected_app {
+            &["PermissionSet", "ConnectedApp"]
+        } else {
+            &[
+                "PermissionSet",
+                "ExternalClientApplication",
+                "ExtlClntAppGlobalOauthSettings",
+                "ExtlClntAppOauthSettings",
+                "ExtlClntAppOauthConfigurablePolicies",
+                "ExtlClntAppConfigurablePolicies",
+            ]
+        };
+        assert_eq!(types, expected);
+        let steps = report["steps"].to_string();
+        for command in ["sf project deploy start", "sf org assign permset", "gh secret set SFJWT_KEY", "sfjwt doctor"] {
+            assert!(steps.contains(command), "{command} missing from {steps}");
+        }
+
+        // The deploy, as Salesforce would take it; then the admin creates the user and assigns
+        // the permission set.
+        let mut deployed = Vec::new();
+        fake.update_org(|org| {
+            deployed = org.deploy(&dir.path().join("force-app")).expect("the metadata deploys");
+            let user = User::new(USERNAME).with_profile("Integration User").with_permission_set("Sfjwt_CI_JWT_Users");
+            *org = std::mem::take(org).with_user(user);
+        });
+        assert_eq!(deployed.len(), 1);
+
+        let doctor = run(command()
+            .current_dir(dir.path())
+            .args(["doctor", "--format", "json", "--timeout", "5", "--client-id", &deployed[0].consumer_key])
+            .args(["--jwt-key-file", &key_file.display().to_string(), "--username", USERNAME])
+            .args(["--instance-url", &fake.url()]));
+        assert_eq!(doctor.code, 0, "{}", doctor.stdout);
+        assert!(doctor.causes().is_empty(), "{:?}", doctor.causes());
+        assert_eq!(doctor.check_status("login.answer"), "pass", "{}", doctor.stdout);
+        for check in ["app.metadata", "app.settings", "app.scopes", "pair.match"] {
+            assert_eq!(doctor.check_status(check), "pass", "{check}: {}", doctor.stdout);
+        }
+        assert_eq!(fake.token_requests(), 1);
+    }
+}
+
+/// Without the permission set the same login is refused: the assignment step matters.
+#[test]
+fn without_the_permission_set_assignment_salesforce_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    sfdx_project(dir.path());
+    let fake = FakeSalesforce::start(Org::production());
+    let out = setup(dir.path(), &["--format", "json", "--username", USERNAME, "--instance-url", &fake.url()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut deployed = Vec::new();
+    fake.update_org(|org| {
+        deployed = org.deploy(&dir.path().join("force-app")).unwrap();
+        *org = std::mem::take(org).with_user(User::new(USERNAME).with_profile("Integration User"));
+    });
+    let doctor = run(command()
+        .current_dir(dir.path())
+        .args(["doctor", "--format", "json", "--timeout", "5", "--client-id", &deployed[0].consumer_key])
+        .args(["--jwt-key-file", &json_path(&out, "/key/path").display().to_string(), "--username", USERNAME])
+        .args(["--instance-url", &fake.url()]));
+    assert_eq!(doctor.code, 1, "{}", doctor.stdout);
+}
+
+#[test]
+fn an_existing_file_is_never_overwritten_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    sfdx_project(dir.path());
+    let first = setup(dir.path(), &["--format", "json", "--username", USERNAME]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let key_file = json_path(&first, "/key/path");
+    let before = std::fs::read(&key_file).unwrap();
+    let again = setup(dir.path(), &["--username", USERNAME]);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("refusing to overwrite jwt/server.key"), "{}", again.stderr);
+    assert_eq!(std::fs::read(&key_file).unwrap(), before);
+
+    // Another app name, but the key folder still holds a key: refused before anything is written.
+    let other = setup(dir.path(), &["--username", USERNAME, "--app-name", "Other_App"]);
+    assert_eq!(other.code, 2);
+    assert!(!dir.path().join("force-app/main/default/externalClientApps/Other_App.eca-meta.xml").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_where_the_key_goes_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    sfdx_project(dir.path());
+    std::fs::create_dir(dir.path().join("jwt")).unwrap();
+    let target = dir.path().join("elsewhere.key");
+    std::os::unix::fs::symlink(&target, dir.path().join("jwt/server.key")).unwrap();
+    let out = setup(dir.path(), &["--username", USERNAME]);
+    assert_eq!(out.code, 2);
+    assert!(!target.exists(), "nothing was written through the link");
+}
+
+#[test]
+fn in_ci_nothing_is_asked_and_a_missing_answer_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = setup(dir.path(), &[]);
+    assert_eq!(out.code, 2);
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert!(out.stderr.contains("--username is required"), "{}", out.stderr);
+    let out = setup(dir.path(), &["--username", USERNAME, "--connected-app"]);
+    assert!(out.stderr.contains("--contact-email is required"), "{}", out.stderr);
+    assert!(!dir.path().join("sfjwt").exists(), "nothing written");
+}
+
+#[test]
+fn outside_a_project_a_new_one_is_made_and_the_text_output_gives_commands_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = setup(dir.path(), &["--username", "ci@acme.com.uat", "--instance-url", "https://test.salesforce.com"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let project: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("sfjwt/sfdx-project.json")).unwrap()).unwrap();
+    assert_eq!(project["sourceApiVersion"], "67.0");
+    assert!(dir.path().join("sfjwt/force-app/main/default/externalClientApps/Sfjwt_CI.eca-meta.xml").is_file());
+    let text = &out.stdout;
+    let order = [
+        "cd sfjwt",
+        "--metadata PermissionSet:Sfjwt_CI_JWT_Users",
+        "--metadata ExternalClientApplication:Sfjwt_CI",
+        "sf org assign permset --name Sfjwt_CI_JWT_Users --on-behalf-of ci@acme.com.uat",
+        "sf project retrieve start",
+        "base64 < jwt/server.key | tr -d '\\n' | gh secret set SFJWT_KEY",
+        "sfjwt doctor --jwt-key-file jwt/server.key --username ci@acme.com.uat --instance-url https://test.salesforce.com",
+    ];
+    let mut from = 0;
+    for expected in order {
+        let at =
+            text[from..].find(expected).unwrap_or_else(|| panic!("`{expected}` not after position {from}:\n{text}"));
+        from += at + expected.len();
+    }
+}
+
+#[test]
+fn connected_app_setup_says_creation_is_restricted_since_spring_26() {
+    let dir = tempfile::tempdir().unwrap();
+    sfdx_project(dir.path());
+    let out = setup(dir.path(), &["--username", USERNAME, "--connected-app", "--contact-email", "owner@example.com"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("Spring '26"), "{}", out.stdout);
+    assert!(out.stdout.contains("--metadata ConnectedApp:Sfjwt_CI"), "{}", out.stdout);
+}
