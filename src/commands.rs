@@ -124,6 +124,12 @@ fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> Result<Exit, Error> 
             _ => break (runs, causes),
         }
     };
+    // `--diff` prints the changes `--fix` would make, instead of the report (as ruff's does).
+    if args.diff {
+        let (text, exit) = crate::fix::run(&evidence, &causes, crate::fix::Mode::Diff);
+        print(&text)?;
+        return Ok(exit);
+    }
     let mut report = Report::build(&evidence, &runs, &causes);
     if let Some(limit) = args.wait
         && retries > 0
@@ -178,6 +184,18 @@ fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> Result<Exit, Error> 
         })?;
     } else {
         print(&finish(rendered))?;
+    }
+    if args.fix {
+        // After the report: on stdout with it as text, on stderr beside a machine-readable one.
+        let (text, exit) = crate::fix::run(&evidence, &causes, crate::fix::Mode::Apply);
+        if args.format() == Format::Text && args.output.is_none() {
+            print(&format!("\n{text}"))?;
+        } else {
+            eprint!("{text}");
+        }
+        if exit != Exit::Healthy {
+            return Ok(exit);
+        }
     }
     Ok(report.exit_code(args.fail_on))
 }

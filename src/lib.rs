@@ -16,6 +16,7 @@ pub mod error;
 pub mod evidence;
 pub mod files;
 pub mod finding;
+pub mod fix;
 pub mod http;
 pub mod inputs;
 pub mod levels;

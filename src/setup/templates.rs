@@ -71,7 +71,7 @@ pub struct MetadataFile {
 /// Every file `sf project deploy start` needs for the app and its permission set. The
 /// permission set comes first: the app names it, so it must exist before the app is deployed.
 pub fn files(spec: &AppSpec) -> Vec<MetadataFile> {
-    let mut files = vec![permission_set(spec)];
+    let mut files = vec![permission_set(&spec.permission_set, &spec.label)];
     if spec.connected_app {
         files.push(connected_app(spec));
     } else {
@@ -80,19 +80,19 @@ pub fn files(spec: &AppSpec) -> Vec<MetadataFile> {
     files
 }
 
-fn permission_set(spec: &AppSpec) -> MetadataFile {
+/// A permission set named `name` that pre-authorizes the users of the app labelled `app_label`.
+pub fn permission_set(name: &str, app_label: &str) -> MetadataFile {
     let description = format!(
-        "Users with this permission set are pre-authorized for {} (JWT bearer logins). Written by sfjwt setup.",
-        spec.label
+        "Users with this permission set are pre-authorized for {app_label} (JWT bearer logins). Written by sfjwt."
     );
     file(
-        format!("permissionsets/{}.permissionset-meta.xml", spec.permission_set),
+        format!("permissionsets/{name}.permissionset-meta.xml"),
         "PermissionSet",
-        &spec.permission_set,
+        name,
         &[
-            Element::text("description", &description),
+            Element::text("description", &truncate(&description, 255)),
             Element::text("hasActivationRequired", "false"),
-            Element::text("label", &truncate(&format!("{} JWT users", spec.label), 80)),
+            Element::text("label", &truncate(&format!("{app_label} JWT users"), 80)),
         ],
     )
 }
