@@ -1,16 +1,12 @@
 //! `sfjwt setup` from nothing to a working login against the fake Salesforce, and
 //! `sfjwt doctor --fix` / `--diff` on a fixture project.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 
-use support::{
-    cli::{Run, command, run},
+use crate::support::{
+    Output, Test, USERNAME,
     fake_salesforce::{FakeSalesforce, Org, User},
 };
-
-const USERNAME: &str = "ci@example.com";
 
 fn sfdx_project(dir: &Path) {
     std::fs::write(
@@ -20,11 +16,11 @@ fn sfdx_project(dir: &Path) {
     .unwrap();
 }
 
-fn setup(dir: &Path, args: &[&str]) -> Run {
-    run(command().current_dir(dir).env("CI", "true").arg("setup").args(args))
+fn setup(dir: &Path, args: &[&str]) -> Output {
+    Test::new().current_dir(dir).env("CI", "true").arg("setup").args(args).run()
 }
 
-fn json_path(run: &Run, pointer: &str) -> PathBuf {
+fn json_path(run: &Output, pointer: &str) -> PathBuf {
     PathBuf::from(run.json().pointer(pointer).and_then(|v| v.as_str()).unwrap_or_else(|| panic!("no {pointer}")))
 }
 
@@ -88,11 +84,12 @@ fn setup_then_deploy_then_doctor_is_a_working_login() {
         });
         assert_eq!(deployed.len(), 1);
 
-        let doctor = run(command()
+        let doctor = Test::new()
             .current_dir(dir.path())
             .args(["doctor", "--format", "json", "--timeout", "5", "--client-id", &deployed[0].consumer_key])
             .args(["--jwt-key-file", &key_file.display().to_string(), "--username", USERNAME])
-            .args(["--instance-url", &fake.url()]));
+            .args(["--instance-url", &fake.url()])
+            .run();
         assert_eq!(doctor.code, 0, "{}", doctor.stdout);
         assert!(doctor.causes().is_empty(), "{:?}", doctor.causes());
         assert_eq!(doctor.check_status("login.answer"), "pass", "{}", doctor.stdout);
@@ -116,11 +113,12 @@ fn without_the_permission_set_assignment_salesforce_refuses() {
         deployed = org.deploy(&dir.path().join("force-app")).unwrap();
         *org = std::mem::take(org).with_user(User::new(USERNAME).with_profile("Integration User"));
     });
-    let doctor = run(command()
+    let doctor = Test::new()
         .current_dir(dir.path())
         .args(["doctor", "--format", "json", "--timeout", "5", "--client-id", &deployed[0].consumer_key])
         .args(["--jwt-key-file", &json_path(&out, "/key/path").display().to_string(), "--username", USERNAME])
-        .args(["--instance-url", &fake.url()]));
+        .args(["--instance-url", &fake.url()])
+        .run();
     assert_eq!(doctor.code, 1, "{}", doctor.stdout);
 }
 
@@ -251,8 +249,8 @@ fn snapshot_tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     files
 }
 
-fn doctor_in(dir: &Path, args: &[&str]) -> Run {
-    run(command().current_dir(dir).args(["doctor", "--offline"]).args(args))
+fn doctor_in(dir: &Path, args: &[&str]) -> Output {
+    Test::new().current_dir(dir).args(["doctor", "--offline"]).args(args).run()
 }
 
 fn app_args(client_id: &'static str, key: &'static str) -> Vec<&'static str> {
@@ -260,7 +258,7 @@ fn app_args(client_id: &'static str, key: &'static str) -> Vec<&'static str> {
 }
 
 /// The causes a JSON report names, with whether `--fix` has something for each.
-fn causes_with_autofix(out: &Run) -> Vec<(String, bool)> {
+fn causes_with_autofix(out: &Output) -> Vec<(String, bool)> {
     out.json()["causes"]
         .as_array()
         .unwrap()
