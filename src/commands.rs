@@ -46,6 +46,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
     };
     let result = match cli.command {
         Command::Doctor(args) => doctor(&args, matches.subcommand_matches("doctor").expect("doctor matches")),
+        Command::Setup(args) => crate::setup::run(&args),
         Command::Checks(args) => list_checks(&args),
         Command::Explain(args) => explain(&args),
         Command::Completions(args) => {
@@ -134,6 +135,13 @@ fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> Result<Exit, Error> 
             _ => break (runs, causes),
         }
     };
+    // `--diff` prints the changes `--fix` would make, instead of the report (as ruff's does).
+    if args.diff {
+        let (text, exit) = crate::fix::run(&evidence, &causes, crate::fix::Mode::Diff);
+        // A diff's context lines can hold a secret (a connected app's consumerSecret): masked.
+        print(&scrub(&text))?;
+        return Ok(exit);
+    }
     let mut report = Report::build(&evidence, &runs, &causes);
     if let Some(limit) = args.wait
         && retries > 0
@@ -190,15 +198,27 @@ fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> Result<Exit, Error> 
             failures.push(Error::Write { what: "the job summary (GITHUB_STEP_SUMMARY)", path, source });
         }
     }
-    match failures.pop() {
-        None => Ok(report.exit_code(args.fail_on)),
-        Some(last) => {
-            for failure in &failures {
-                error::report(failure);
-            }
-            Err(last)
+    if let Some(last) = failures.pop() {
+        for failure in &failures {
+            error::report(failure);
+        }
+        return Err(last);
+    }
+    if args.fix {
+        // After the report: on stdout with it as text, on stderr beside a machine-readable one.
+        let (text, exit) = crate::fix::run(&evidence, &causes, crate::fix::Mode::Apply);
+        // Fixes quote paths and values from the inputs: masked like everything else shown.
+        let text = scrub(&text);
+        if args.format() == Format::Text && args.output.is_none() {
+            print(&format!("\n{text}"))?;
+        } else {
+            eprint!("{text}");
+        }
+        if exit != Exit::Healthy {
+            return Ok(exit);
         }
     }
+    Ok(report.exit_code(args.fail_on))
 }
 
 /// `<timestamp>-sfjwt.json` and `<timestamp>-sfjwt.md`, ready to attach to a ticket.

@@ -112,11 +112,9 @@ impl Client {
         match failure {
             Failure::Refused | Failure::Dns(_) if !bypassed => {
                 let (name, value) = proxy_variable().unwrap_or(("the environment", proxy.uri().to_string()));
-                // Without a scheme (`user:pass@proxy:3128`) the credentials are masked all the same.
-                let value = if value.contains("://") { value } else { format!("http://{value}") };
                 Failure::Proxy(format!(
                     "cannot reach the proxy {} (from {name}): {}",
-                    scrub(&value),
+                    mask_credentials(&value),
                     failure.describe()
                 ))
             }
@@ -146,7 +144,7 @@ impl Client {
 }
 
 /// The variable ureq reads its proxy from, in its order.
-fn proxy_variable() -> Option<(&'static str, String)> {
+pub fn proxy_variable() -> Option<(&'static str, String)> {
     ["ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"]
         .into_iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()).map(|v| (name, v)))
@@ -156,10 +154,21 @@ fn is_loopback(url: &str) -> bool {
     Url::parse(url).is_ok_and(|u| u.is_loopback())
 }
 
+/// A proxy setting with its credentials masked by the scrubber: `http://user:pass@proxy:3128`
+/// and `user:pass@proxy:3128` (ureq reads a proxy without a scheme as http) alike. Text, not a
+/// URL: a proxy value too broken to parse may still hold a password.
+pub fn mask_credentials(proxy: &str) -> String {
+    if proxy.contains("://") {
+        return scrub(proxy);
+    }
+    let masked = scrub(&format!("http://{proxy}"));
+    masked.strip_prefix("http://").map_or(masked.clone(), str::to_string)
+}
+
 /// HTTPS anywhere; plain HTTP only to loopback, where tests run their fake servers.
 pub fn allowed(url: &str) -> Result<(), Failure> {
     match Url::parse(url) {
-        Ok(parsed) if parsed.scheme == "https" || parsed.is_loopback() => Ok(()),
+        Ok(parsed) if parsed.is_https() || parsed.is_loopback() => Ok(()),
         Ok(_) => Err(Failure::Insecure),
         Err(e) => Err(Failure::Other(format!("invalid URL: {e}"))),
     }
@@ -230,5 +239,26 @@ fn classify_io(e: &std::io::Error) -> Failure {
         ErrorKind::TimedOut | ErrorKind::WouldBlock => Failure::Timeout("socket".into()),
         _ if e.to_string().contains("certificate") || e.to_string().contains("tls") => Failure::Tls(e.to_string()),
         _ => Failure::Other(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxy_credentials_are_masked() {
+        assert_eq!(mask_credentials("http://user:pass@proxy:3128"), "http://[REDACTED-CREDENTIALS]@proxy:3128");
+        assert_eq!(mask_credentials("user:p@ss@proxy:3128"), "[REDACTED-CREDENTIALS]@proxy:3128");
+        assert_eq!(mask_credentials("http://proxy:3128/a@b"), "http://proxy:3128/a@b");
+        assert_eq!(mask_credentials("http://proxy:3128"), "http://proxy:3128");
+    }
+
+    #[test]
+    fn only_https_or_loopback_http_is_allowed() {
+        assert_eq!(allowed("https://login.salesforce.com"), Ok(()));
+        assert_eq!(allowed("http://127.0.0.1:8080"), Ok(()));
+        assert_eq!(allowed("http://127.example.com"), Err(Failure::Insecure));
+        assert!(matches!(allowed("https://a..b"), Err(Failure::Other(_))));
     }
 }

@@ -6,22 +6,42 @@ use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
+use time::OffsetDateTime;
 
 use crate::{
     captured::{Answer, Symptom},
-    clock::unix_now,
     evidence::jwt::Jws,
     http::{self, Client, Failure, Response},
     scrub::scrub,
+    secret::Secret,
 };
 
 pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
-/// One token request to make: where, and with which assertion (a parsed JWS, nothing else).
+/// One token request to make: where, and with which credential.
 pub struct Planned {
     pub login: String,
     pub audience: String,
-    pub assertion: Jws,
+    pub credential: Credential,
+}
+
+/// What a token request carries: a JWS that parsed, or a SAML assertion that parsed, and nothing
+/// else. The fields are private, so a key file, an access token or prose given as `--assertion`
+/// cannot reach a token endpoint whatever path it takes through the evidence.
+pub struct Credential {
+    grant_type: &'static str,
+    assertion: Secret<String>,
+}
+
+impl Credential {
+    pub fn jwt(jws: Jws) -> Credential {
+        Credential { grant_type: GRANT_TYPE, assertion: Secret::new(jws.expose().to_string()) }
+    }
+
+    /// The assertion's wire form (base64url of its XML), if it is one the grant takes.
+    pub fn saml(reading: &crate::saml::Reading) -> Option<Credential> {
+        Some(Credential { grant_type: crate::saml::GRANT_TYPE, assertion: reading.wire_form()? })
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -68,14 +88,17 @@ pub struct Transcript {
 /// The server's clock, read from a response's `Date` header, against ours at that moment.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct ClockReading {
-    pub server: i64,
-    pub local: i64,
+    #[serde(with = "time::serde::timestamp")]
+    pub server: OffsetDateTime,
+    #[serde(with = "time::serde::timestamp")]
+    pub local: OffsetDateTime,
 }
 
 impl ClockReading {
-    /// Positive when the local clock is ahead of Salesforce's.
+    /// Whole seconds, positive when the local clock is ahead of Salesforce's (a `Date` header
+    /// has no fractions, so neither does the local reading).
     pub fn skew(&self) -> i64 {
-        self.local - self.server
+        self.local.unix_timestamp() - self.server.unix_timestamp()
     }
 }
 
@@ -113,19 +136,20 @@ pub fn run(plan: Vec<Planned>, timeout: Duration) -> Probe {
             });
             continue;
         }
+        let grant_type = planned.credential.grant_type;
         let request = format!(
-            "POST {token_url}\nContent-Type: application/x-www-form-urlencoded\n\ngrant_type={}&assertion=[REDACTED-JWT]",
-            GRANT_TYPE.replace(':', "%3A")
+            "POST {token_url}\nContent-Type: application/x-www-form-urlencoded\n\ngrant_type={}&assertion=[redacted]",
+            url::form_urlencoded::byte_serialize(grant_type.as_bytes()).collect::<String>()
         );
-        let result =
-            client.post_form(&token_url, &[("grant_type", GRANT_TYPE), ("assertion", planned.assertion.expose())]);
+        let result = client
+            .post_form(&token_url, &[("grant_type", grant_type), ("assertion", planned.credential.assertion.expose())]);
         let (outcome, response, elapsed) = match result {
             Ok(response) => {
                 if probe.clock.is_none() {
                     probe.clock = response
                         .header("date")
                         .and_then(parse_http_date)
-                        .map(|server| ClockReading { server, local: unix_now() });
+                        .map(|server| ClockReading { server, local: OffsetDateTime::now_utc() });
                 }
                 (interpret(&response), Some(describe_response(&response)), response.elapsed)
             }
@@ -260,12 +284,10 @@ fn describe_response(response: &Response) -> String {
     format!("HTTP {}\n{}\n\n{}{truncated}", response.status, headers.join("\n"), scrub(&response.body))
 }
 
-/// RFC 7231 IMF-fixdate: `Sun, 22 Nov 2026 21:40:42 GMT`.
-pub fn parse_http_date(value: &str) -> Option<i64> {
-    let format = time::macros::format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
-    time::PrimitiveDateTime::parse(value.trim(), &format).ok().map(|t| t.assume_utc().unix_timestamp())
+/// An HTTP `Date` (RFC 9110: IMF-fixdate `Sun, 22 Nov 2026 21:40:42 GMT`, and the obsolete
+/// RFC 850 and asctime forms a recipient must also accept).
+pub fn parse_http_date(value: &str) -> Option<OffsetDateTime> {
+    httpdate::parse_http_date(value.trim()).ok().map(OffsetDateTime::from)
 }
 
 #[cfg(test)]
@@ -284,8 +306,11 @@ mod tests {
 
     #[test]
     fn reads_http_dates() {
-        assert_eq!(parse_http_date("Sun, 22 Nov 2026 21:40:00 GMT"), Some(1_795_383_600));
-        assert_eq!(parse_http_date("yesterday"), None);
+        let unix = |value: &str| parse_http_date(value).map(OffsetDateTime::unix_timestamp);
+        assert_eq!(unix("Sun, 22 Nov 2026 21:40:00 GMT"), Some(1_795_383_600));
+        assert_eq!(unix("Sunday, 22-Nov-26 21:40:00 GMT"), Some(1_795_383_600));
+        assert_eq!(unix("Sun Nov 22 21:40:00 2026"), Some(1_795_383_600));
+        assert_eq!(unix("yesterday"), None);
     }
 
     #[test]

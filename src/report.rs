@@ -9,7 +9,7 @@ use crate::{
     diagnosis::RankedCause,
     engine::CheckRun,
     error::Exit,
-    evidence::{AssertionEvidence, Evidence, ProbeEvidence},
+    evidence::{AssertionEvidence, Evidence, Flow, ProbeEvidence},
     finding::{Confidence, Severity, Status},
     inputs::{KeyInput, Source, TextInput},
     registry::Group,
@@ -24,6 +24,8 @@ pub struct Report {
     pub schema: &'static str,
     pub sfjwt_version: &'static str,
     pub verdict: Verdict,
+    /// The OAuth 2.0 bearer grant diagnosed: `jwt-bearer` or `saml-bearer`.
+    pub flow: Flow,
     pub generated_at: String,
     pub platform: Platform,
     pub inputs: Vec<InputRow>,
@@ -102,6 +104,9 @@ pub struct CauseRow {
     /// When `-D/-W/-A` changed the severity: the one before and the flag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relevelled: Option<Relevelled>,
+    /// What `sfjwt doctor --fix` would change in local files for this cause.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub autofix: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -147,6 +152,7 @@ impl Report {
             schema: SCHEMA,
             sfjwt_version: env!("CARGO_PKG_VERSION"),
             verdict,
+            flow: evidence.flow(),
             generated_at: crate::checks::date(evidence.inputs.now),
             platform: Platform { os: std::env::consts::OS, arch: std::env::consts::ARCH },
             inputs: input_rows(evidence),
@@ -226,6 +232,7 @@ fn cause_row(ranked: &RankedCause, run_vars: &[(&'static str, String)]) -> Cause
         references: entry.references.clone(),
         check: ranked.check_id,
         relevelled: ranked.relevelled.map(|(from, by)| Relevelled { from, by }),
+        autofix: cause.file_fixes.iter().map(crate::fix::Fix::describe).collect(),
     }
 }
 
@@ -316,7 +323,18 @@ fn push_folded(
 }
 
 fn notes(ev: &Evidence) -> Vec<String> {
-    let mut notes = Vec::new();
+    let mut notes = ev.inputs.sf.notes.clone();
+    if ev.flow() == Flow::SamlBearer {
+        let why = match (&ev.assertion, &ev.captured) {
+            (AssertionEvidence::Saml { .. }, _) => "the assertion given is SAML",
+            (_, Some(c)) if c.saml.is_some() => "the --error text holds a SAML assertion",
+            _ => "the --error text names the SAML bearer grant type",
+        };
+        notes.push(format!(
+            "diagnosed {} ({why}): the JWT checks do not apply; the XML signature is not verified, its certificate is paired with the app's",
+            Flow::SamlBearer.describe()
+        ));
+    }
     if let Some(project) = &ev.inputs.project
         && let Some(problem) = &project.problem
     {

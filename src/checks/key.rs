@@ -19,8 +19,10 @@ pub fn file(ev: &Evidence) -> Outcome {
         KeyState::Unreadable(e) => {
             let mut cause = cause(CauseId::KeyUnreadable).evidence(format!("{}: {e}", key.origin));
             if *e == ReadError::NotFound {
-                cause = cause.evidence(format!("working directory: {}", cwd()));
-                if std::env::var_os("CI").is_some() {
+                let context = &ev.inputs.context;
+                let working_dir = context.working_dir.as_ref().map_or("(unknown)".into(), |d| d.display().to_string());
+                cause = cause.evidence(format!("working directory: {working_dir}"));
+                if context.ci {
                     cause = cause.evidence(
                         "CI is set: a step that writes the key from a secret may not have run, or ran in another job",
                     );
@@ -50,7 +52,8 @@ pub fn format(ev: &Evidence) -> Outcome {
             Cause::new(CauseId::KeyDerFormat)
                 .var("key_file", key.origin.clone())
                 .evidence(format!("{}: {}", key.origin, Damage::Der.describe()))
-                .evidence(format!("it parses as a {} {} key", parsed.format, parsed.algorithm)),
+                .evidence(format!("it parses as a {} {} key", parsed.format, parsed.algorithm))
+                .file_fixes(repaired_copy(ev, key)),
         ],
         KeyState::Parsed(parsed) => {
             let mut cause = damage_evidence(base, key);
@@ -60,7 +63,7 @@ pub fn format(ev: &Evidence) -> Outcome {
                 parsed.algorithm,
                 parsed.spki_sha256.as_ref().map(|f| format!(" (SPKI SHA-256 {f})")).unwrap_or_default()
             ));
-            vec![cause]
+            vec![cause.file_fixes(repaired_copy(ev, key))]
         }
         KeyState::NotPrivateKey(what) => vec![
             Cause::new(CauseId::KeyNotPrivateKey)
@@ -87,6 +90,14 @@ pub fn format(ev: &Evidence) -> Outcome {
         KeyState::Unreadable(_) | KeyState::Empty => return Outcome::skip("the key could not be read"),
     };
     Outcome::found(format!("{} is not a usable PEM private key", key.origin), causes)
+}
+
+/// A clean copy next to a damaged key file (never for a key given in SFJWT_KEY or on stdin).
+fn repaired_copy(ev: &Evidence, key: &KeyReport) -> Option<crate::fix::Fix> {
+    match ev.inputs.key.as_ref().map(|k| &k.value) {
+        Some(crate::inputs::KeyInput::File(path)) => crate::fix::key::repaired_copy(key, path),
+        _ => None,
+    }
 }
 
 fn damage_evidence(mut cause: Cause, key: &KeyReport) -> Cause {
@@ -121,8 +132,4 @@ pub fn algorithm(ev: &Evidence) -> Outcome {
             ))],
         ),
     }
-}
-
-fn cwd() -> String {
-    std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_else(|_| "(unknown)".into())
 }

@@ -16,6 +16,8 @@ pub enum Kind {
     Token,
     /// The credentials of a URL (`user:password@`).
     Credentials,
+    /// A SAML assertion (XML, or base64 of it): a bearer credential like a JWT.
+    Saml,
 }
 
 impl Kind {
@@ -25,18 +27,23 @@ impl Kind {
             Kind::Jwt => "[REDACTED-JWT]",
             Kind::Token => "[REDACTED-TOKEN]",
             Kind::Credentials => "[REDACTED-CREDENTIALS]",
+            Kind::Saml => "[REDACTED-SAML]",
         }
     }
 }
 
 pub(crate) const JWT_MARKER_PREFIX: &str = "[REDACTED-JWT-";
+pub(crate) const SAML_MARKER_PREFIX: &str = "[REDACTED-SAML-";
 
-/// The identifying (non-secret) claims of a masked JWT.
+/// The identifying (non-secret) claims of a masked JWT, or of a SAML assertion (its Issuer,
+/// NameID and first Audience).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct JwtClaims {
     pub iss: Option<String>,
     pub sub: Option<String>,
     pub aud: Option<String>,
+    /// From a SAML assertion rather than a JWT.
+    pub saml: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -55,6 +62,7 @@ impl Span {
 /// Every secret in `text`, by every detector.
 pub(crate) fn detect(text: &str) -> Vec<Span> {
     let mut spans = Vec::new();
+    saml_assertions(text, &mut spans);
     jwts(text, &mut spans);
     key_bodies(text, &mut spans);
     armored_bodies(text, &mut spans);
@@ -137,7 +145,24 @@ fn claims_of(payload: &str) -> JwtClaims {
     // An array `aud` is skipped: Salesforce takes a single audience. A claim that is itself a
     // secret (a JWT in `sub`) is masked like any other text.
     let claim = |name: &str| claims.get(name).and_then(Value::as_str).map(super::scrub);
-    JwtClaims { iss: claim("iss"), sub: claim("sub"), aud: claim("aud") }
+    JwtClaims { iss: claim("iss"), sub: claim("sub"), aud: claim("aud"), saml: false }
+}
+
+/// SAML assertions as XML, or base64 of it (a form body's `assertion=`), read for their claims.
+fn saml_assertions(text: &str, spans: &mut Vec<Span>) {
+    for range in crate::saml::locate(text) {
+        let assertion = &text[range.clone()];
+        let reading = crate::saml::read(assertion).or_else(|| crate::saml::find_in_text(assertion));
+        let assertion = reading.as_ref().and_then(|r| r.assertion.as_ref());
+        let claim = |value: Option<&String>| value.map(|v| super::scrub(v));
+        let claims = JwtClaims {
+            iss: claim(assertion.and_then(|a| a.issuer.as_ref())),
+            sub: claim(assertion.and_then(|a| a.name_id.as_ref())),
+            aud: claim(assertion.and_then(|a| a.audiences.first())),
+            saml: true,
+        };
+        spans.push(Span { range, kind: Kind::Saml, claims: Some(claims) });
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -149,14 +174,60 @@ const MIN_KEY_BODY: usize = 48;
 const OPENSSH_BODY: &str = "b3BlbnNzaC1rZXktdjE";
 
 fn key_bodies(text: &str, spans: &mut Vec<Span>) {
-    for run in base64_runs(text, MIN_KEY_BODY) {
-        let body = &text[run.start..];
-        let bytes = body.as_bytes();
-        // `M` then `A`–`P`: the first byte decodes to 0x30, a DER SEQUENCE.
-        let der = bytes[0] == b'M' && bytes.get(1).is_some_and(|b| (b'A'..=b'P').contains(b));
-        if der || body.starts_with(OPENSSH_BODY) {
-            spans.push(Span::new(run, Kind::Key));
+    let bytes = text.as_bytes();
+    // Every word start is a candidate, not only a run's first word: a long word of noise before
+    // a body joins its run. A candidate inside a body already masked is skipped (linear time).
+    let mut covered = 0;
+    for i in 0..bytes.len() {
+        if i < covered || !matches!(bytes[i], b'M' | b'b') || !at_word_start(bytes, i, is_b64) {
+            continue;
         }
+        // `M` then `A`–`P`: the first byte decodes to 0x30, a DER SEQUENCE.
+        let der = bytes[i] == b'M' && bytes.get(i + 1).is_some_and(|b| (b'A'..=b'P').contains(b));
+        if !der && !text[i..].starts_with(OPENSSH_BODY) {
+            continue;
+        }
+        let (end, count) = run_at(text, i);
+        if count >= MIN_KEY_BODY && (!der || der_may_be_private(&text[i..end])) {
+            spans.push(Span::new(i..end, Kind::Key));
+            covered = end;
+        }
+    }
+}
+
+/// Whether base64 DER starts like a private key rather than a certificate, a CSR or a public key
+/// (which reports and diffs may show). Anything unreadable counts as a key.
+fn der_may_be_private(body: &str) -> bool {
+    let compact: String = body.chars().filter(|c| !c.is_whitespace()).take(64).collect();
+    let Some(der) = super::decode_base64(&compact[..compact.len() - compact.len() % 4]) else { return true };
+    // Skips a tag and its length, giving the offset of the contents.
+    let contents = |at: usize| -> Option<usize> {
+        let first = *der.get(at + 1)?;
+        Some(at + 2 + if first & 0x80 == 0 { 0 } else { usize::from(first & 0x7F) })
+    };
+    let Some(inner) = contents(0) else { return true };
+    match (der.get(inner), der.get(inner + 1), der.get(inner + 2)) {
+        // A version INTEGER of one byte: PKCS#8 (0 or 1), PKCS#1 (0), SEC1 (1), DSA (0). A
+        // PKCS#1 public key starts with its modulus, a longer INTEGER.
+        (Some(0x02), Some(0x01), Some(_)) => true,
+        (Some(0x02), ..) => false,
+        // A SEQUENCE first: a certificate or CSR (its inner SEQUENCE), a public key (an algorithm
+        // OID), or an encrypted PKCS#8 key (a PBES OID under 1.2.840.113549.1.5 or .1.12).
+        (Some(0x30), ..) => {
+            let Some(first) = contents(inner) else { return true };
+            match der.get(first) {
+                Some(0x06) => {
+                    let oid = der.get(first + 2..first + 2 + usize::from(*der.get(first + 1).unwrap_or(&0)));
+                    oid.is_none_or(|oid| {
+                        oid.starts_with(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x05])
+                            || oid.starts_with(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C])
+                    })
+                }
+                Some(_) => false,
+                None => true,
+            }
+        }
+        _ => true,
     }
 }
 
@@ -193,7 +264,6 @@ fn armored_bodies(text: &str, spans: &mut Vec<Span>) {
 /// whitespace (one line break at most) after a long word: a wrapped body, or one whose line breaks
 /// became spaces.
 pub(crate) fn base64_runs(text: &str, min: usize) -> Vec<Range<usize>> {
-    const WRAPPED: usize = 40;
     let bytes = text.as_bytes();
     let mut runs = Vec::new();
     let mut i = 0;
@@ -202,38 +272,43 @@ pub(crate) fn base64_runs(text: &str, min: usize) -> Vec<Range<usize>> {
             i += 1;
             continue;
         }
-        let start = i;
-        let mut count = 0;
-        let mut end;
-        loop {
-            let word_start = i;
-            while i < bytes.len() && is_b64(bytes[i]) && bytes[i] != b'=' {
-                i += 1;
-            }
-            // Padding ends a body.
-            let padded = i < bytes.len() && bytes[i] == b'=';
-            i = skip(bytes, i, |b| b == b'=');
-            count += i - word_start;
-            end = i;
-            if padded {
-                break;
-            }
-            let next = (i..bytes.len()).find(|&j| !bytes[j].is_ascii_whitespace()).unwrap_or(bytes.len());
-            if next == i || next == bytes.len() || !is_b64(bytes[next]) || text[i..next].matches('\n').count() > 1 {
-                break;
-            }
-            // Only a long line continues: a body wrapped at 64 or 76, or split by spaces.
-            if i - word_start < WRAPPED {
-                break;
-            }
-            i = next;
-        }
+        let (end, count) = run_at(text, i);
         if count >= min {
-            runs.push(start..end);
+            runs.push(i..end);
         }
-        i = end.max(start + 1);
+        i = end.max(i + 1);
     }
     runs
+}
+
+/// The end of the base64 run starting at word start `start`, and its characters (whitespace not
+/// counted).
+fn run_at(text: &str, start: usize) -> (usize, usize) {
+    const WRAPPED: usize = 40;
+    let bytes = text.as_bytes();
+    let mut i = start;
+    let mut count = 0;
+    loop {
+        let word_start = i;
+        while i < bytes.len() && is_b64(bytes[i]) && bytes[i] != b'=' {
+            i += 1;
+        }
+        // Padding ends a body.
+        let padded = i < bytes.len() && bytes[i] == b'=';
+        i = skip(bytes, i, |b| b == b'=');
+        count += i - word_start;
+        let end = i;
+        if padded {
+            return (end, count);
+        }
+        let next = (i..bytes.len()).find(|&j| !bytes[j].is_ascii_whitespace()).unwrap_or(bytes.len());
+        let stop = next == i || next == bytes.len() || !is_b64(bytes[next]) || text[i..next].matches('\n').count() > 1;
+        // Only a long line continues: a body wrapped at 64 or 76, or split by spaces.
+        if stop || i - word_start < WRAPPED {
+            return (end, count);
+        }
+        i = next;
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -395,34 +470,27 @@ fn field_value(text: &str, start: usize, end: usize, assertion: bool) -> Option<
     let value = value_at(text, i, is_authorization(&text[start..end]))?;
     // `name: word` in prose ("no admin session: pass --admin-org") is a sentence, unless the name
     // is unmistakable or the word looks like a token.
-    let bare = !matches!(bytes.get(value.start.wrapping_sub(1)), Some(b'"' | b'\'' | b'`'));
+    // A value in backticks after `name:` is code quoted in a sentence: as bare as a word.
+    let bare = !matches!(bytes.get(value.start.wrapping_sub(1)), Some(b'"' | b'\''));
     if colon && bare && !quoted_key && !is_strong_name(&text[start..end]) && !looks_like_token(&text[value.clone()]) {
         return None;
     }
     Some(value)
 }
 
-/// Names that no sentence uses before a colon.
+/// Names whose value may be any word: a password can be `hunter2`, a token never is.
 fn is_strong_name(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    [
-        "password",
-        "passwd",
-        "pwd",
-        "secret",
-        "passphrase",
-        "authorization",
-        "access_token",
-        "refresh_token",
-        "accesstoken",
-    ]
-    .iter()
-    .any(|strong| name.contains(strong))
+    ["password", "passwd", "pwd", "secret", "passphrase", "authorization"].iter().any(|strong| name.contains(strong))
 }
 
-/// At least 12 characters with a digit or a capital past the first: not a word.
+/// One word of at least 12 characters with letters and digits: a token, not a word of prose
+/// (`SubjectConfirmationData`, `logins).`).
 fn looks_like_token(value: &str) -> bool {
-    value.len() >= 12 && value.bytes().skip(1).any(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+    value.len() >= 12
+        && !value.contains(char::is_whitespace)
+        && value.bytes().any(|b| b.is_ascii_digit())
+        && value.bytes().any(|b| b.is_ascii_alphabetic())
 }
 
 fn is_authorization(name: &str) -> bool {
@@ -485,7 +553,9 @@ fn bearer_tokens(text: &str, spans: &mut Vec<Span>) {
         let end = (start..bytes.len())
             .find(|&i| bytes[i].is_ascii_whitespace() || b"\"',;<>`".contains(&bytes[i]))
             .unwrap_or(bytes.len());
-        if end - start >= 8 && is_secret_value(&text[start..end]) {
+        // `Bearer tokens`, `JWT bearer logins).`: prose, not a token.
+        let token = text[start..end].trim_end_matches(['.', ')', ':']);
+        if end - start >= 8 && looks_like_token(token) && is_secret_value(token) {
             spans.push(Span::new(start..end, Kind::Token));
         }
     }

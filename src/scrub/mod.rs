@@ -50,6 +50,8 @@ pub struct Scrubbed {
     pub claims: Vec<JwtClaims>,
     /// Something was masked.
     pub found: bool,
+    /// A SAML assertion was among it.
+    pub saml: bool,
 }
 
 /// Like [`scrub`], numbering JWT markers (`[REDACTED-JWT-1]`) and keeping what each JWT's
@@ -58,9 +60,13 @@ pub fn scrub_numbered(text: &str) -> Scrubbed {
     run(text, true)
 }
 
-/// The claims behind a `[REDACTED-JWT-n]` marker at the start of `value`.
+/// The claims behind a `[REDACTED-JWT-n]` or `[REDACTED-SAML-n]` marker at the start of `value`.
 pub fn claims_for<'c>(value: &str, claims: &'c [JwtClaims]) -> Option<&'c JwtClaims> {
-    let digits = value.strip_prefix(kinds::JWT_MARKER_PREFIX)?.split(']').next()?;
+    let digits = value
+        .strip_prefix(kinds::JWT_MARKER_PREFIX)
+        .or_else(|| value.strip_prefix(kinds::SAML_MARKER_PREFIX))?
+        .split(']')
+        .next()?;
     let index: usize = digits.parse().ok()?;
     claims.get(index.checked_sub(1)?)
 }
@@ -73,11 +79,12 @@ pub fn contains_secret(text: &str) -> bool {
 fn run(text: &str, numbered: bool) -> Scrubbed {
     let mut spans = find(text, 0);
     if spans.is_empty() {
-        return Scrubbed { text: text.to_string(), claims: Vec::new(), found: false };
+        return Scrubbed { text: text.to_string(), claims: Vec::new(), found: false, saml: false };
     }
     spans.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(b.range.end.cmp(&a.range.end)));
     let mut out = String::with_capacity(text.len());
     let mut claims = Vec::new();
+    let saml = spans.iter().any(|s| s.kind == Kind::Saml);
     let mut last = 0;
     let mut i = 0;
     while i < spans.len() {
@@ -93,10 +100,15 @@ fn run(text: &str, numbered: bool) -> Scrubbed {
         let start = floor_boundary(text, first.range.start.max(last));
         let end = ceil_boundary(text, end);
         out.push_str(&text[last..start]);
-        let kind = spans[i..j].iter().map(|s| s.kind).find(|k| *k == Kind::Jwt).unwrap_or(first.kind);
-        if numbered && kind == Kind::Jwt {
-            claims.push(spans[i..j].iter().find_map(|s| s.claims.clone()).unwrap_or_default());
-            out.push_str(&format!("{}{}]", kinds::JWT_MARKER_PREFIX, claims.len()));
+        // An assertion (SAML or JWT) names the marker, and its claims are kept.
+        let group = &spans[i..j];
+        let kind =
+            [Kind::Saml, Kind::Jwt].into_iter().find(|k| group.iter().any(|s| s.kind == *k)).unwrap_or(first.kind);
+        if numbered && matches!(kind, Kind::Jwt | Kind::Saml) {
+            let of_kind = group.iter().filter(|s| s.kind == kind);
+            claims.push(of_kind.clone().find_map(|s| s.claims.clone()).unwrap_or_default());
+            let prefix = if kind == Kind::Saml { kinds::SAML_MARKER_PREFIX } else { kinds::JWT_MARKER_PREFIX };
+            out.push_str(&format!("{prefix}{}]", claims.len()));
         } else {
             out.push_str(kind.marker());
         }
@@ -104,7 +116,7 @@ fn run(text: &str, numbered: bool) -> Scrubbed {
         i = j;
     }
     out.push_str(&text[last..]);
-    Scrubbed { text: out, claims, found: true }
+    Scrubbed { text: out, claims, found: true, saml }
 }
 
 /// Every secret in `text`, in its own coordinates, seen as given and through each decoding.
@@ -131,21 +143,29 @@ fn hidden_in_base64(text: &str, depth: usize) -> Vec<Span> {
     kinds::base64_runs(text, MIN_BASE64_RUN)
         .into_iter()
         .filter_map(|run| {
-            let compact = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
-            // A last word may be noise that only looked like base64 (`… a0`): try without it.
             let body = &text[run.clone()];
+            // Words of noise may have joined the run at either end (`xyz… <body> a0`): try without
+            // the first few and the last.
+            let starts = std::iter::once(0).chain(body.match_indices(char::is_whitespace).map(|(i, _)| i).take(3));
             let without_last = body.rfind(char::is_whitespace).map(|i| &body[..i]);
-            let decoded =
-                decode_base64(&compact(body)).or_else(|| without_last.and_then(|b| decode_base64(&compact(b))))?;
-            let inner = String::from_utf8_lossy(&decoded);
-            // Binary (a certificate, random bytes) hides no text.
-            if inner.chars().filter(|&c| c == char::REPLACEMENT_CHARACTER).count() * 10 > inner.chars().count() {
-                return None;
-            }
-            let kind = find(&inner, depth + 1).first()?.kind;
+            let kind =
+                starts.map(|i| &body[i..]).chain(without_last).find_map(|candidate| hidden_kind(candidate, depth))?;
             Some(Span::new(run, kind))
         })
         .collect()
+}
+
+/// The kind of the first secret in `body` once base64-decoded, if it decodes to text.
+fn hidden_kind(body: &str, depth: usize) -> Option<Kind> {
+    let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    let decoded = decode_base64(&compact)?;
+    // Binary (a certificate, random bytes) hides no text; text may be followed by bytes decoded
+    // from noise that joined the run, so only its start must look like text.
+    let start = &decoded[..decoded.len().min(16)];
+    if start.len() < 16 || !start.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()) {
+        return None;
+    }
+    Some(find(&String::from_utf8_lossy(&decoded), depth + 1).first()?.kind)
 }
 
 /// Standard or URL-safe base64, padded or not.

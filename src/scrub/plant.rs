@@ -131,7 +131,7 @@ pub fn forms() -> Vec<Form> {
 }
 
 /// A canary from arbitrary bytes: letters and digits only (so no encoding splits it), 24 to 48
-/// characters, and not a word any detector keys on.
+/// characters, with a digit (as every token has), and not a word any detector keys on.
 pub fn canary(seed: &[u8]) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -139,7 +139,7 @@ pub fn canary(seed: &[u8]) -> String {
         state = (state ^ u64::from(b)).wrapping_mul(0x100_0000_01B3);
     }
     let len = 24 + (state % 25) as usize;
-    let mut out = String::from("Cn");
+    let mut out = String::from("Cn7");
     while out.len() < len {
         state ^= state << 13;
         state ^= state >> 7;

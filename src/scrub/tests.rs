@@ -68,9 +68,54 @@ fn tokens_in_every_spelling() {
 #[test]
 fn a_base64_run_followed_by_noise_is_still_decoded() {
     let planted = plant::plant(Form::Jwt, Encoding::Base64, "CnSignatureCanary0123456789");
-    for noise in [" a0=A", " abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ", "\nx"] {
+    for noise in [
+        " a0=A",
+        " abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ",
+        "\nx",
+        " g+++aA+aAa+++aaa0A0+0Aa+0c/++AK+0+0A0++AA+za",
+    ] {
         let out = scrub(&format!("{}{noise}", planted.text.trim_end_matches('=')));
         assert!(out.starts_with("[REDACTED-JWT]"), "{noise:?}: {out}");
+    }
+}
+
+/// Found by the `scrub` fuzz target: a long base64-looking word of noise right before a key body
+/// joined its run, which then did not start like DER.
+#[test]
+fn a_key_body_after_a_long_word_is_still_a_key() {
+    let body = plant::key_body("CnKeyBodyCanary0123456789");
+    for before in ["approveMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMCIsInN1YiI6Im ", "x".repeat(80).as_str()] {
+        let text = format!(
+            "{before} {}",
+            body.as_bytes().chunks(76).map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join("\n")
+        );
+        let out = scrub(&text);
+        assert!(!out.contains("CnKeyBodyCanary0"), "{out}");
+    }
+}
+
+/// Certificates, CSRs and public keys are not secrets: diffs and reports may show them.
+#[test]
+fn public_der_stays_and_private_der_goes() {
+    let body = |path: &str| {
+        let pem = std::fs::read_to_string(format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        pem.lines()
+            .filter(|l| !l.starts_with("-----") && !l.contains(':') && !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for public in ["certs/rsa2048.crt", "keys/rsa2048.public.pem", "keys/rsa2048.csr.pem"] {
+        let text = body(public);
+        assert_eq!(scrub(&text), text, "{public}");
+    }
+    for private in [
+        "keys/rsa2048.pkcs8.pem",
+        "keys/rsa2048.pkcs1.pem",
+        "keys/ec-p256.pem",
+        "keys/rsa2048.encrypted-pkcs8.pem",
+        "keys/ed25519.pem",
+    ] {
+        assert_eq!(scrub(&body(private)), "[REDACTED-KEY]", "{private}");
     }
 }
 
@@ -152,8 +197,9 @@ fn encodings() -> impl Strategy<Value = Encoding> {
     proptest::sample::select(ENCODINGS.to_vec())
 }
 
+/// Printable noise, and base64-looking words long enough to join a planted body's run.
 fn noise() -> impl Strategy<Value = String> {
-    "[ -~\n\t]{0,60}"
+    prop_oneof!["[ -~\n\t]{0,60}", "[A-Za-z0-9+/]{30,90}=?", "[A-Za-z0-9 ]{0,60}"]
 }
 
 fn separator() -> impl Strategy<Value = &'static str> {
