@@ -236,7 +236,8 @@ fn der_may_be_private(body: &str) -> bool {
 fn armored_bodies(text: &str, spans: &mut Vec<Span>) {
     let bytes = text.as_bytes();
     for (at, label) in text.match_indices("PRIVATE KEY") {
-        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1).max(at.saturating_sub(40));
+        let line_start =
+            super::ceil_boundary(text, text[..at].rfind('\n').map_or(0, |i| i + 1).max(at.saturating_sub(40)));
         if !text[line_start..at].contains("BEGIN") {
             continue;
         }

@@ -154,6 +154,16 @@ fn innocuous_text_is_left_alone() {
     }
 }
 
+/// Found by the `scrub` fuzz target: 40 bytes before `PRIVATE KEY` fell inside a character.
+#[test]
+fn multibyte_text_before_an_armor_label_does_not_panic() {
+    for prefix in ["\u{e9}".repeat(30), "\u{fffd}".repeat(20), format!("x{}", "\u{1f600}".repeat(15))] {
+        let text = format!("{prefix} PRIVATE KEY----- MIIEvgIBADANBgkqhkiG9w0BAQEFAASC");
+        let _ = scrub(&text);
+        let _ = scrub(&format!("BEGIN{prefix}PRIVATE KEY MIIEvgIBADANBgkqhkiG9w0BAQEFAASC"));
+    }
+}
+
 #[test]
 fn near_misses_stay() {
     for text in ["eyJ", "eyJabc.def", "eyJhbGciOiJIUzI1NiJ9.e", "-----BEGIN ", "00D!x", "bearer x", "MIIE"] {
