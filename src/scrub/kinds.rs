@@ -524,7 +524,7 @@ fn value_at(text: &str, start: usize, authorization: bool) -> Option<Range<usize
         }
         b'{' | b'[' => return None,
         _ => {
-            let stop = |b: u8| b.is_ascii_whitespace() || b",;&}])'\"<>#`".contains(&b);
+            let stop = |b: u8| b.is_ascii_whitespace() || b.is_ascii_control() || b",;&}])'\"<>#`".contains(&b);
             let end = (start..line_end).find(|&i| stop(bytes[i])).unwrap_or(line_end);
             (start, end)
         }

@@ -164,6 +164,16 @@ fn multibyte_text_before_an_armor_label_does_not_panic() {
     }
 }
 
+/// Found by the `scrub` fuzz target: a planted `sid: …` in base64, joined by noise whose decoded
+/// bytes held a vertical tab, made the bare value "not a token".
+#[test]
+fn a_bare_value_ends_at_any_control_character() {
+    for control in ['\u{b}', '\u{10}', '\u{7f}', '\u{0}'] {
+        let text = format!("sid: Cn7TTEHwddNHrdUCNf2kfnKmcx2{control}QfAAmAT");
+        assert!(!scrub(&text).contains("Cn7TTEH"), "{control:?}");
+    }
+}
+
 #[test]
 fn near_misses_stay() {
     for text in ["eyJ", "eyJabc.def", "eyJhbGciOiJIUzI1NiJ9.e", "-----BEGIN ", "00D!x", "bearer x", "MIIE"] {
