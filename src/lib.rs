@@ -21,6 +21,7 @@ pub mod inputs;
 pub mod levels;
 pub mod metadata;
 pub mod org;
+pub mod parallel;
 pub mod pem;
 pub mod probe;
 pub mod redact;

@@ -295,6 +295,24 @@ fn push_folded(
     rows.push(AttemptRow { login, audience, result, count: 1, source });
 }
 
+/// The probe sends its attempts at once; the sf CLI stops at the first token, so requests after
+/// it are sfjwt's own, and the report says so.
+fn concurrent_attempts_note(ev: &Evidence) -> Option<String> {
+    let ProbeEvidence::Done(probe) = &ev.probe else { return None };
+    let first_token = probe.attempts.iter().position(|a| matches!(a.outcome, crate::probe::Outcome::Token(_)))?;
+    let sent_after = probe.attempts[first_token + 1..]
+        .iter()
+        .filter(|a| !matches!(a.outcome, crate::probe::Outcome::NotSent { .. }))
+        .count();
+    (sent_after > 0).then(|| {
+        format!(
+            "the token requests were sent at once; `sf org login jwt` sends them one by one and stops at the first \
+             token (request {}), so it would not have sent the {sent_after} after it",
+            first_token + 1
+        )
+    })
+}
+
 fn notes(ev: &Evidence) -> Vec<String> {
     let mut notes = ev.inputs.sf.notes.clone();
     if ev.flow() == Flow::SamlBearer {
@@ -307,6 +325,9 @@ fn notes(ev: &Evidence) -> Vec<String> {
             "diagnosed {} ({why}): the JWT checks do not apply; the XML signature is not verified, its certificate is paired with the app's",
             Flow::SamlBearer.describe()
         ));
+    }
+    if let Some(note) = concurrent_attempts_note(ev) {
+        notes.push(note);
     }
     if let Some(project) = &ev.inputs.project
         && let Some(problem) = &project.problem

@@ -224,6 +224,7 @@ fn handle_connection(stream: &TcpStream, shared: &Shared) {
         Behaviour::Org { org, logins } => {
             // Decide on a snapshot so a slow decision never holds the lock.
             let org = lock(org).clone();
+            thread::sleep(org.latency);
             let context =
                 token::Context { org: &org, now, uptime: shared.started.elapsed(), logins, base_url: &shared.base_url };
             token::respond(&context, &request).write_to(stream, now)
