@@ -45,7 +45,7 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct DoctorArgs {
     /// OAuth client id (consumer key) of the connected app
     #[arg(
@@ -140,6 +140,18 @@ pub struct DoctorArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub wait: Option<std::time::Duration>,
 
+    /// Diagnose every JWT login the sf CLI has stored, several at once, and report them in one table (with --config, also the logins that file lists)
+    #[arg(long)]
+    pub all: bool,
+
+    /// A TOML or JSON file listing logins to diagnose, each with the inputs doctor takes (client-id, jwt-key-file, username, instance-url, cert…): for pipelines that do not use the sf CLI
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// With --all or --config: how many logins are diagnosed at once
+    #[arg(long, value_name = "N", default_value_t = crate::all::DEFAULT_JOBS, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text, env = "SFJWT_FORMAT", hide_env_values = true)]
     pub format: Format,
@@ -215,6 +227,11 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
 impl DoctorArgs {
     pub fn format(&self) -> Format {
         if self.json { Format::Json } else { self.format }
+    }
+
+    /// `--all` or `--config`: many logins, each with its own inputs.
+    pub fn many(&self) -> bool {
+        self.all || self.config.is_some()
     }
 }
 

@@ -44,6 +44,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         }
     };
     let result = match cli.command {
+        Command::Doctor(args) if args.many() => {
+            doctor_all(&args, matches.subcommand_matches("doctor").expect("doctor matches"))
+        }
         Command::Doctor(args) => doctor(&args, matches.subcommand_matches("doctor").expect("doctor matches")),
         Command::Checks(args) => list_checks(&args),
         Command::Explain(args) => explain(&args),
@@ -179,6 +182,39 @@ fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> Result<Exit, Error> 
         print(&finish(rendered))?;
     }
     Ok(report.exit_code(args.fail_on))
+}
+
+/// `doctor --all` and `--config`: every login, one table, the worst exit code.
+fn doctor_all(args: &DoctorArgs, matches: &clap::ArgMatches) -> Result<Exit, Error> {
+    let (reports, identities) = crate::all::diagnose_all(args, matches)?;
+    let finish = |text: String| redact::identities_in(&text, &identities);
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let rendered = match args.format() {
+        Format::Text => {
+            let color = use_color(args.color, to_terminal);
+            colored::control::set_override(color);
+            render::table::text(&reports, &render::text::Style { color, verbose: args.verbose })
+        }
+        Format::Json => render::table::json(&reports),
+        Format::Markdown => render::table::markdown(&reports),
+        Format::Junit => render::table::junit(&reports),
+        Format::Github => render::table::github(&reports),
+    };
+    if args.format() == Format::Github
+        && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+        && let Err(e) = append(std::path::Path::new(&path), &finish(render::table::github_summary(&reports)))
+    {
+        eprintln!("warning: cannot append the job summary to GITHUB_STEP_SUMMARY: {e}");
+    }
+    match &args.output {
+        Some(path) => std::fs::write(path, finish(rendered)).map_err(|source| Error::Write {
+            what: "the report",
+            path: path.clone(),
+            source,
+        })?,
+        None => print(&finish(rendered))?,
+    }
+    Ok(reports.exit_code())
 }
 
 fn append(path: &std::path::Path, text: &str) -> std::io::Result<()> {

@@ -26,6 +26,8 @@ pub enum Source {
     SfLogin(String),
     /// A setting of the sf CLI's config (`org-instance-url in ~/.sf/config.json`).
     SfConfig(String),
+    /// An entry of the `--config` file of logins (`login uat in logins.toml`).
+    LoginList(String),
     Default,
 }
 
@@ -39,6 +41,7 @@ impl fmt::Display for Source {
             Source::Captured => f.write_str("the --error text"),
             Source::SfLogin(org) => write!(f, "the sf CLI's stored login for {org}"),
             Source::SfConfig(setting) => f.write_str(setting),
+            Source::LoginList(entry) => f.write_str(entry),
             Source::Default => f.write_str("default"),
         }
     }
@@ -208,6 +211,10 @@ fn resolve_key(args: &DoctorArgs, matches: &ArgMatches) -> Result<Option<Sourced
             return Ok(Some(Sourced { value: KeyInput::Inline(Secret::new(bytes)), source: Source::Stdin }));
         }
         return Ok(Some(Sourced { value: KeyInput::File(path.clone()), source }));
+    }
+    // One key for every login of `--all` would be wrong for all but one of them.
+    if args.many() {
+        return Ok(None);
     }
     Ok(env::var_os("SFJWT_KEY").map(|value| Sourced {
         value: KeyInput::Inline(Secret::new(value.into_encoded_bytes())),

@@ -3,6 +3,7 @@
 //! The pipeline is data all the way: inputs → evidence (the only I/O) → checks (the ordered
 //! registry, pure functions) → diagnosis (ranking) → report (one model) → a renderer per format.
 
+pub mod all;
 pub mod captured;
 pub mod catalog;
 pub mod cause_id;

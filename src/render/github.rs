@@ -64,11 +64,11 @@ fn cell(text: &str) -> String {
 }
 
 /// Workflow command data: `%`, CR and LF are escaped.
-fn data(text: &str) -> String {
+pub(super) fn data(text: &str) -> String {
     text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Workflow command properties also escape `:` and `,`.
-fn property(text: &str) -> String {
+pub(super) fn property(text: &str) -> String {
     data(text).replace(':', "%3A").replace(',', "%2C")
 }

@@ -73,7 +73,7 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-fn cause_text(causes: &[&CauseRow]) -> String {
+pub(super) fn cause_text(causes: &[&CauseRow]) -> String {
     let mut text = String::new();
     for cause in causes {
         let _ = writeln!(text, "{} ({}): {}", cause.id, super::cause_tags(cause), cause.title);

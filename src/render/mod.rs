@@ -4,6 +4,7 @@ pub mod github;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod table;
 pub mod text;
 
 use crate::{
