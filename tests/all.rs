@@ -418,6 +418,13 @@ fn per_login_flags_are_refused_and_their_variables_ignored() {
     let notes = out.json()["notes"].to_string();
     assert!(notes.contains("SFJWT_USERNAME, SFJWT_KEY not used"), "{notes}");
 
+    // --redact-identities masks every login's username, the skipped ones' too.
+    home.web_login(WEB);
+    let out = run(home.doctor().args(["--all", "--format", "markdown", "--redact-identities"]));
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(!out.stdout.contains(HEALTHY) && !out.stdout.contains(WEB), "{}", out.stdout);
+    assert!(out.stdout.contains("| ci-hub | h…@…"), "{}", out.stdout);
+
     let empty = Home::new();
     let out = run(empty.doctor().arg("--all"));
     assert_eq!(out.code, 2);

@@ -94,6 +94,10 @@ pub fn diagnose_all(args: &DoctorArgs, matches: &ArgMatches) -> Result<(Reports,
             row(login, outcome, args)
         })
         .collect();
+    if args.redact_identities {
+        // Skipped and undiagnosed logins have no evidence, but their usernames are in the table.
+        identities.extend(logins.iter().filter_map(|login| login.username.clone()).filter(|u| u.len() > 2));
+    }
     let now = logins_now();
     identities.sort_by_key(|name: &String| std::cmp::Reverse(name.len()));
     identities.dedup();
