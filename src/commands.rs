@@ -288,7 +288,8 @@ fn explain(args: &ExplainArgs) -> Result<Exit, Error> {
             if reported_by.is_empty() { "-".to_string() } else { reported_by.join(", ") }
         );
         let body = entry.markdown.split_once("\n---\n").map_or(entry.markdown, |(_, body)| body);
-        out.push_str(body.trim());
+        // Placeholders read as their defaults: `server.key`, `<consumer key>`.
+        out.push_str(catalog::fill(body, &[]).trim());
         out.push('\n');
         if !entry.symptoms.is_empty() {
             let _ = writeln!(out, "\n## What Salesforce or the sf CLI prints\n");

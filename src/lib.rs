@@ -29,6 +29,7 @@ pub mod render;
 pub mod report;
 pub mod secret;
 pub mod sf_cli;
+pub mod shell;
 pub mod symptom;
 #[cfg(test)]
 mod testing;

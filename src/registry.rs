@@ -212,6 +212,7 @@ pub static CHECKS: &[Check] = &[
             CauseId::HostInvalidUrl,
             CauseId::HostLightningDomain,
             CauseId::HostInsecure,
+            CauseId::HostLegacyDomain,
             CauseId::HostNotSalesforce,
             CauseId::HostMyDomainRequired,
         ],

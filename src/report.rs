@@ -122,7 +122,8 @@ pub struct Counts {
 impl Report {
     pub fn build(evidence: &Evidence, runs: &[CheckRun], causes: &[RankedCause]) -> Report {
         let vars = evidence.fix_vars();
-        let causes: Vec<CauseRow> = causes.iter().map(|c| cause_row(c, &vars)).collect();
+        let key_step = evidence.key_file_step();
+        let causes: Vec<CauseRow> = causes.iter().map(|c| cause_row(c, &vars, key_step)).collect();
         let count = |s: Severity| causes.iter().filter(|c| c.severity == s).count();
         let status_count = |f: fn(Status) -> bool| runs.iter().filter(|r| f(r.outcome.status)).count();
         let counts = Counts {
@@ -183,12 +184,17 @@ impl Report {
     }
 }
 
-fn cause_row(ranked: &RankedCause, run_vars: &[(&'static str, String)]) -> CauseRow {
+/// `key_step` writes a key that came from the environment or stdin to the file that steps which
+/// run the sf CLI name; it comes first in every fix that needs it.
+fn cause_row(ranked: &RankedCause, run_vars: &[(&'static str, String)], key_step: Option<&str>) -> CauseRow {
     let cause = &ranked.cause;
     let entry = ranked.entry;
-    let mut fix = cause.fix.clone();
     let vars: Vec<(&str, String)> = cause.vars.iter().chain(run_vars).cloned().collect();
-    fix.extend(entry.fix.iter().map(|step| catalog::fill(step, &vars)));
+    let templates: Vec<&str> = cause.fix.iter().chain(&entry.fix).map(String::as_str).collect();
+    let runs_sf_with_key = templates.iter().any(|t| t.contains("--jwt-key-file {key_file|"));
+    let mut fix: Vec<String> =
+        key_step.filter(|_| runs_sf_with_key).map(|s| catalog::fill(s, &vars)).into_iter().collect();
+    fix.extend(templates.iter().map(|step| catalog::fill(step, &vars)));
     CauseRow {
         id: cause.id,
         severity: ranked.severity,

@@ -191,6 +191,13 @@ fn scenarios() -> Vec<Scenario> {
             &["host.not-salesforce"],
         ),
         with_setup(
+            "host-legacy-sandbox-domain",
+            KEY,
+            CERT,
+            &["--instance-url", "https://acme--uat.my.salesforce.com", "--username", "ci@acme.com.uat"],
+            &["host.legacy-domain"],
+        ),
+        with_setup(
             "host-prod-sandbox-user",
             KEY,
             CERT,

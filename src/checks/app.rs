@@ -4,7 +4,7 @@
 use crate::cause_id::CauseId;
 use crate::{
     evidence::Evidence,
-    finding::{Cause, Confidence, Outcome},
+    finding::{Cause, Confidence, Outcome, Severity},
     metadata::{AppKind, AppSettings, PermittedUsers, Scope},
     secret::mask_client_id,
 };
@@ -179,16 +179,25 @@ pub fn scopes(ev: &Evidence) -> Outcome {
     if app.scopes.is_empty() && app.kind == AppKind::ExternalClientApp {
         return Outcome::skip("the External Client App's OAuth settings file (scopes) was not given");
     }
-    let listed: Vec<String> = app.scopes.iter().map(|s| format!("{s:?}")).collect();
+    let listed: Vec<String> = app.scopes.iter().map(|s| s.label().to_string()).collect();
     let mut causes = Vec::new();
     if !app.has_scope(&Scope::RefreshToken) {
-        causes.push(Cause::new(CauseId::AppMissingRefreshTokenScope).var("app_name", app.name.clone()).evidence(
-            format!("{} scopes: {}; no RefreshToken (refresh_token, offline_access)", app.name, listed.join(", ")),
-        ));
+        let mut cause = Cause::new(CauseId::AppMissingRefreshTokenScope)
+            .var("app_name", app.name.clone())
+            .evidence(format!("{} scopes: {}; no refresh_token (offline_access)", app.name, listed.join(", ")));
+        // Reports tie the missing scope to "not approved" only for self-authorize apps.
+        cause = match app.permitted_users {
+            Some(PermittedUsers::SelfAuthorize) => cause.confidence(Confidence::Medium),
+            _ => cause
+                .severity(Severity::Warning)
+                .confidence(Confidence::Low)
+                .evidence("the app is not self-authorize: that the scope matters then is not confirmed"),
+        };
+        causes.push(cause);
     }
     if !app.has_scope(&Scope::Api) && !app.has_scope(&Scope::Full) {
         causes.push(Cause::new(CauseId::AppMissingApiScope).var("app_name", app.name.clone()).evidence(format!(
-            "{} scopes: {}; no Api or Full",
+            "{} scopes: {}; no api or full",
             app.name,
             listed.join(", ")
         )));

@@ -18,7 +18,7 @@ pub fn file(ev: &Evidence) -> Outcome {
     let Some(cert) = &ev.cert else {
         return Outcome::skip("no certificate given: pass --cert to check it and pair it with the key");
     };
-    let cause = |id| Cause::new(id).var("cert_file", cert.origin.clone());
+    let cause = |id| Cause::new(id);
     match &cert.state {
         CertState::Unreadable(e) => Outcome::found(
             format!("cannot read {}", cert.origin),
@@ -26,12 +26,9 @@ pub fn file(ev: &Evidence) -> Outcome {
         ),
         CertState::NotCertificate(NotCert::PrivateKey) => Outcome::found(
             format!("{} is a PRIVATE KEY, not a certificate", cert.origin),
-            vec![
-                cause(CauseId::CertNotCertificate)
-                    .evidence(format!("{} holds a private key", cert.origin))
-                    .evidence("never upload a private key to Salesforce or anywhere else: upload the certificate made from it")
-                    .fix(format!("Make the certificate from that key: `openssl req -new -x509 -key {} -out server.crt -days 365`", cert.origin)),
-            ],
+            vec![cause(CauseId::CertNotCertificate).evidence(format!("{} holds a private key", cert.origin)).evidence(
+                "never upload a private key to Salesforce or anywhere else: upload the certificate made from it",
+            )],
         ),
         CertState::NotCertificate(what) => {
             let what = match what {
@@ -50,7 +47,8 @@ pub fn file(ev: &Evidence) -> Outcome {
                 .detail(format!("issuer: {}", parsed.issuer))
                 .detail(format!("SPKI SHA-256: {}", parsed.spki_sha256));
             if parsed.count > 1 {
-                outcome = outcome.detail(format!("the file holds {} certificates; the first one is used", parsed.count));
+                outcome =
+                    outcome.detail(format!("the file holds {} certificates; the first one is used", parsed.count));
             }
             if parsed.der_encoded {
                 outcome = outcome.detail("DER-encoded: Salesforce takes it, and so does sfjwt");
@@ -65,8 +63,7 @@ pub fn validity(ev: &Evidence) -> Outcome {
         return Outcome::skip("no parsed certificate");
     };
     let now = ev.inputs.now;
-    let origin = ev.cert.as_ref().map(|c| c.origin.clone()).unwrap_or_default();
-    let cause = |id| Cause::new(id).var("cert_file", origin.clone());
+    let cause = |id| Cause::new(id);
     if cert.not_before > now {
         return Outcome::found(
             format!("not valid until {}", date(cert.not_before)),

@@ -44,8 +44,6 @@ pub fn matches(ev: &Evidence) -> Outcome {
         "the key and the certificate hold different public keys",
         vec![
             Cause::new(CauseId::PairKeyCertMismatch)
-                .var("key_file", key_origin.clone())
-                .var("cert_file", cert_origin.clone())
                 .evidence(format!("key  {key_origin}: SPKI SHA-256 {key_fingerprint}"))
                 .evidence(format!("cert {cert_origin}: SPKI SHA-256 {}", cert.spki_sha256))
                 .evidence(format!("certificate subject: {}", cert.subject)),

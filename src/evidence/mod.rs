@@ -2,12 +2,14 @@
 //! a pure function of the `Evidence` built here.
 
 pub mod cert;
+mod fix_values;
 pub mod host;
 pub mod jwt;
 pub mod key;
 mod live;
 mod sources;
 
+pub use fix_values::CLI_CALLBACK_URL;
 pub use live::reprobe;
 
 use std::path::Path;
@@ -18,7 +20,7 @@ use crate::{
     files::{self, ReadError},
     inputs::{Inputs, KeyInput, Source, Sourced, TextInput},
     metadata::{AppSettings, MetadataError},
-    org::{self, OrgInspection},
+    org::OrgInspection,
     probe::Probe,
     secret::Secret,
 };
@@ -100,39 +102,6 @@ impl Evidence {
     pub fn has_answer(&self) -> bool {
         self.captured.is_some() || matches!(self.probe, ProbeEvidence::Done(_))
     }
-
-    /// Values for the `{name|default}` placeholders of every catalog fix, so steps show the
-    /// user's own paths and hosts. A cause's own values take precedence.
-    pub fn fix_vars(&self) -> Vec<(&'static str, String)> {
-        let mut vars = vec![
-            ("instance_url", self.host.raw.clone()),
-            ("login_url", self.recommended_login_url.clone()),
-            ("audience", self.recommended_audience.clone()),
-        ];
-        if let Some(key) = &self.key {
-            vars.push(("key_file", key.origin.clone()));
-        }
-        if let Some(cert) = &self.inputs.cert {
-            vars.push(("cert_file", cert.value.display().to_string()));
-        }
-        if let Some(username) = &self.inputs.username {
-            vars.push(("username", username.value.clone()));
-        }
-        let app = self.apps.app();
-        if let Some(app) = app {
-            vars.push(("app_name", app.label.clone().unwrap_or_else(|| app.name.clone())));
-        }
-        let callback = app
-            .and_then(|a| a.callback_urls.first().cloned())
-            .unwrap_or_else(|| "http://localhost:1717/OauthRedirect".into());
-        if let Some(client_id) = &self.inputs.client_id {
-            // The consumer key is not a secret (every assertion and browser approval carries it),
-            // and the URL is useless with a masked one.
-            vars.push(("approval_url", approval_url(&self.recommended_login_url, &client_id.value, &callback)));
-        }
-        vars.push(("callback_url", callback));
-        vars
-    }
 }
 
 #[derive(Debug)]
@@ -160,16 +129,6 @@ impl AssertionEvidence {
             AssertionEvidence::Missing(_) => None,
         }
     }
-}
-
-/// The one-time interactive approval that issues a refresh token for a self-authorize app.
-pub fn approval_url(login_url: &str, client_id: &str, callback: &str) -> String {
-    format!(
-        "{}/services/oauth2/authorize?response_type=code&client_id={}&redirect_uri={}&scope=api%20refresh_token&prompt=login%20consent",
-        login_url.trim_end_matches('/'),
-        org::encode_component(client_id),
-        org::encode_component(callback)
-    )
 }
 
 pub fn gather(mut inputs: Inputs) -> Result<Evidence, Error> {
