@@ -21,6 +21,22 @@ pub enum Group {
 }
 
 impl Group {
+    /// The name inside a sentence: `connected app`, `org`.
+    pub fn short_name(self) -> &'static str {
+        match self {
+            Group::Org => "org",
+            Group::App => "connected app",
+            Group::Endpoint => "token endpoint",
+            Group::Pairing => "key and certificate",
+            Group::Key => "private key",
+            Group::Certificate => "certificate",
+            Group::Assertion => "assertion",
+            Group::Claims => "claims",
+            Group::Host => "login host",
+            Group::Login => "login",
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Group::Key => "Private key",

@@ -130,7 +130,9 @@ pub fn settings(ev: &Evidence) -> Outcome {
                     .confidence(Confidence::Medium)
                     .var("app_name", app.name.clone())
                     .evidence(format!("{name} is admin approved; pre-authorized: {allowed}"))
-                    .confirm("check the user's profile and permission sets, or pass --admin-org so sfjwt can"),
+                    .confirm(
+                        "check the user's profile and permission sets, or pass --admin-org so sfjwt can check them",
+                    ),
             );
             format!("admin approved: {allowed}")
         }

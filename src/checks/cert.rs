@@ -1,7 +1,7 @@
 //! The certificate uploaded to the connected app: a readable X.509 certificate, in its validity
 //! period, holding an RSA key.
 
-use super::{date, duration};
+use super::{date, day, duration};
 use crate::cause_id::CauseId;
 use crate::{
     evidence::{
@@ -94,7 +94,8 @@ pub fn validity(ev: &Evidence) -> Outcome {
             ))],
         );
     }
-    Outcome::pass(format!("valid until {} ({} left)", date(cert.not_after), duration(cert.not_after - now)))
+    Outcome::pass(format!("valid until {} ({} left)", day(cert.not_after), duration(cert.not_after - now)))
+        .detail(format!("notAfter {}", date(cert.not_after)))
 }
 
 pub fn algorithm(ev: &Evidence) -> Outcome {

@@ -25,6 +25,11 @@ pub fn duration(seconds: i64) -> String {
 }
 
 /// `2026-11-22 21:40:42 UTC`
+/// The day only, for one-line summaries: `2027-06-01`.
+pub fn day(unix: i64) -> String {
+    date(unix).split(' ').next().unwrap_or_default().to_string()
+}
+
 pub fn date(unix: i64) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
     time::OffsetDateTime::from_unix_timestamp(unix)

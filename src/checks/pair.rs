@@ -44,11 +44,12 @@ pub fn matches(ev: &Evidence) -> Outcome {
         "the key and the certificate hold different public keys",
         vec![
             Cause::new(CauseId::PairKeyCertMismatch)
-                .evidence(format!("key  {key_origin}: SPKI SHA-256 {key_fingerprint}"))
-                .evidence(format!("cert {cert_origin}: SPKI SHA-256 {}", cert.spki_sha256))
-                .evidence(format!("certificate subject: {}", cert.subject)),
+                .evidence(format!("key  {key_origin}: SPKI SHA-256 {}", short(key_fingerprint)))
+                .evidence(format!("cert {cert_origin}: SPKI SHA-256 {} ({})", short(&cert.spki_sha256), cert.subject)),
         ],
     )
+    .detail(format!("key SPKI SHA-256 {key_fingerprint}"))
+    .detail(format!("certificate SPKI SHA-256 {}", cert.spki_sha256))
 }
 
 /// The first and last 8 hex digits: enough to tell two keys apart at a glance.
