@@ -130,11 +130,28 @@ impl Inputs {
                 .as_deref()
                 .map(|text| Sourced { value: text_input(text), source: Source::Flag("error".into()) }),
             offline: args.offline,
-            timeout: std::time::Duration::from_secs(args.timeout),
+            timeout: args.timeout,
             try_audiences: args.try_audiences,
             project,
             now: now(),
         })
+    }
+}
+
+impl Inputs {
+    /// Nothing to check: no input given, and no sfdx project around to read one from.
+    pub fn is_empty(&self) -> bool {
+        self.client_id.is_none()
+            && self.key.is_none()
+            && self.username.is_none()
+            && self.instance_url.source == Source::Default
+            && self.audience.is_none()
+            && self.cert.is_none()
+            && self.assertion.is_none()
+            && self.connected_apps.is_empty()
+            && self.admin.is_none()
+            && self.error.is_none()
+            && self.project.is_none()
     }
 }
 

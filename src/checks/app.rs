@@ -33,12 +33,21 @@ pub fn metadata(ev: &Evidence) -> Outcome {
     let apps = &ev.apps;
     let Some(origin) = &apps.origin else { return Outcome::skip(NO_METADATA) };
     let mut causes = Vec::new();
+    // Files the user named and sfjwt cannot use are an error, as an unreadable key is; files it
+    // found by itself in a project only a warning.
+    let named = !ev.inputs.connected_apps.is_empty();
+    let unusable = |cause: Cause| if named { cause.severity(Severity::Error) } else { cause };
     if !apps.errors.is_empty() {
         let mut cause = Cause::new(CauseId::AppMetadataInvalid);
         for error in &apps.errors {
             cause = cause.evidence(error.to_string());
         }
-        causes.push(cause);
+        causes.push(unusable(cause));
+    } else if named && apps.loaded.is_empty() {
+        causes.push(unusable(Cause::new(CauseId::AppMetadataInvalid).evidence(format!(
+            "no ConnectedApp or External Client App metadata in {}",
+            ev.inputs.connected_apps.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        ))));
     }
     let summary = match (apps.app(), &ev.inputs.client_id) {
         (Some(app), _) => format!(

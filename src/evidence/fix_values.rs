@@ -70,8 +70,7 @@ impl Evidence {
             };
             vars.push(("app_metadata", format!("{kind}:{}", app.name)));
         }
-        let unreadable = self.apps.errors.iter().map(MetadataError::path).next();
-        if let Some(path) = unreadable.or(self.inputs.connected_apps.first().map(PathBuf::as_path)) {
+        if let Some(path) = self.apps.errors.iter().map(MetadataError::path).next() {
             vars.push(("metadata_file", path.display().to_string()));
         }
         vars

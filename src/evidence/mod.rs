@@ -82,6 +82,9 @@ impl OrgEvidence {
 pub struct CapturedError {
     pub origin: String,
     pub parsed: Captured,
+    /// Why the input could not be used (unreadable, empty, binary, too large); `parsed` is then
+    /// empty. Still a capture: the user asked for no live request.
+    pub problem: Option<String>,
 }
 
 #[derive(Debug)]
@@ -132,7 +135,7 @@ impl AssertionEvidence {
 }
 
 pub fn gather(mut inputs: Inputs) -> Result<Evidence, Error> {
-    let captured = read_captured(&inputs)?;
+    let captured = read_captured(&inputs);
     if let Some(captured) = &captured {
         fill_from_captured(&mut inputs, &captured.parsed);
     }
@@ -186,27 +189,43 @@ pub fn gather(mut inputs: Inputs) -> Result<Evidence, Error> {
     Ok(evidence)
 }
 
-fn read_captured(inputs: &Inputs) -> Result<Option<CapturedError>, Error> {
-    let Some(error) = &inputs.error else { return Ok(None) };
-    let (origin, text) = read_text_input(&error.value, "--error", files::MAX_CAPTURE_BYTES)?;
-    // Neither is a failure to classify: saying "no cause found" would read as a healthy login.
-    const PASS: &str =
-        "pass what the failing command printed (e.g. `sf org login jwt … --json > out.txt`, then `--error @out.txt`)";
-    if files::looks_binary(text.expose()) {
-        return Err(
-            Error::input("--error", format!("{origin} is binary data, not the text of a failure")).suggest(PASS)
-        );
-    }
+/// The `--error` input, read and classified. An input that cannot be used is a finding
+/// (`capture.unusable`), as an unreadable key is: neither is a failure to classify, and "no cause
+/// found" would read as a healthy login.
+fn read_captured(inputs: &Inputs) -> Option<CapturedError> {
+    let error = inputs.error.as_ref()?;
     let hint = match inputs.instance_url.source {
         Source::Default => None,
         _ => Some(inputs.instance_url.value.as_str()),
     };
-    if !text.expose().chars().any(char::is_alphanumeric) {
-        return Err(
-            Error::input("--error", format!("{origin} holds no words to read (it is empty or blank)")).suggest(PASS)
-        );
+    let unusable = |origin: String, problem: String| CapturedError {
+        origin,
+        parsed: captured::parse("", None),
+        problem: Some(problem),
+    };
+    let (origin, text) = match read_text_input(&error.value, "--error", files::MAX_CAPTURE_BYTES) {
+        Ok(read) => read,
+        Err(e) => {
+            let origin = match &error.value {
+                TextInput::File(path) => path.display().to_string(),
+                TextInput::Stdin => "stdin".into(),
+                TextInput::Inline(_) => "inline".into(),
+            };
+            let problem = match e {
+                Error::Input { message, .. } => message,
+                other => other.to_string(),
+            };
+            return Some(unusable(origin, problem));
+        }
+    };
+    let name = if origin == "inline" { "the --error text".to_string() } else { origin.clone() };
+    if files::looks_binary(text.expose()) {
+        return Some(unusable(origin, format!("{name} is binary data, not the text of a failure")));
     }
-    Ok(Some(CapturedError { origin, parsed: captured::parse(text.expose(), hint) }))
+    if !text.expose().chars().any(char::is_alphanumeric) {
+        return Some(unusable(origin, format!("{name} holds no words to read (it is empty or blank)")));
+    }
+    Some(CapturedError { origin, parsed: captured::parse(text.expose(), hint), problem: None })
 }
 
 /// Usernames, client ids and hosts found in `--error` stand in for flags that were not given.
