@@ -108,7 +108,7 @@ pub struct DoctorArgs {
     #[arg(long, env = "SFJWT_ADMIN_INSTANCE_URL", hide_env_values = true, value_name = "URL")]
     pub admin_instance_url: Option<String>,
 
-    /// The output of `sf org display --json` for an admin of the org (`-` reads stdin)
+    /// An admin's session: the output of `sf org auth show-access-token --json` (with --admin-instance-url) or of `sf org display --json` (`-` reads stdin)
     #[arg(long, value_name = "PATH", conflicts_with = "admin_token")]
     pub admin_org: Option<PathBuf>,
 

@@ -189,7 +189,8 @@ fn resolve_admin(
             files::read_limited(path, files::MAX_INPUT_BYTES)
         }
         .map_err(|e| Error::input("--admin-org", format!("cannot read {}: {e}", path.display())))?;
-        return Ok(Some(crate::org::session_from_org_display(&files::decode_text(&bytes))));
+        let instance_url = args.admin_instance_url.as_deref();
+        return Ok(Some(crate::org::session_from_cli_json(&files::decode_text(&bytes), instance_url)));
     }
     let (Some(token), Some(url)) = (&args.admin_token, &args.admin_instance_url) else {
         return Ok(None);

@@ -23,5 +23,5 @@ pub use facts::{
 pub use inspect::{AppRef, inspect};
 pub use query::{API_VERSION, MAX_PAGES, QueryError, QueryResult, run_query};
 pub use record::parse_datetime;
-pub use session::{AdminSession, session_from_org_display};
+pub use session::{AdminSession, session_from_cli_json, session_from_org_display};
 pub use soql::{SObject, encode_component, quote};
