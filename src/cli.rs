@@ -63,7 +63,14 @@ pub struct DoctorArgs {
     pub jwt_key_file: Option<PathBuf>,
 
     /// Username of the user logging in
-    #[arg(short = 'o', long, short_alias = 'u', env = "SFJWT_USERNAME", hide_env_values = true, value_name = "NAME")]
+    #[arg(
+        short = 'o',
+        long,
+        visible_short_alias = 'u',
+        env = "SFJWT_USERNAME",
+        hide_env_values = true,
+        value_name = "NAME"
+    )]
     pub username: Option<String>,
 
     /// Login URL the assertion is posted to [default: sfdcLoginUrl of sfdx-project.json, else https://login.salesforce.com]
@@ -71,7 +78,7 @@ pub struct DoctorArgs {
         short = 'r',
         long,
         visible_alias = "instanceurl",
-        short_alias = 'l',
+        visible_short_alias = 'l',
         env = "SFJWT_INSTANCE_URL",
         hide_env_values = true,
         value_name = "URL"

@@ -433,11 +433,11 @@ fn cause_list() -> String {
 /// or `--dir` one page per command.
 fn man(args: &ManArgs) -> Result<Exit, Error> {
     let failed = |e: std::io::Error| Error::Internal { message: format!("cannot render the man page: {e}") };
-    let mut command = Cli::command().disable_help_subcommand(true);
+    let mut command = with_aliases(Cli::command().disable_help_subcommand(true));
     command.build();
     if let Some(dir) = &args.dir {
         std::fs::create_dir_all(dir)
-            .and_then(|()| clap_mangen::generate_to(Cli::command(), dir))
+            .and_then(|()| clap_mangen::generate_to(with_aliases(Cli::command()), dir))
             .map_err(|source| Error::Write { what: "the man pages", path: dir.clone(), source })?;
         eprintln!("sfjwt: man pages written to {}", dir.display());
         return Ok(Exit::Healthy);
@@ -453,6 +453,26 @@ fn man(args: &ManArgs) -> Result<Exit, Error> {
     }
     print(&String::from_utf8_lossy(&out))?;
     Ok(Exit::Healthy)
+}
+
+/// clap_mangen leaves aliases out; the man page names them in each option's text, as `--help` does.
+fn with_aliases(command: clap::Command) -> clap::Command {
+    let names: Vec<String> = command.get_subcommands().map(|s| s.get_name().to_string()).collect();
+    let mut command = names.iter().fold(command, |command, name| command.mut_subcommand(name, with_aliases));
+    let ids: Vec<String> = command.get_arguments().map(|a| a.get_id().to_string()).collect();
+    for id in ids {
+        command = command.mut_arg(id, |arg| {
+            let longs = arg.get_visible_aliases().unwrap_or_default().into_iter().map(|a| format!("--{a}"));
+            let shorts = arg.get_visible_short_aliases().unwrap_or_default().into_iter().map(|a| format!("-{a}"));
+            let aliases: Vec<String> = longs.chain(shorts).collect();
+            if aliases.is_empty() {
+                return arg;
+            }
+            let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+            arg.long_help(format!("{help} [aliases: {}]", aliases.join(", ")))
+        });
+    }
+    command
 }
 
 /// The top-level page, then a section per command with its synopsis, description and options

@@ -149,7 +149,10 @@ mod tests {
             r#"{"accessToken":"[REDACTED] Use 'sf org auth show-access-token' to view","instanceUrl":"https://acme.my.salesforce.com"}"#,
         );
         let error = session_from_org_display(&json).unwrap_err();
-        assert!(error.contains("sf org auth show-access-token --json") && error.contains("--admin-instance-url"), "{error}");
+        assert!(
+            error.contains("sf org auth show-access-token --json") && error.contains("--admin-instance-url"),
+            "{error}"
+        );
     }
 
     #[test]
