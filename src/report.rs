@@ -11,7 +11,7 @@ use crate::{
     diagnosis::RankedCause,
     engine::CheckRun,
     error::Exit,
-    evidence::{AssertionEvidence, Evidence, OrgEvidence, ProbeEvidence},
+    evidence::{AssertionEvidence, Evidence, Flow, OrgEvidence, ProbeEvidence},
     finding::{Confidence, Severity, Status},
     inputs::{KeyInput, Source, TextInput},
     registry::Group,
@@ -25,6 +25,8 @@ pub struct Report {
     pub schema: &'static str,
     pub sfjwt_version: &'static str,
     pub verdict: Verdict,
+    /// The OAuth 2.0 bearer grant diagnosed: `jwt-bearer` or `saml-bearer`.
+    pub flow: Flow,
     pub generated_at: String,
     pub platform: Platform,
     pub inputs: Vec<InputRow>,
@@ -170,6 +172,7 @@ impl Report {
             schema: SCHEMA,
             sfjwt_version: env!("CARGO_PKG_VERSION"),
             verdict,
+            flow: evidence.flow(),
             generated_at: crate::checks::date(evidence.inputs.now),
             platform: Platform { os: std::env::consts::OS, arch: std::env::consts::ARCH },
             inputs: input_rows(evidence),
@@ -360,7 +363,18 @@ fn push_folded(
 }
 
 fn notes(ev: &Evidence) -> Vec<String> {
-    let mut notes = Vec::new();
+    let mut notes = ev.inputs.sf.notes.clone();
+    if ev.flow() == Flow::SamlBearer {
+        let why = match (&ev.assertion, &ev.captured) {
+            (AssertionEvidence::Saml { .. }, _) => "the assertion given is SAML",
+            (_, Some(c)) if c.saml.is_some() => "the --error text holds a SAML assertion",
+            _ => "the --error text names the SAML bearer grant type",
+        };
+        notes.push(format!(
+            "diagnosed {} ({why}): the JWT checks do not apply; the XML signature is not verified, its certificate is paired with the app's",
+            Flow::SamlBearer.describe()
+        ));
+    }
     if let Some(project) = &ev.inputs.project
         && let Some(problem) = &project.problem
     {
@@ -386,6 +400,11 @@ fn not_checked(ev: &Evidence, checks: &[CheckRow]) -> Vec<NotChecked> {
     groups
         .into_iter()
         .filter(|group| checks.iter().filter(|c| c.group == *group).all(|c| c.status == Status::Skip))
+        // The sf CLI's stored login only matters for inputs the flags did not give.
+        .filter(|group| {
+            let given = ev.inputs.client_id.is_some() && ev.inputs.key.is_some() && ev.inputs.username.is_some();
+            !(*group == Group::SfCli && given)
+        })
         .map(|group| NotChecked { group, title: group.title(), needs: needs(group, ev) })
         .collect()
 }
@@ -402,6 +421,8 @@ fn needs(group: Group, ev: &Evidence) -> String {
         Group::Pairing if ev.key.as_ref().and_then(|k| k.parsed()).is_none() => "a usable key".into(),
         Group::Pairing => "a usable certificate".into(),
         Group::Assertion | Group::Claims => claims.into(),
+        Group::Saml => "a SAML assertion (--assertion)".into(),
+        Group::SfCli => "--target-org, or the sf CLI's default org".into(),
         Group::Host => "--instance-url and --username".into(),
         Group::App if ev.apps.origin.is_some() => "metadata that holds this app".into(),
         Group::App => "--connected-app".into(),

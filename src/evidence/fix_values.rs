@@ -130,7 +130,7 @@ impl Evidence {
     fn my_domain_url(&self) -> Option<String> {
         match (&self.host.kind, &self.host.url) {
             // The legacy sandbox form (no `.sandbox.`) is retired: name the current one.
-            (HostKind::SandboxMyDomain { name, sandbox }, Ok(url)) if !url.host.contains(".sandbox.") => {
+            (HostKind::SandboxMyDomain { name, sandbox }, Ok(url)) if !url.host().contains(".sandbox.") => {
                 Some(format!("https://{name}--{sandbox}.sandbox.my.salesforce.com"))
             }
             (
