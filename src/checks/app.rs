@@ -196,14 +196,14 @@ pub fn scopes(ev: &Evidence) -> Outcome {
         let mut cause = Cause::new(CauseId::AppMissingRefreshTokenScope)
             .var("app_name", app.name.clone())
             .evidence(format!("{} scopes: {}; no refresh_token (offline_access)", app.name, listed.join(", ")));
-        // Reports tie the missing scope to "not approved" only for self-authorize apps.
-        cause = match app.permitted_users {
-            Some(PermittedUsers::SelfAuthorize) => cause.confidence(Confidence::Medium),
-            _ => cause
+        // Reports tie the missing scope to "not approved" only for self-authorize apps (a
+        // connected app's default); for an admin-approved one it is not confirmed to matter.
+        if app.permitted_users == Some(PermittedUsers::AdminApproved) {
+            cause = cause
                 .severity(Severity::Warning)
                 .confidence(Confidence::Low)
-                .evidence("the app is not self-authorize: that the scope matters then is not confirmed"),
-        };
+                .evidence("the app is admin approved: that the scope matters then is not confirmed");
+        }
         causes.push(cause);
     }
     if !app.has_scope(&Scope::Api) && !app.has_scope(&Scope::Full) {
