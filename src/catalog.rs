@@ -72,10 +72,24 @@ pub fn fill(template: &str, vars: &[(&str, String)]) -> String {
             out.push('`');
         }
         let in_code = index % 2 == 1;
-        let shell = in_code && crate::shell::is_shell(segment);
-        fill_segment(&mut out, segment, vars, in_code, shell);
+        let context = match () {
+            _ if !in_code => Context::Prose,
+            _ if crate::shell::is_shell(segment) => Context::Shell,
+            _ if segment.trim_start().starts_with('<') => Context::Xml,
+            _ => Context::Code,
+        };
+        fill_segment(&mut out, segment, vars, context);
     }
     out
+}
+
+/// What a piece of a step is: prose, a command (shell), an XML snippet, or other code (JSON).
+#[derive(Clone, Copy, PartialEq)]
+enum Context {
+    Prose,
+    Shell,
+    Xml,
+    Code,
 }
 
 /// Where a placeholder sits inside a code span.
@@ -88,7 +102,8 @@ enum Quote {
     SoqlInDouble,
 }
 
-fn fill_segment(out: &mut String, segment: &str, vars: &[(&str, String)], in_code: bool, shell: bool) {
+fn fill_segment(out: &mut String, segment: &str, vars: &[(&str, String)], context: Context) {
+    let shell = context == Context::Shell;
     let mut quote = Quote::None;
     let mut rest = segment;
     while let Some(c) = rest.chars().next() {
@@ -96,7 +111,7 @@ fn fill_segment(out: &mut String, segment: &str, vars: &[(&str, String)], in_cod
             && let Some((name, default, len)) = placeholder(rest)
         {
             match vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str()) {
-                Some(value) => out.push_str(&encode(value, in_code, shell, quote)),
+                Some(value) => out.push_str(&encode(value, context, quote)),
                 None => out.push_str(default),
             }
             rest = &rest[len..];
@@ -124,19 +139,22 @@ fn placeholder(text: &str) -> Option<(&str, &str, usize)> {
     valid.then_some((name, default, end + 1))
 }
 
-fn encode(value: &str, in_code: bool, shell: bool, quote: Quote) -> String {
+fn encode(value: &str, context: Context, quote: Quote) -> String {
     use crate::shell;
-    match (in_code, shell, quote) {
-        (false, ..) => value.to_string(),
-        (true, true, Quote::None) => shell::quote(value),
-        (true, true, Quote::Single) => value.replace('\'', r"'\''"),
-        (true, true, Quote::Double) => shell::escape_double(value),
-        (true, true, Quote::SoqlInDouble) => shell::escape_soql_in_double(value),
-        (true, false, Quote::Double) => {
+    match (context, quote) {
+        (Context::Prose, _) => value.to_string(),
+        (Context::Shell, Quote::None) => shell::quote(value),
+        (Context::Shell, Quote::Single) => value.replace('\'', r"'\''"),
+        (Context::Shell, Quote::Double) => shell::escape_double(value),
+        (Context::Shell, Quote::SoqlInDouble) => shell::escape_soql_in_double(value),
+        (Context::Xml, _) => {
+            value.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+        }
+        (Context::Code, Quote::Double) => {
             let json = serde_json::to_string(value).unwrap_or_default();
             json[1..json.len() - 1].to_string()
         }
-        (true, false, _) => value.to_string(),
+        (Context::Code, _) => value.to_string(),
     }
 }
 
@@ -243,6 +261,15 @@ mod tests {
         assert_eq!(
             filled,
             r#"Log in as o'n"$x@y.com: `openssl pkey -in 'my key'\''s.pem' -noout`, `sf data query --query "SELECT Id FROM User WHERE Username = 'o\\'n\"\$x@y.com'"`, `"sub": "o'n\"$x@y.com"`"#
+        );
+    }
+
+    #[test]
+    fn xml_snippets_get_escaped_values() {
+        let vars = [("username", "a<b>&\"c".to_string())];
+        assert_eq!(
+            fill("`<saml:NameID>{username|u}</saml:NameID>`", &vars),
+            "`<saml:NameID>a&lt;b&gt;&amp;&quot;c</saml:NameID>`"
         );
     }
 

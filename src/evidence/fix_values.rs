@@ -70,6 +70,12 @@ impl Evidence {
             };
             vars.push(("app_metadata", format!("{kind}:{}", app.name)));
         }
+        if let Some(run) = &self.inputs.admin_sf {
+            vars.push(("admin_org", run.target.clone()));
+        }
+        if let Some(target) = &self.inputs.sf.state.target_org {
+            vars.push(("target_org", target.requested.value.clone()));
+        }
         if let Some(path) = self.apps.errors.iter().map(MetadataError::path).next() {
             vars.push(("metadata_file", path.display().to_string()));
         }
