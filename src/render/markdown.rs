@@ -91,7 +91,7 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(out, "{}. {text}", step + 1);
         }
         if !cause.references.is_empty() {
-            let references: Vec<String> = cause.references.iter().map(|r| inline(r)).collect();
+            let references: Vec<String> = cause.references.iter().map(|r| link(r)).collect();
             let _ = writeln!(out, "\n**References:** {}", references.join(", "));
         }
         let _ = writeln!(out);
@@ -129,6 +129,13 @@ pub fn cell(text: &str) -> String {
     spans(text, true)
 }
 
+/// A catalog reference as an autolink (`<https://…>`), else as inline text.
+fn link(reference: &str) -> String {
+    let plain =
+        reference.starts_with("https://") && !reference.contains(|c: char| c.is_whitespace() || "<>".contains(c));
+    if plain { format!("<{reference}>") } else { inline(reference) }
+}
+
 /// The whole text as one code span.
 fn code(text: &str, in_table: bool) -> String {
     let text = text.replace(['\r', '\n'], " ");
@@ -157,7 +164,7 @@ fn spans(text: &str, in_table: bool) -> String {
                 let before = segment[..at].trim_start();
                 !before.is_empty() && before.chars().all(|d| d.is_ascii_digit())
             };
-            if "\\*_[]<>#!|~&$".contains(c) || (starts && "-+=".contains(c)) || numbered {
+            if "\\*_[]<>!|~&$".contains(c) || (starts && "-+=#".contains(c)) || numbered {
                 out.push('\\');
             }
             out.push(c);
@@ -187,10 +194,14 @@ mod tests {
 
     #[test]
     fn inline_text_cannot_open_blocks_links_or_html() {
-        assert_eq!(inline("# [x](javascript:alert(1)) <img> *a*"), r"\# \[x\](javascript:alert(1)) \<img\> \*a\*");
+        assert_eq!(
+            inline("# [x](javascript:alert(1)) <img> *a* #8"),
+            r"\# \[x\](javascript:alert(1)) \<img\> \*a\* #8"
+        );
         assert_eq!(inline("- item"), r"\- item");
         assert_eq!(inline("12. item, 3.5 a-b"), r"12\. item, 3.5 a-b");
-        assert_eq!(inline("line\n# heading"), r"line \# heading");
+        assert_eq!(inline("line\n# heading"), "line # heading");
+        assert_eq!(inline("# heading"), r"\# heading");
         assert_eq!(inline("run `a | b` now"), "run `a | b` now");
         assert_eq!(cell("run `a | b` | c"), r"run `a \| b` \| c");
         assert_eq!(inline("unclosed `code"), "unclosed `code`");
