@@ -1,8 +1,8 @@
 //! The words around the cause (issue 12) and untrusted text (issue 10, class 3): fix commands
 //! that a shell runs and that never write over an input, reports without internal names or
 //! placeholders that fit a screen, control characters and Markdown that cannot escape, and the
-//! edges of the command line. Self-contained: it runs the real binary and needs only `sh` and
-//! `openssl`.
+//! edges of the command line. Self-contained: it runs the real binary and needs only `sh`
+//! (`openssl` when installed; otherwise a stand-in with its file behaviour runs the steps).
 
 use std::{
     collections::BTreeSet,
@@ -414,16 +414,57 @@ fn no_report_holds_an_internal_name_or_a_placeholder() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+fn real_openssl() -> bool {
+    Command::new("openssl").arg("version").output().is_ok_and(|o| o.status.success())
+}
+
+/// A stand-in for `openssl` where it is not installed, with the file behaviour that makes a step
+/// harmful: `-out` is truncated before `-in` (or `-key`) is read, as openssl does, and output goes
+/// to stdout otherwise.
+const OPENSSL_STAND_IN: &str = r#"#!/bin/sh
+out=""; in=""
+while [ $# -gt 0 ]; do
+  case "$1" in -out) out="$2"; shift ;; -in|-key) in="$2"; shift ;; esac
+  shift
+done
+[ -n "$out" ] && : > "$out"
+if [ -n "$in" ]; then data=$(cat "$in") || exit 1; [ -n "$data" ] || exit 1; fi
+if [ -n "$out" ]; then echo "made from $in" >> "$out"; else echo "made from $in"; fi
+"#;
+
+/// The PATH the steps run with: the stand-in first when openssl is missing.
+fn steps_path(dir: &Path) -> std::ffi::OsString {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    if real_openssl() {
+        return path;
+    }
+    let bin = dir.join(".bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let stand_in = bin.join("openssl");
+    std::fs::write(&stand_in, OPENSSL_STAND_IN).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&stand_in, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut paths = vec![bin];
+    paths.extend(std::env::split_paths(&path));
+    std::env::join_paths(paths).unwrap()
+}
+
 /// Runs a fix's file-writing commands (openssl, the repairs) in `dir`, skipping those that need a
 /// network or a Salesforce login.
 fn run_local_steps(dir: &Path, fix: &[serde_json::Value]) -> Vec<String> {
+    let path = steps_path(dir);
     let mut ran = Vec::new();
     for step in fix {
         for command in commands(step.as_str().unwrap()) {
             let first = command.trim_start_matches('(').split_whitespace().next().unwrap_or("").to_string();
             let local = ["openssl", "set", "test", "awk", "tr", "base64", "head", "ls"].contains(&first.as_str());
             if local && !command.contains("sf ") && !command.contains("gh ") && !command.contains('$') {
-                let _ = Command::new("sh").args(["-c", &command]).current_dir(dir).stdin(Stdio::null()).output();
+                let _ = Command::new("sh")
+                    .args(["-c", &command])
+                    .current_dir(dir)
+                    .env("PATH", &path)
+                    .stdin(Stdio::null())
+                    .output();
                 ran.push(command);
             }
         }
@@ -451,7 +492,13 @@ fn bytes(dir: &Path, name: &str) -> Vec<u8> {
     std::fs::read(dir.join(name)).unwrap()
 }
 
+/// `openssl <args>` succeeds on a file the steps made; with the stand-in, that the file is there
+/// and not empty.
 fn openssl_ok(dir: &Path, args: &[&str]) -> bool {
+    if !real_openssl() {
+        let file = args.iter().position(|a| *a == "-in").map(|i| dir.join(args[i + 1]));
+        return file.is_some_and(|f| std::fs::metadata(f).is_ok_and(|m| m.len() > 0));
+    }
     Command::new("openssl").args(args).current_dir(dir).output().is_ok_and(|o| o.status.success())
 }
 
