@@ -20,12 +20,24 @@ struct Run {
     stderr: String,
 }
 
-/// The binary in a clean environment, clock pinned, in `dir`.
+/// An empty home, so that no run reads the sf CLI's state of whoever runs the tests.
+fn empty_home() -> &'static Path {
+    static HOME: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    HOME.get_or_init(|| tempfile::tempdir().unwrap()).path()
+}
+
+/// The binary in a clean environment (an empty home), clock pinned, in `dir`.
 fn sfjwt(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfjwt"));
+    cmd.env("HOME", empty_home()).env("USERPROFILE", empty_home());
     for (name, _) in std::env::vars_os() {
         let name = name.to_string_lossy();
-        if ["SFJWT_", "SF_", "SFDX_", "GITHUB_"].iter().any(|p| name.starts_with(p)) || name == "NO_COLOR" {
+        let proxy = name.to_ascii_lowercase().ends_with("_proxy");
+        if ["SFJWT_", "SF_", "SFDX_", "GITHUB_"].iter().any(|p| name.starts_with(p))
+            || name == "NO_COLOR"
+            || name == "CI"
+            || proxy
+        {
             cmd.env_remove(name.as_ref());
         }
     }
