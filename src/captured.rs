@@ -74,6 +74,21 @@ pub enum Form {
     PlainText,
 }
 
+impl Form {
+    /// What the text was read as, in the user's words.
+    pub fn describe(&self) -> String {
+        match self {
+            Form::TokenJson => "the token endpoint's JSON answer".into(),
+            Form::HttpTranscript => "an HTTP exchange".into(),
+            Form::SfCliJson => "sf CLI output (--json)".into(),
+            Form::SfCliText => "sf CLI output".into(),
+            Form::LegacySfdx => "legacy sfdx output".into(),
+            Form::ClientLibrary(name) => format!("{name} error output"),
+            Form::PlainText => "plain text".into(),
+        }
+    }
+}
+
 /// One answer from a token endpoint (or the CLI's rendering of one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Answer {

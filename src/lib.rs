@@ -34,6 +34,7 @@ pub mod setup;
 pub mod sf_cli;
 pub mod sf_inputs;
 pub mod sf_state;
+pub mod shell;
 pub mod symptom;
 #[cfg(test)]
 mod testing;

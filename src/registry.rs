@@ -28,6 +28,24 @@ pub enum Group {
 }
 
 impl Group {
+    /// The name inside a sentence: `connected app`, `org`.
+    pub fn short_name(self) -> &'static str {
+        match self {
+            Group::Org => "org",
+            Group::App => "connected app",
+            Group::Endpoint => "token endpoint",
+            Group::Pairing => "pairing",
+            Group::Key => "private key",
+            Group::Certificate => "certificate",
+            Group::Assertion => "assertion",
+            Group::Claims => "claims",
+            Group::Host => "login host",
+            Group::Login => "login",
+            Group::SfCli => "sf CLI state",
+            Group::Saml => "SAML assertion",
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Group::SfCli => "sf CLI state",
@@ -336,6 +354,7 @@ pub static CHECKS: &[Check] = &[
             CauseId::HostInvalidUrl,
             CauseId::HostLightningDomain,
             CauseId::HostInsecure,
+            CauseId::HostLegacyDomain,
             CauseId::HostNotSalesforce,
             CauseId::HostMyDomainRequired,
         ],
@@ -449,6 +468,15 @@ pub static CHECKS: &[Check] = &[
         needs: &[],
         emits: &[CauseId::ClockSkew],
         run: checks::endpoint::clock,
+    },
+    Check {
+        id: "login.capture",
+        group: Group::Login,
+        title: "The captured failure can be read",
+        reads: "--error",
+        needs: &[],
+        emits: &[CauseId::CaptureUnusable],
+        run: checks::answer::capture,
     },
     Check {
         id: "login.answer",

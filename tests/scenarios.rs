@@ -427,6 +427,13 @@ fn offline() -> Vec<Scenario> {
             &["host.not-salesforce"],
         ),
         with_setup(
+            "host-legacy-sandbox-domain",
+            KEY,
+            CERT,
+            &["--instance-url", "https://acme--uat.my.salesforce.com", "--username", "ci@acme.com.uat"],
+            &["host.legacy-domain"],
+        ),
+        with_setup(
             "host-prod-sandbox-user",
             KEY,
             CERT,
@@ -550,7 +557,7 @@ fn connected_apps() -> Vec<Scenario> {
             "3MVG9EXAMPLE0nly.EcaNoJwt_ForSfjwtDocs000000000000000000000000000000000000000000",
             Expect::Includes("app.jwt-disabled", 1),
         ),
-        app("app-malformed", "malformed", healthy, Expect::Includes("app.metadata-invalid", 0)),
+        app("app-malformed", "malformed", healthy, Expect::Includes("app.metadata-invalid", 1)), // named with --connected-app and unusable: an error
         app(
             "app-other-orgs-key",
             "connected-app-healthy",

@@ -14,6 +14,7 @@ mod ci_formats;
 mod error_classify;
 mod fakes;
 mod org_inspect;
+mod output;
 mod probe;
 mod render;
 mod saml;

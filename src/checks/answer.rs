@@ -4,7 +4,9 @@
 
 use crate::{
     captured::Answer,
+    cause_id::CauseId,
     evidence::{Evidence, ProbeEvidence},
+    finding::Cause,
     finding::Outcome,
     probe::Outcome as Answered,
     symptom::{Observation, Symptom},
@@ -46,6 +48,19 @@ fn answers(ev: &Evidence) -> Vec<Seen<'_>> {
     seen
 }
 
+/// The `--error` input could be used: one that cannot (unreadable, empty, binary, too large) is a
+/// finding of its own, not an empty answer.
+pub fn capture(ev: &Evidence) -> Outcome {
+    let Some(captured) = &ev.captured else { return Outcome::skip("no captured failure given (--error)") };
+    match &captured.problem {
+        Some(problem) => Outcome::found(
+            format!("cannot use the --error input ({})", captured.origin),
+            vec![Cause::new(CauseId::CaptureUnusable).evidence(problem.clone())],
+        ),
+        None => Outcome::pass(format!("read as {}", captured.parsed.form.describe())),
+    }
+}
+
 pub fn classify(ev: &Evidence) -> Outcome {
     let seen = answers(ev);
     let local = ev.captured.as_ref().map(|c| c.parsed.local_errors.as_slice()).unwrap_or_default();
@@ -54,6 +69,7 @@ pub fn classify(ev: &Evidence) -> Outcome {
             (ProbeEvidence::Done(probe), _) if probe.succeeded().is_some() => {
                 Outcome::pass("Salesforce issued a token")
             }
+            (_, Some(captured)) if captured.problem.is_some() => Outcome::skip("no captured failure to read"),
             (_, Some(_)) => Outcome::skip("the --error text holds no answer sfjwt recognises"),
             (ProbeEvidence::Done(_), None) => Outcome::skip("no OAuth answer (see endpoint.reach)"),
             (ProbeEvidence::Skipped(reason), None) => Outcome::skip(format!(

@@ -345,7 +345,7 @@ pub fn expiry(ev: &Evidence) -> Outcome {
     let exp = exp as i64;
     let now = ev.inputs.now;
     let iat = claims.get("iat").and_then(Value::as_i64);
-    let mut outcome_summary = format!("exp {} ({})", date(exp), relative(exp - now));
+    let mut outcome_summary = format!("exp {}", relative(exp - now));
     if let Some(window) = iat.map(|iat| exp - iat)
         && window < MIN_WINDOW_SECONDS
     {
@@ -383,7 +383,9 @@ pub fn expiry(ev: &Evidence) -> Outcome {
             )));
         }
     }
-    if causes.is_empty() { Outcome::pass(outcome_summary) } else { Outcome::found(outcome_summary, causes) }
+    let outcome =
+        if causes.is_empty() { Outcome::pass(outcome_summary) } else { Outcome::found(outcome_summary, causes) };
+    outcome.detail(format!("exp {}", date(exp)))
 }
 
 fn relative(delta: i64) -> String {

@@ -60,13 +60,25 @@ pub fn url(ev: &Evidence) -> Outcome {
                 url.base()
             ));
         }
-        if matches!(host.kind, HostKind::Instance { .. }) {
-            outcome = outcome
-                .detail("instance hosts change when an org moves; Salesforce recommends the My Domain login URL");
+        if let Some(why) = legacy(&host.kind, url.host()) {
+            outcome = Outcome::found(outcome.summary, vec![cause(CauseId::HostLegacyDomain).evidence(why)]);
         }
         return outcome;
     }
     Outcome::found(format!("{}: {}", host.raw, host.kind.describe()), causes)
+}
+
+/// A sandbox My Domain without `.sandbox.` (its redirects are switched off) or an instance host.
+fn legacy(kind: &HostKind, host: &str) -> Option<String> {
+    match kind {
+        HostKind::SandboxMyDomain { .. } if !host.contains(".sandbox.") => Some(format!(
+            "{host} is the legacy sandbox My Domain form; the current one ends in .sandbox.my.salesforce.com"
+        )),
+        HostKind::Instance { .. } => {
+            Some(format!("{host} is an instance host: it changes when the org moves, and API calls to it stop working"))
+        }
+        _ => None,
+    }
 }
 
 pub fn environment(ev: &Evidence) -> Outcome {

@@ -78,7 +78,7 @@ pub static READINGS: &[Reading] = &[
         S::NotApproved,
         C::ApprovalMissing,
         Low,
-        "most often: the app's Permitted Users is \"All users may self-authorize\" and this user never approved it, the app lacks the refresh_token scope, or (admin approved) the user's profile or permission set is not on the app",
+        "most often: a self-authorize app this user never approved, an app without the refresh_token scope, or (admin approved) the user's profile or permission set missing from the app",
         Hint::ApprovalInputs,
     ),
     guess(
@@ -320,12 +320,20 @@ fn hint(hint: Hint, ev: &Evidence) -> Option<String> {
         Hint::ApprovalInputs => {
             let app = ev.apps.app().is_some();
             let org = ev.org.inspection().is_some();
+            // Metadata was given (or found) but holds no app with this consumer key.
+            let metadata = if ev.apps.origin.is_some() {
+                "the metadata of the app with this consumer key (the files given hold none)"
+            } else {
+                "the app's metadata (--connected-app)"
+            };
             match (app, org) {
-                (false, false) => Some(
-                    "pass the app's metadata (--connected-app) or an admin session (--admin-org), so sfjwt can tell which".into(),
-                ),
-                (true, false) => Some("pass an admin session (--admin-org), so sfjwt can see the user's access and approvals".into()),
-                (false, true) => Some("pass the app's metadata (--connected-app), so sfjwt can read its policy and scopes".into()),
+                (false, false) => {
+                    Some(format!("pass {metadata} or an admin session (--admin-org), so sfjwt can tell which"))
+                }
+                (true, false) => {
+                    Some("pass an admin session (--admin-org), so sfjwt can see the user's access and approvals".into())
+                }
+                (false, true) => Some(format!("pass {metadata}, so sfjwt can read its policy and scopes")),
                 (true, true) => None,
             }
         }

@@ -2,12 +2,14 @@
 //! a pure function of the `Evidence` built here.
 
 pub mod cert;
+mod fix_values;
 pub mod host;
 pub mod jwt;
 pub mod key;
 mod live;
 mod sources;
 
+pub use fix_values::CLI_CALLBACK_URL;
 pub use live::reprobe;
 
 use std::path::Path;
@@ -18,7 +20,7 @@ use crate::{
     files::{self, ReadError},
     inputs::{Inputs, KeyInput, Source, Sourced, TextInput},
     metadata::{AppSettings, MetadataError},
-    org::{self, OrgInspection},
+    org::OrgInspection,
     probe::Probe,
     saml,
     secret::Secret,
@@ -81,6 +83,9 @@ impl OrgEvidence {
 pub struct CapturedError {
     pub origin: String,
     pub parsed: Captured,
+    /// Why the input could not be used (unreadable, empty, binary, too large); `parsed` is then
+    /// empty. Still a capture: the user asked for no live request.
+    pub problem: Option<String>,
     /// The SAML assertion the text held (a transcript's form body), read before it was masked.
     pub saml: Option<saml::Reading>,
 }
@@ -165,39 +170,6 @@ impl Evidence {
     pub fn has_answer(&self) -> bool {
         self.captured.is_some() || matches!(self.probe, ProbeEvidence::Done(_))
     }
-
-    /// Values for the `{name|default}` placeholders of every catalog fix, so steps show the
-    /// user's own paths and hosts. A cause's own values take precedence.
-    pub fn fix_vars(&self) -> Vec<(&'static str, String)> {
-        let mut vars = vec![
-            ("instance_url", self.host.raw.clone()),
-            ("login_url", self.recommended_login_url.clone()),
-            ("audience", self.recommended_audience.clone()),
-        ];
-        if let Some(key) = &self.key {
-            vars.push(("key_file", key.origin.clone()));
-        }
-        if let Some(cert) = &self.inputs.cert {
-            vars.push(("cert_file", cert.value.display().to_string()));
-        }
-        if let Some(username) = &self.inputs.username {
-            vars.push(("username", username.value.clone()));
-        }
-        let app = self.apps.app();
-        if let Some(app) = app {
-            vars.push(("app_name", app.label.clone().unwrap_or_else(|| app.name.clone())));
-        }
-        let callback = app
-            .and_then(|a| a.callback_urls.first().cloned())
-            .unwrap_or_else(|| "http://localhost:1717/OauthRedirect".into());
-        if let Some(client_id) = &self.inputs.client_id {
-            // The consumer key is not a secret (every assertion and browser approval carries it),
-            // and the URL is useless with a masked one.
-            vars.push(("approval_url", approval_url(&self.recommended_login_url, &client_id.value, &callback)));
-        }
-        vars.push(("callback_url", callback));
-        vars
-    }
 }
 
 #[derive(Debug)]
@@ -229,18 +201,8 @@ impl AssertionEvidence {
     }
 }
 
-/// The one-time interactive approval that issues a refresh token for a self-authorize app.
-pub fn approval_url(login_url: &str, client_id: &str, callback: &str) -> String {
-    format!(
-        "{}/services/oauth2/authorize?response_type=code&client_id={}&redirect_uri={}&scope=api%20refresh_token&prompt=login%20consent",
-        login_url.trim_end_matches('/'),
-        org::encode_component(client_id),
-        org::encode_component(callback)
-    )
-}
-
 pub fn gather(mut inputs: Inputs) -> Result<Evidence, Error> {
-    let captured = read_captured(&inputs)?;
+    let captured = read_captured(&inputs);
     if let Some(captured) = &captured {
         fill_from_captured(&mut inputs, &captured.parsed);
     }
@@ -294,28 +256,45 @@ pub fn gather(mut inputs: Inputs) -> Result<Evidence, Error> {
     Ok(evidence)
 }
 
-fn read_captured(inputs: &Inputs) -> Result<Option<CapturedError>, Error> {
-    let Some(error) = &inputs.error else { return Ok(None) };
-    let (origin, text) = read_text_input(&error.value, "--error", files::MAX_CAPTURE_BYTES)?;
-    // Neither is a failure to classify: saying "no cause found" would read as a healthy login.
-    const PASS: &str =
-        "pass what the failing command printed (e.g. `sf org login jwt … --json > out.txt`, then `--error @out.txt`)";
-    if files::looks_binary(text.expose()) {
-        return Err(
-            Error::input("--error", format!("{origin} is binary data, not the text of a failure")).suggest(PASS)
-        );
-    }
+/// The `--error` input, read and classified. An input that cannot be used is a finding
+/// (`capture.unusable`), as an unreadable key is: neither is a failure to classify, and "no cause
+/// found" would read as a healthy login.
+fn read_captured(inputs: &Inputs) -> Option<CapturedError> {
+    let error = inputs.error.as_ref()?;
     let hint = match inputs.instance_url.source {
         Source::Default => None,
         _ => Some(inputs.instance_url.value.as_str()),
     };
+    let unusable = |origin: String, problem: String| CapturedError {
+        origin,
+        parsed: captured::parse("", None),
+        problem: Some(problem),
+        saml: None,
+    };
+    let (origin, text) = match read_text_input(&error.value, "--error", files::MAX_CAPTURE_BYTES) {
+        Ok(read) => read,
+        Err(e) => {
+            let origin = match &error.value {
+                TextInput::File(path) => path.display().to_string(),
+                TextInput::Stdin => "stdin".into(),
+                TextInput::Inline(_) => "inline".into(),
+            };
+            let problem = match e {
+                Error::Input { message, .. } => message,
+                other => other.to_string(),
+            };
+            return Some(unusable(origin, problem));
+        }
+    };
+    let name = if origin == "inline" { "the --error text".to_string() } else { origin.clone() };
+    if files::looks_binary(text.expose()) {
+        return Some(unusable(origin, format!("{name} is binary data, not the text of a failure")));
+    }
     if !text.expose().chars().any(char::is_alphanumeric) {
-        return Err(
-            Error::input("--error", format!("{origin} holds no words to read (it is empty or blank)")).suggest(PASS)
-        );
+        return Some(unusable(origin, format!("{name} holds no words to read (it is empty or blank)")));
     }
     let saml = saml::find_in_text(text.expose());
-    Ok(Some(CapturedError { origin, parsed: captured::parse(text.expose(), hint), saml }))
+    Some(CapturedError { origin, parsed: captured::parse(text.expose(), hint), problem: None, saml })
 }
 
 /// Usernames, client ids and hosts found in `--error` stand in for flags that were not given.
