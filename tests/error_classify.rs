@@ -36,7 +36,8 @@ const CLI_OUTPUTS: &[(&str, &str, i32)] = &[
     ("sf-cli-2.146/flag_missing_client_id_json.stdout", "claims.iss-missing", 1),
     ("sf-cli-2.146/legacy_sfdx_auth_jwt_grant_text.stderr", "approval.missing", 1),
     ("sfdx_v7_due_to.txt", "approval.missing", 1),
-    ("sf_sferror.json", "approval.missing", 1),
+    // `sf org create user` (CreateUserCommand): a Hyperforce scratch org's user (issue 11).
+    ("sf_sferror.json", "approval.hyperforce-scratch-user", 1),
     ("legacy_sfdx.txt", "pair.key-cert-mismatch", 1),
     ("pem_no_start_line.txt", "key.mangled", 1),
     ("guzzle.txt", "approval.missing", 1),
@@ -94,8 +95,8 @@ fn every_token_endpoint_error_maps_to_its_cause() {
         ("unsupported_grant_type", "grant type not supported", "client.unsupported-grant"),
         ("invalid_request", "HTTPS required", "host.insecure"),
         ("invalid_grant", "authentication failure", "endpoint.unknown-error"),
-        ("invalid_grant", "expired access/refresh token", "endpoint.unknown-error"),
-        ("invalid_grant", "no valid scopes defined", "endpoint.unknown-error"),
+        ("invalid_grant", "expired access/refresh token", "flow.not-jwt"),
+        ("invalid_grant", "no valid scopes defined", "flow.not-jwt"),
     ];
     let mut failures = Vec::new();
     for (error, description, cause) in cases {
@@ -117,8 +118,14 @@ fn an_unknown_answer_is_kept_verbatim() {
     assert_eq!(out.causes(), ["endpoint.unknown-error"]);
     let evidence = out.json()["causes"][0]["evidence"].to_string();
     assert!(evidence.contains("weird_new_error") && evidence.contains("the moon is in the wrong phase"), "{evidence}");
+    // Prose with no failure in it is a usage error that says what sfjwt can read (issue 11).
     let prose = classify(&["--error", "Something odd happened while logging in"]);
-    assert!(prose.json()["causes"][0]["evidence"].to_string().contains("Something odd happened"), "{}", prose.stdout);
+    assert_eq!(prose.code, 2, "{}", prose.stdout);
+    assert!(
+        prose.stderr.contains("holds no failure sfjwt can read") && prose.stderr.contains("sf CLI"),
+        "{}",
+        prose.stderr
+    );
 }
 
 #[test]

@@ -6,12 +6,13 @@ use super::{date, duration};
 use crate::cause_id::CauseId;
 use crate::{
     evidence::{
-        Evidence,
+        AssertionEvidence, Evidence,
         host::{self, Environment, HostKind, Url},
         jwt::Claims,
     },
     finding::{Cause, Confidence, Outcome, Severity},
     secret::mask_client_id,
+    symptom::Symptom,
 };
 
 /// exp above this is milliseconds (year 5138 if read as seconds).
@@ -26,11 +27,24 @@ fn claims(ev: &Evidence) -> Result<Claims, Outcome> {
     })
 }
 
+/// Says which JWT a summary describes when it is not the one sfjwt built: `the JWT sent to …: iss …`.
+fn labelled(ev: &Evidence, outcome: Outcome, always: bool) -> Outcome {
+    let Some(which) = ev.assertion.described() else { return outcome };
+    if !always && outcome.status == crate::finding::Status::Pass {
+        return outcome;
+    }
+    Outcome { summary: format!("{which}: {}", outcome.summary), ..outcome }
+}
+
 fn text<'a>(claims: &'a Claims, name: &str) -> Option<&'a str> {
     claims.get(name).and_then(Value::as_str)
 }
 
 pub fn issuer(ev: &Evidence) -> Outcome {
+    labelled(ev, issuer_of(ev), true)
+}
+
+fn issuer_of(ev: &Evidence) -> Outcome {
     let claims = match claims(ev) {
         Ok(c) => c,
         Err(skip) => return skip,
@@ -111,6 +125,10 @@ fn not_a_consumer_key(iss: &str) -> Option<&'static str> {
 }
 
 pub fn subject(ev: &Evidence) -> Outcome {
+    labelled(ev, subject_of(ev), false)
+}
+
+fn subject_of(ev: &Evidence) -> Outcome {
     let claims = match claims(ev) {
         Ok(c) => c,
         Err(skip) => return skip,
@@ -203,6 +221,10 @@ fn how_they_differ(sub: &str, username: &str) -> &'static str {
 }
 
 pub fn audience(ev: &Evidence) -> Outcome {
+    labelled(ev, audience_of(ev), false)
+}
+
+fn audience_of(ev: &Evidence) -> Outcome {
     let claims = match claims(ev) {
         Ok(c) => c,
         Err(skip) => return skip,
@@ -307,6 +329,10 @@ fn environment_mismatch(aud_kind: &HostKind, ev: &Evidence) -> Option<Cause> {
 }
 
 pub fn expiry(ev: &Evidence) -> Outcome {
+    labelled(ev, expiry_of(ev), false)
+}
+
+fn expiry_of(ev: &Evidence) -> Outcome {
     let claims = match claims(ev) {
         Ok(c) => c,
         Err(skip) => return skip,
@@ -343,9 +369,19 @@ pub fn expiry(ev: &Evidence) -> Outcome {
         return Outcome::found("exp in milliseconds", causes);
     }
     let exp = exp as i64;
-    let now = ev.inputs.now;
     let iat = claims.get("iat").and_then(Value::as_i64);
+    // A captured assertion was sent in the past: judge it by the time of the answer to it.
+    let now = match &ev.assertion {
+        AssertionEvidence::Given { sent: Some(sent), .. } => match sent.at {
+            Some(at) => at,
+            None => return window_only(exp, iat, causes),
+        },
+        _ => ev.inputs.now,
+    };
     let mut outcome_summary = format!("exp {} ({})", date(exp), relative(exp - now));
+    if now != ev.inputs.now {
+        outcome_summary = format!("exp {} ({} the answer's Date)", date(exp), relative_to(exp - now));
+    }
     if let Some(window) = iat.map(|iat| exp - iat)
         && window < MIN_WINDOW_SECONDS
     {
@@ -383,7 +419,34 @@ pub fn expiry(ev: &Evidence) -> Outcome {
             )));
         }
     }
+    // Salesforce judged the captured assertion already: an exp it found too old shows in its
+    // answer (`expired authorization code`), so these hold only if that is what it said.
+    let judged = matches!(&ev.assertion, AssertionEvidence::Given { sent: Some(_), .. })
+        && ev.captured.as_ref().is_some_and(|c| !c.parsed.answers.is_empty());
+    if judged {
+        for cause in causes.iter_mut().filter(|c| c.id.explains().contains(&Symptom::ExpiredAuthorizationCode)) {
+            cause.latent = true;
+        }
+    }
     if causes.is_empty() { Outcome::pass(outcome_summary) } else { Outcome::found(outcome_summary, causes) }
+}
+
+/// A captured assertion without a `Date` to judge it by: only its own window can be checked.
+fn window_only(exp: i64, iat: Option<i64>, mut causes: Vec<Cause>) -> Outcome {
+    if let Some(window) = iat.map(|iat| exp - iat)
+        && window < MIN_WINDOW_SECONDS
+    {
+        causes.push(
+            Cause::new(CauseId::ClaimsExpTooShort)
+                .evidence(format!("exp − iat is {window} s: the assertion can expire before Salesforce reads it")),
+        );
+    }
+    let summary = format!("exp {} (the capture has no Date header to judge it by)", date(exp));
+    if causes.is_empty() { Outcome::pass(summary) } else { Outcome::found(summary, causes) }
+}
+
+fn relative_to(delta: i64) -> String {
+    if delta >= 0 { format!("{} after", duration(delta)) } else { format!("{} before", duration(delta)) }
 }
 
 fn relative(delta: i64) -> String {

@@ -25,7 +25,7 @@ use crate::{
         host::{self, Environment, HostKind, Url},
     },
     finding::{Cause, Confidence, Severity},
-    symptom::{Observation, Symptom},
+    symptom::{Observation, Origin, Symptom},
 };
 
 /// What one symptom means on its own.
@@ -69,7 +69,7 @@ const fn guess(
 }
 
 use CauseId as C;
-use Confidence::{Low, Medium};
+use Confidence::{High, Low, Medium};
 use Symptom as S;
 
 /// Every symptom's reading. A symptom with no row here is read as `endpoint.unknown-error`.
@@ -153,13 +153,86 @@ pub static READINGS: &[Reading] = &[
     reading(S::Empty, C::EndpointUnexpectedResponse, "the answer carried no error description"),
     reading(
         S::ExpiredRefreshToken,
-        C::EndpointUnknownError,
-        "`expired access/refresh token` comes from the refresh-token flow, not the JWT bearer grant: this login was not a JWT login",
+        C::FlowNotJwt,
+        "`expired access/refresh token` answers the refresh-token flow, not the JWT bearer grant: the failing login used a refresh token",
     ),
     reading(
         S::NoValidScopes,
-        C::EndpointUnknownError,
-        "`no valid scopes defined` comes from the client-credentials flow, not the JWT bearer grant",
+        C::FlowNotJwt,
+        "`no valid scopes defined` answers the client-credentials flow, not the JWT bearer grant",
+    ),
+    reading(
+        S::PasswordLoginFailed,
+        C::FlowNotJwt,
+        "`INVALID_LOGIN` answers a username-password (SOAP) login, not the JWT bearer grant",
+    ),
+    reading(
+        S::JtiReused,
+        C::AssertionJtiReused,
+        "the assertion's `jti` was used before: Salesforce refuses a replayed assertion",
+    ),
+    reading(
+        S::SessionInvalid,
+        C::SessionInvalid,
+        "the login issued a token, and the API refused it later: it expired, was revoked, or went to another instance",
+    ),
+    guess(
+        S::SessionNotForApi,
+        C::AppMissingApiScope,
+        Medium,
+        "a token without the `api` scope is refused by the REST API with these words",
+        Hint::Text(
+            "compare the scopes the token was issued with (the token response's `scope`) with the app's OAuth scopes",
+        ),
+    ),
+    reading(S::ApiDisabled, C::OrgApiDisabled, "the org's edition or the user's permissions give no API access"),
+    reading(S::ServerError, C::OrgUnavailable, "the server answered with an error status and no OAuth answer"),
+    guess(
+        S::DnsFailure,
+        C::EndpointUnreachable,
+        High,
+        "the login host's name did not resolve: a typo in the host, a private DNS, or no network",
+        Hint::None,
+    ),
+    guess(
+        S::ConnectionRefused,
+        C::EndpointUnreachable,
+        High,
+        "the connection was refused before any answer: a firewall, a proxy that is not running, or a wrong port",
+        Hint::None,
+    ),
+    guess(
+        S::TimedOut,
+        C::EndpointUnreachable,
+        High,
+        "no answer came in time: a firewall that drops traffic, a proxy the client does not use, or a slow network",
+        Hint::None,
+    ),
+    guess(
+        S::ConnectionReset,
+        C::EndpointUnreachable,
+        High,
+        "the connection was closed mid-request: a proxy or firewall in between, or a brief outage",
+        Hint::None,
+    ),
+    guess(
+        S::ProxyFailed,
+        C::EndpointUnreachable,
+        High,
+        "the proxy refused the connection or wants credentials (HTTP 407): check HTTPS_PROXY and NO_PROXY",
+        Hint::None,
+    ),
+    reading(
+        S::TlsUntrusted,
+        C::EndpointTls,
+        "the client did not trust the certificate chain it was shown: most often a proxy that re-signs HTTPS",
+    ),
+    guess(
+        S::TlsHostnameMismatch,
+        C::EndpointTls,
+        Medium,
+        "the certificate the client was shown is for other names: a misspelt host, or a proxy that answers for it",
+        Hint::None,
     ),
     guess(
         S::InvalidRequest,
@@ -188,6 +261,27 @@ pub static READINGS: &[Reading] = &[
     reading(S::KeyTooSmall, C::KeyTooSmall, "the client refused a key below 2048 bits"),
     reading(S::KeyNotRsa, C::KeyNotRsa, "the client refused a key that is not RSA"),
     reading(S::PemNoStartLine, C::KeyMangled, "the client found no PEM armor in the key"),
+    guess(
+        S::KeyUnparsed,
+        C::KeyMangled,
+        Medium,
+        "the client's runtime could not parse the private key: most often a PEM damaged in transit",
+        Hint::Text(KEY_HINT),
+    ),
+    guess(
+        S::KeyUnparsed,
+        C::KeyNotPrivateKey,
+        Low,
+        "a certificate or public key in place of the private key fails the same way",
+        Hint::Text(KEY_HINT),
+    ),
+    reading(S::KeyNeedsPassphrase, C::KeyEncrypted, "the key is encrypted and the client was given no passphrase"),
+    reading(S::KeyIsNotPrivate, C::KeyNotPrivateKey, "the PEM holds no private key (a certificate or a public key)"),
+    reading(
+        S::KeyNotPkcs8,
+        C::KeyPkcs8Required,
+        "the client reads PKCS#8 keys only (`BEGIN PRIVATE KEY`) and was given PKCS#1 (`BEGIN RSA PRIVATE KEY`)",
+    ),
     guess(
         S::KeyNotAsymmetric,
         C::KeyMangled,
@@ -247,14 +341,34 @@ pub fn readings(observation: &Observation, ev: &Evidence) -> Vec<(Cause, bool)> 
         if let Some(why) = &observation.incidental {
             cause.severity = Some(Severity::Info);
             cause.evidence.push(why.clone());
+        } else if cause.severity.is_none() {
+            // What an observed failure means is an error, whatever the entry's default for a
+            // finding without one (`app.missing-api-scope` is a warning until the API refuses).
+            cause.severity = Some(Severity::Error);
         }
     }
     found
 }
 
 /// Readings that depend on where the answer came from.
-fn refine(observation: &Observation, ev: &Evidence, found: &mut [(Cause, bool)]) {
+fn refine(observation: &Observation, ev: &Evidence, found: &mut Vec<(Cause, bool)>) {
+    if observation.symptom.origin() == Origin::Network {
+        for (cause, _) in found.iter_mut() {
+            cause.evidence.extend(observation.logins.iter().map(|name| failed_name(name)));
+        }
+    }
     match observation.symptom {
+        // `sf org create user` refused: a Hyperforce scratch org's new user cannot use the Dev
+        // Hub's JWT app (DX guide), whatever the app's policy says.
+        S::NotApproved if failing_command(ev).is_some_and(crate::captured::command::creates_user) => {
+            let command = failing_command(ev).unwrap_or_default();
+            found.push((
+                Cause::new(C::ApprovalHyperforceScratchUser)
+                    .confidence(Medium)
+                    .evidence(format!("the failing command creates a user (`{command}`): in a Hyperforce scratch org only the admin can log in with the Dev Hub's JWT app")),
+                false,
+            ));
+        }
         // The same refusal from hosts of both environments: the host is not the whole story.
         S::NotApproved if refused_in_both_environments(observation, ev) => {
             for (cause, _) in found.iter_mut().filter(|(c, _)| c.id == C::ApprovalMissing) {
@@ -274,6 +388,25 @@ fn refine(observation: &Observation, ev: &Evidence, found: &mut [(Cause, bool)])
             }
         }
         _ => {}
+    }
+}
+
+/// The sf command the captured failure came from.
+fn failing_command(ev: &Evidence) -> Option<&str> {
+    ev.captured.as_ref()?.parsed.command.as_deref()
+}
+
+/// `login.salesforce.co is not a Salesforce host`: whether the name that failed is Salesforce's.
+fn failed_name(name: &str) -> String {
+    let url = if name.contains("://") { name.to_string() } else { format!("https://{name}") };
+    match Url::parse(&url).map(|u| host::classify_host(&u)) {
+        Ok(HostKind::NotSalesforce) => format!("the name that failed, {name}, is not a Salesforce host"),
+        Ok(HostKind::OtherSalesforce) => {
+            format!("the name that failed, {name}, is under a Salesforce domain but is no login host")
+        }
+        Ok(HostKind::Loopback) => format!("the name that failed, {name}, is this machine (a local proxy?)"),
+        Ok(kind) => format!("the name that failed, {name}, is {}", kind.describe()),
+        Err(_) => format!("the name that failed: {name}"),
     }
 }
 

@@ -144,15 +144,37 @@ pub struct HostEvidence {
 
 #[derive(Debug)]
 pub enum AssertionEvidence {
-    /// `--assertion`: a JWT the user's own code built.
-    Given { origin: String, decoded: jwt::Decoded, raw: Secret<String> },
+    /// `--assertion`: a JWT the user's own code built; or the one a client sent, as the `--error`
+    /// text shows it (then `sent` says so).
+    Given { origin: String, decoded: jwt::Decoded, raw: Secret<String>, sent: Option<Sent> },
     /// Built as the sf CLI would, from the client id, username and audience.
     Built { claims: jwt::BuiltClaims, signed: Option<Secret<String>>, audience_source: String },
     /// Nothing to build from; says which inputs are missing.
     Missing(String),
 }
 
+/// Where and when a captured assertion was sent, as far as the capture says.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    /// The origin it was posted to.
+    pub to: Option<String>,
+    /// The `Date` of the answer to it (Unix seconds): the time its `exp` is judged against.
+    pub at: Option<i64>,
+}
+
 impl AssertionEvidence {
+    /// The JWT the claims checks audit, in words: `the assertion in --error (sent to …)`.
+    pub fn described(&self) -> Option<String> {
+        match self {
+            AssertionEvidence::Given { sent: Some(sent), .. } => Some(match &sent.to {
+                Some(to) => format!("the assertion the client sent to {to} (from --error)"),
+                None => "the assertion in --error".to_string(),
+            }),
+            AssertionEvidence::Given { origin, .. } => Some(format!("--assertion ({origin})")),
+            _ => None,
+        }
+    }
+
     pub fn claims(&self) -> Option<jwt::Claims> {
         match self {
             AssertionEvidence::Given { decoded, .. } => decoded.claims.clone(),
@@ -207,7 +229,7 @@ pub fn gather(mut inputs: Inputs) -> Result<Evidence, Error> {
     let username = inputs.username.as_ref().map(|u| host::username_shape(&u.value));
     let recommended_audience = recommended_audience(&host, username.as_ref());
     let recommended_login_url = recommended_login_url(&host, &recommended_audience);
-    let assertion = assertion_evidence(&inputs, key.as_ref(), &recommended_audience)?;
+    let assertion = assertion_evidence(&inputs, key.as_ref(), &recommended_audience, captured.as_ref())?;
     let mut evidence = Evidence {
         inputs,
         key,
@@ -247,8 +269,15 @@ fn read_captured(inputs: &Inputs) -> Result<Option<CapturedError>, Error> {
             Error::input("--error", format!("{origin} holds no words to read (it is empty or blank)")).suggest(PASS)
         );
     }
-    Ok(Some(CapturedError { origin, parsed: captured::parse(text.expose(), hint) }))
+    let parsed = captured::parse(text.expose(), hint);
+    if parsed.is_unreadable() {
+        return Err(Error::input("--error", format!("{origin} holds no failure sfjwt can read")).suggest(READS));
+    }
+    Ok(Some(CapturedError { origin, parsed }))
 }
+
+/// What `--error` can read, for a text in which nothing was recognised.
+const READS: &str = "sfjwt reads the sf CLI's output (text or --json), a token endpoint's answer (JSON, or an HTTP transcript), a client library's exception or stack trace with the OAuth error in it, network and TLS errors in any runtime's words, key-loading errors, and REST API error codes; pass the whole error as printed";
 
 /// Usernames, client ids and hosts found in `--error` stand in for flags that were not given.
 fn fill_from_captured(inputs: &mut Inputs, parsed: &Captured) {
@@ -317,11 +346,28 @@ fn assertion_evidence(
     inputs: &Inputs,
     key: Option<&key::KeyReport>,
     recommended: &str,
+    captured: Option<&CapturedError>,
 ) -> Result<AssertionEvidence, Error> {
     if let Some(given) = &inputs.assertion {
         let (origin, text) = read_text_input(&given.value, "--assertion", files::MAX_INPUT_BYTES)?;
         let raw = Secret::new(text.expose().trim().to_string());
-        return Ok(AssertionEvidence::Given { origin, decoded: jwt::decode(text.expose()), raw });
+        return Ok(AssertionEvidence::Given { origin, decoded: jwt::decode(text.expose()), raw, sent: None });
+    }
+    // The JWT the client really sent says more than one sfjwt would build.
+    if let Some(captured) = captured
+        && let Some(assertion) = captured.parsed.assertions.first()
+    {
+        let raw = Secret::new(assertion.jwt.expose().clone());
+        let sent = Sent {
+            to: assertion.login.clone(),
+            at: captured.parsed.date.as_deref().and_then(crate::probe::parse_http_date),
+        };
+        return Ok(AssertionEvidence::Given {
+            origin: captured.origin.clone(),
+            decoded: jwt::decode(raw.expose()),
+            raw,
+            sent: Some(sent),
+        });
     }
     let (Some(client_id), Some(username)) = (&inputs.client_id, &inputs.username) else {
         return Ok(AssertionEvidence::Missing(
