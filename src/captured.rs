@@ -58,8 +58,10 @@ pub struct Captured {
     pub client_ids: Vec<String>,
     /// From `ENOENT … '…'` or `privateKey: …`.
     pub key_path: Option<String>,
-    /// The text held an assertion (JWT), an access token or a private key; never stored.
+    /// The text held an assertion (JWT or SAML), an access token or a private key; never stored.
     pub contained_secret: bool,
+    /// The failure is a SAML bearer login: the text names its grant type or holds a SAML assertion.
+    pub saml_bearer: bool,
 }
 
 /// What kind of text was pasted.
@@ -135,6 +137,7 @@ pub fn parse(text: &str, instance_url_hint: Option<&str>) -> Captured {
     let text = Text::new(&redacted.text);
 
     let mut captured = Captured::empty(redacted.contained_secret);
+    captured.saml_bearer = redacted.saml || crate::saml::names_grant(&redacted.text);
     let outcome = recognise(&text, instance_url_hint, &redacted.claims, &mut captured);
     let error_text = outcome.message.as_deref().unwrap_or(text.raw);
     captured.add_local_errors(error_text);
@@ -278,6 +281,7 @@ impl Captured {
             client_ids: Vec::new(),
             key_path: None,
             contained_secret,
+            saml_bearer: false,
             success: false,
             command: None,
             assertions: Vec::new(),
@@ -407,6 +411,7 @@ impl Captured {
     /// audience), with the origin a transcript shows each was posted to.
     fn keep_assertions(&mut self, redacted: &secrets::Redacted, sent: &[(usize, Option<String>)]) {
         for (index, (claims, jwt)) in redacted.claims.iter().zip(&redacted.jwts).enumerate() {
+            let Some(jwt) = jwt else { continue };
             if claims.iss.is_none() || (claims.sub.is_none() && claims.aud.is_none()) {
                 continue;
             }

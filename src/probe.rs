@@ -21,6 +21,8 @@ pub struct Planned {
     pub login: String,
     pub audience: String,
     pub assertion: Secret<String>,
+    /// [`GRANT_TYPE`] for a JWT, [`crate::saml::GRANT_TYPE`] for a SAML assertion.
+    pub grant_type: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -112,12 +114,13 @@ pub fn run(plan: Vec<Planned>, timeout: Duration) -> Probe {
             });
             continue;
         }
+        let grant_type = planned.grant_type;
         let request = format!(
             "POST {token_url}\nContent-Type: application/x-www-form-urlencoded\n\ngrant_type={}&assertion=[redacted]",
-            GRANT_TYPE.replace(':', "%3A")
+            grant_type.replace(':', "%3A")
         );
         let result =
-            client.post_form(&token_url, &[("grant_type", GRANT_TYPE), ("assertion", planned.assertion.expose())]);
+            client.post_form(&token_url, &[("grant_type", grant_type), ("assertion", planned.assertion.expose())]);
         let (outcome, response, elapsed) = match result {
             Ok(response) => {
                 if probe.clock.is_none() {

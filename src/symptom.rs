@@ -103,6 +103,11 @@ pub enum Symptom {
     KeyNotPkcs8,
     /// `ENOENT` from an sf command other than the login: the stored login's key path is gone.
     StoredKeyMissing,
+    /// The sf CLI cannot read or decrypt its stored logins (`AuthDecryptError`, the keychain,
+    /// `key.json` permissions, a v1/v2 crypto key mix-up).
+    AuthStoreUnreadable,
+    /// `NamedOrgNotFoundError: No authorization information found for …`.
+    LoginNotFound,
     /// `Unexpected end of JSON input` (a corrupt sf auth file).
     CorruptAuthFile,
     /// `Client ID is required for JWT authentication.` / a missing `--client-id`.
@@ -126,7 +131,8 @@ impl Symptom {
             | TlsHostnameMismatch => Origin::Network,
             KeyFileMissing | KeyFileIsDirectory | KeyEmpty | KeyNotAsymmetric | KeyTooSmall | KeyNotRsa
             | PemNoStartLine | InvalidInstanceUrl | LightningInstanceUrl | KeyUnparsed | KeyNeedsPassphrase
-            | KeyIsNotPrivate | KeyNotPkcs8 | StoredKeyMissing | CorruptAuthFile | MissingClientId => Origin::Client,
+            | KeyIsNotPrivate | KeyNotPkcs8 | StoredKeyMissing | AuthStoreUnreadable | LoginNotFound
+            | CorruptAuthFile | MissingClientId => Origin::Client,
             _ => Origin::Salesforce,
         }
     }
@@ -185,6 +191,8 @@ impl Symptom {
             KeyIsNotPrivate => "no private key in the PEM",
             KeyNotPkcs8 => "algid parse error, not a sequence",
             StoredKeyMissing => "ENOENT: no such file or directory (the stored login's key path)",
+            AuthStoreUnreadable => "the sf CLI cannot read or decrypt its stored logins",
+            LoginNotFound => "No authorization information found",
             CorruptAuthFile => "Unexpected end of JSON input",
             MissingClientId => "Client ID is required",
         }

@@ -16,11 +16,15 @@ use crate::secret::Secret;
 /// The text with its secrets replaced, and what the replaced assertions said.
 pub(super) struct Redacted {
     pub text: String,
-    /// Claims of each redacted JWT; `[REDACTED-JWT-n]` stands for `claims[n - 1]`.
+    /// Claims of each redacted JWT; `[REDACTED-JWT-n]` (or `[REDACTED-SAML-n]` for a SAML
+    /// assertion's Issuer, NameID and Audience) stands for `claims[n - 1]`.
     pub claims: Vec<Claims>,
-    /// Each redacted JWT itself, in the same order, for auditing the assertion a client sent.
-    pub jwts: Vec<Secret<String>>,
+    /// Each redacted JWT itself, in the same order (`None` for a SAML assertion), for auditing
+    /// the assertion a client sent.
+    pub jwts: Vec<Option<Secret<String>>>,
     pub contained_secret: bool,
+    /// The text held a SAML assertion.
+    pub saml: bool,
 }
 
 /// The identifying (non-secret) claims of a JWT.
@@ -29,9 +33,12 @@ pub(super) struct Claims {
     pub iss: Option<String>,
     pub sub: Option<String>,
     pub aud: Option<String>,
+    /// From a SAML assertion (Issuer, NameID, Audience) rather than a JWT.
+    pub saml: bool,
 }
 
 const JWT_MARKER: &str = "[REDACTED-JWT-";
+const SAML_MARKER: &str = "[REDACTED-SAML-";
 const TOKEN_MARKER: &str = "[REDACTED-TOKEN]";
 /// Field names whose values are bearer credentials (lowercase: matched case-insensitively).
 const TOKEN_KEYS: [&str; 6] =
@@ -42,11 +49,15 @@ pub(super) fn redact(text: &str) -> Redacted {
     let mut claims = Vec::new();
     let mut jwts = Vec::new();
     let text = redact_pem_blocks(text, &mut found);
+    let (text, saml) = redact_saml(&text, &mut claims);
+    found |= saml;
+    // A SAML assertion has claims but no JWT: `jwts` stays aligned with `claims`.
+    jwts.resize(claims.len(), None);
     let text = redact_jwts(&text, &mut claims, &mut jwts, &mut found);
     let text = redact_token_fields(&text, &mut found);
     let text = redact_bearer_tokens(&text, &mut found);
     let text = redact_session_ids(&text, &mut found);
-    Redacted { text, claims, jwts, contained_secret: found }
+    Redacted { text, claims, jwts, contained_secret: found, saml }
 }
 
 /// The claims behind a `[REDACTED-JWT-n]` marker at the start of `value`.
@@ -54,9 +65,10 @@ pub(super) fn claims_for<'c>(value: &str, claims: &'c [Claims]) -> Option<&'c Cl
     claims.get(jwt_index(value)?)
 }
 
-/// The index (into `claims` and `jwts`) of the `[REDACTED-JWT-n]` marker at the start of `value`.
+/// The index (into `claims` and `jwts`) of the `[REDACTED-JWT-n]` or `[REDACTED-SAML-n]` marker at
+/// the start of `value`.
 pub(super) fn jwt_index(value: &str) -> Option<usize> {
-    let digits = value.strip_prefix(JWT_MARKER)?.split(']').next()?;
+    let digits = value.strip_prefix(JWT_MARKER).or_else(|| value.strip_prefix(SAML_MARKER))?.split(']').next()?;
     digits.parse::<usize>().ok()?.checked_sub(1)
 }
 
@@ -116,9 +128,33 @@ fn pem_end(text: &str, body: usize) -> usize {
     text[body..].find("\n\n").map_or(text.len(), |i| body + i)
 }
 
+/// SAML assertions, as XML or base64 of it (a form body's `assertion=`): the whole assertion is a
+/// bearer credential. Its Issuer, NameID and first Audience are kept, as a JWT's claims are.
+fn redact_saml(text: &str, claims: &mut Vec<Claims>) -> (String, bool) {
+    let mut spans = Vec::new();
+    for span in crate::saml::locate(text) {
+        let reading = crate::saml::read(&text[span.clone()]).or_else(|| crate::saml::find_in_text(&text[span.clone()]));
+        let assertion = reading.as_ref().and_then(|r| r.assertion.as_ref());
+        claims.push(Claims {
+            iss: assertion.and_then(|a| a.issuer.clone()),
+            sub: assertion.and_then(|a| a.name_id.clone()),
+            aud: assertion.and_then(|a| a.audiences.first().cloned()),
+            saml: true,
+        });
+        spans.push((span, format!("{SAML_MARKER}{}]", claims.len())));
+    }
+    let found = !spans.is_empty();
+    (replace_spans(text, &spans), found)
+}
+
 /// Compact JWTs: `eyJ…` then two more base64url segments (standard base64 and percent-encoding are
 /// tolerated: hand-built assertions often use them).
-fn redact_jwts(text: &str, claims: &mut Vec<Claims>, jwts: &mut Vec<Secret<String>>, found: &mut bool) -> String {
+fn redact_jwts(
+    text: &str,
+    claims: &mut Vec<Claims>,
+    jwts: &mut Vec<Option<Secret<String>>>,
+    found: &mut bool,
+) -> String {
     let bytes = text.as_bytes();
     let mut spans = Vec::new();
     // Start of text not yet covered by a scan: a match inside a run already scanned would end at
@@ -131,7 +167,7 @@ fn redact_jwts(text: &str, claims: &mut Vec<Claims>, jwts: &mut Vec<Secret<Strin
         match jwt_at(bytes, start) {
             Ok((end, payload)) => {
                 claims.push(decode_claims(&text[payload]));
-                jwts.push(Secret::new(text[start..end].to_string()));
+                jwts.push(Some(Secret::new(text[start..end].to_string())));
                 spans.push((start..end, format!("{JWT_MARKER}{}]", claims.len())));
                 *found = true;
                 resume = end;
@@ -180,7 +216,7 @@ fn decode_claims(payload: &str) -> Claims {
     };
     // An array `aud` is skipped: Salesforce takes a single audience.
     let claim = |name: &str| claims.get(name).map(str::to_string);
-    Claims { iss: claim("iss"), sub: claim("sub"), aud: claim("aud") }
+    Claims { iss: claim("iss"), sub: claim("sub"), aud: claim("aud"), saml: false }
 }
 
 /// Values of token fields in any spelling (`"access_token":"…"`, `access_token=…`, JS objects),

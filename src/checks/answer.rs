@@ -100,9 +100,14 @@ pub fn classify(ev: &Evidence) -> Outcome {
     // further (Salesforce answered) or failed on its own (the client's key) is another attempt's.
     let other_failure = answered || local.iter().any(|error| !network(error.kind));
     for error in local {
-        let incidental = (network(error.kind) && other_failure).then(|| {
-            "another failure in the same text reached Salesforce or failed on its own: this network failure is from another attempt or step".to_string()
-        });
+        let incidental = if network(error.kind) && other_failure {
+            Some("another failure in the same text reached Salesforce or failed on its own: this network failure is from another attempt or step".to_string())
+        } else if error.kind == Symptom::LoginNotFound && answered {
+            // A failed `sf org login jwt` removes the stored login it was replacing.
+            Some("the JWT login in the same text failed, and a failed login leaves no stored login: its answer is the cause".to_string())
+        } else {
+            None
+        };
         observations.push(Observation {
             symptom: error.kind,
             lines: vec![failure_line(error)],
@@ -115,7 +120,7 @@ pub fn classify(ev: &Evidence) -> Outcome {
         (Some(working), _) => format!("a token was issued by {working}"),
         (None, Some(first)) => first.line(),
         (None, None) if local[0].kind.origin() == Origin::Network => {
-            format!("the request failed before Salesforce answered: {}", local[0].text)
+            format!("the request failed before any answer came back: {}", local[0].text)
         }
         (None, None) => format!("the client failed before sending: {}", local[0].text),
     };
@@ -131,7 +136,7 @@ pub fn classify(ev: &Evidence) -> Outcome {
 fn failure_line(error: &LocalError) -> String {
     let times = if error.count > 1 { format!(" (printed {}×)", error.count) } else { String::new() };
     match error.kind.origin() {
-        Origin::Network => format!("the request failed before Salesforce answered: {}{times}", error.text),
+        Origin::Network => format!("the request failed before any answer came back: {}{times}", error.text),
         _ => format!("the client reported: {}{times}", error.text),
     }
 }

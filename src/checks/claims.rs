@@ -99,7 +99,7 @@ fn shown_iss(iss: &str) -> String {
 }
 
 /// Says why `iss` cannot be a consumer key, when it plainly cannot.
-fn not_a_consumer_key(iss: &str) -> Option<&'static str> {
+pub(crate) fn not_a_consumer_key(iss: &str) -> Option<&'static str> {
     if iss.is_empty() {
         return Some("it is empty");
     }
@@ -251,16 +251,20 @@ fn audience_of(ev: &Evidence) -> Outcome {
         }
     };
     let recommended = ev.recommended_audience.clone();
+    // A malformed aud may still name an environment (`test.salesforce.com/`, restforce's bare
+    // host): when that is the wrong one too, both need fixing, so both are named.
+    let named_environment = lenient_kind(&aud);
     let invalid = |reason: String| {
-        Outcome::found(
-            format!("aud {aud}"),
-            vec![
-                Cause::new(CauseId::ClaimsAudInvalid)
-                    .var("audience", recommended.clone())
-                    .evidence(format!("aud {aud:?}: {reason}"))
-                    .evidence(format!("for this host and username use {recommended}")),
-            ],
-        )
+        let mut causes = vec![
+            Cause::new(CauseId::ClaimsAudInvalid)
+                .var("audience", recommended.clone())
+                .evidence(format!("aud {aud:?}: {reason}"))
+                .evidence(format!("for this host and username use {recommended}")),
+        ];
+        if let Some(mismatch) = named_environment.as_ref().and_then(|kind| environment_mismatch(kind, ev)) {
+            causes.push(mismatch.var("audience", recommended.clone()));
+        }
+        Outcome::found(format!("aud {aud}"), causes)
     };
     let url = match Url::parse(&aud) {
         Ok(url) => url,
@@ -279,7 +283,26 @@ fn audience_of(ev: &Evidence) -> Outcome {
         HostKind::Login | HostKind::Test if !url.path.is_empty() && url.path != "/" => {
             return invalid("it has a path; the documented value is the bare host".into());
         }
-        HostKind::Login | HostKind::Test | HostKind::ExperienceSite => {}
+        HostKind::Login | HostKind::Test => {}
+        // A site's aud is its own URL, and it works only on the site's own token endpoint.
+        HostKind::ExperienceSite if ev.host_known() && !same_host(&url, ev) && !posted_to_loopback => {
+            return invalid(format!(
+                "it is the Experience Cloud site {}, but the assertion is posted to {}; a site's aud only works on that site's token endpoint",
+                url.origin(),
+                ev.host.raw
+            ));
+        }
+        HostKind::ExperienceSite => {}
+        // Another org's (or another site's) host than the one the assertion is posted to.
+        HostKind::MyDomain { .. } | HostKind::SandboxMyDomain { .. } | HostKind::ScratchMyDomain { .. }
+            if is_org_host(&ev.host.kind) && !same_host(&url, ev) =>
+        {
+            return invalid(format!(
+                "it names {}, but the assertion is posted to {}, another host",
+                kind.describe(),
+                ev.host.raw
+            ));
+        }
         HostKind::Loopback if posted_to_loopback => {}
         HostKind::MyDomain { .. } | HostKind::SandboxMyDomain { .. } | HostKind::ScratchMyDomain { .. } => causes.push(
             Cause::new(CauseId::ClaimsAudMyDomain)
@@ -298,6 +321,30 @@ fn audience_of(ev: &Evidence) -> Outcome {
         causes.push(mismatch.var("audience", recommended.clone()));
     }
     if causes.is_empty() { Outcome::pass(format!("aud {aud}")) } else { Outcome::found(format!("aud {aud}"), causes) }
+}
+
+/// What a malformed aud's host is, when one can be read from it (`test.salesforce.com/x`).
+fn lenient_kind(aud: &str) -> Option<HostKind> {
+    let lower = aud.trim().to_ascii_lowercase();
+    let rest = lower.split_once("://").map_or(lower.as_str(), |(_, rest)| rest);
+    let host = rest.split(['/', '?', '#']).next()?.split(':').next()?;
+    Url::parse(&format!("https://{host}")).ok().map(|url| host::classify_host(&url))
+}
+
+/// Whether `url` names the host the assertion is posted to.
+fn same_host(url: &Url, ev: &Evidence) -> bool {
+    ev.host.url.as_ref().is_ok_and(|host| host.host.eq_ignore_ascii_case(&url.host))
+}
+
+/// A host that belongs to one org: a My Domain or an Experience Cloud site.
+fn is_org_host(kind: &HostKind) -> bool {
+    matches!(
+        kind,
+        HostKind::MyDomain { .. }
+            | HostKind::SandboxMyDomain { .. }
+            | HostKind::ScratchMyDomain { .. }
+            | HostKind::ExperienceSite
+    )
 }
 
 /// aud names production while the host or username is a sandbox, or the reverse.

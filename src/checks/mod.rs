@@ -11,6 +11,8 @@ pub mod host;
 pub mod key;
 pub mod org;
 pub mod pair;
+pub mod saml;
+pub mod sfcli;
 
 /// "3 days", "2 hours", "45 seconds": the largest unit that fits.
 pub fn duration(seconds: i64) -> String {

@@ -13,7 +13,10 @@
 //! 4. **Incidental answers** (a later attempt succeeded; a side effect of the sf CLI's search for
 //!    a working host and audience) are read as information only.
 //! 5. **Rule-outs**: a reading or latent cause that a check's evidence excludes is dropped.
-//! 6. **Rank** (in `mod.rs`): severity, then tier (explains > finding > catch-all), then
+//! 6. **The odd one out** ([`odd_one_out`]): when the login host, `aud` and the username disagree
+//!    about production versus sandbox, the one that disagrees with the other two is blamed and
+//!    the mismatch that blames one of the two is information.
+//! 7. **Rank** (in `mod.rs`): severity, then tier (explains > finding > catch-all), then
 //!    confidence, then registry order; so an unrecognised answer never outranks a concrete finding.
 
 use super::{Basis, RankedCause};
@@ -21,7 +24,7 @@ use crate::{
     catalog,
     cause_id::CauseId,
     evidence::{
-        Evidence,
+        Evidence, Flow,
         host::{self, Environment, HostKind, Url},
     },
     finding::{Cause, Confidence, Severity},
@@ -311,8 +314,23 @@ pub static READINGS: &[Reading] = &[
     ),
     reading(
         S::CorruptAuthFile,
-        C::EndpointUnknownError,
-        "the sf CLI's stored auth file is corrupt: `sf org logout` for this username, then log in again",
+        C::SfcliAuthStoreUnreadable,
+        "the sf CLI could not parse its stored login for this username (~/.sfdx/<username>.json)",
+    ),
+    reading(
+        S::AuthStoreUnreadable,
+        C::SfcliAuthStoreUnreadable,
+        "the sf CLI could not read or decrypt its stored logins on this machine; nothing in the org is involved",
+    ),
+    reading(
+        S::StoredKeyMissing,
+        C::SfcliKeyPathStale,
+        "a command after the login re-read the key path the sf CLI stored at login, and the file is gone",
+    ),
+    reading(
+        S::LoginNotFound,
+        C::SfcliLoginNotFound,
+        "the sf CLI has no stored login for this alias or username on this machine",
     ),
     reading(S::MissingClientId, C::ClaimsIssMissing, "the client had no consumer key to put in `iss`"),
 ];
@@ -352,6 +370,10 @@ pub fn readings(observation: &Observation, ev: &Evidence) -> Vec<(Cause, bool)> 
 
 /// Readings that depend on where the answer came from.
 fn refine(observation: &Observation, ev: &Evidence, found: &mut Vec<(Cause, bool)>) {
+    if ev.flow() == Flow::SamlBearer {
+        for_saml(found);
+        return;
+    }
     if observation.symptom.origin() == Origin::Network {
         for (cause, _) in found.iter_mut() {
             cause.evidence.extend(observation.logins.iter().map(|name| failed_name(name)));
@@ -407,6 +429,21 @@ fn failed_name(name: &str) -> String {
         Ok(HostKind::Loopback) => format!("the name that failed, {name}, is this machine (a local proxy?)"),
         Ok(kind) => format!("the name that failed, {name}, is {}", kind.describe()),
         Err(_) => format!("the name that failed: {name}"),
+    }
+}
+
+/// The SAML bearer flow has no JWT: a reading that blames a claim blames the SAML element that
+/// plays its part (the Audience for `aud`, the Issuer for `iss`).
+fn for_saml(found: &mut [(Cause, bool)]) {
+    for (cause, _) in found.iter_mut() {
+        let saml = match cause.id {
+            C::ClaimsAudInvalid | C::ClaimsAudMyDomain => C::SamlAudienceInvalid,
+            C::ClaimsIssMissing => C::SamlIssuerNotConsumerKey,
+            _ => continue,
+        };
+        let mut replaced = Cause::new(saml).confidence(cause.confidence);
+        replaced.evidence.push(format!("the SAML bearer flow's counterpart of {}: the assertion is SAML", cause.id));
+        *cause = replaced;
     }
 }
 
@@ -497,5 +534,69 @@ pub fn step_back_catch_alls(ranked: &mut [RankedCause]) {
                 .evidence
                 .push(format!("{by} explains this answer first; check this only if fixing that is not enough"));
         }
+    }
+}
+
+/// Which of the three says another environment than the other two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OddOne {
+    Host,
+    Audience,
+    Username,
+}
+
+/// Host, `aud` and username each say production or sandbox; when exactly one disagrees, it is
+/// the one to fix. Two say sandbox and the token host says production: the host is wrong, and an
+/// `aud` mismatch (aud against host) blames the wrong party. The reverse cases alike.
+pub fn odd_one_out(ranked: &mut [RankedCause], ev: &Evidence) {
+    let Some(odd) = environment_odd_one(ev) else { return };
+    let (blamed, cleared) = match odd {
+        OddOne::Audience => (C::ClaimsAudEnvironmentMismatch, C::HostEnvironmentMismatch),
+        OddOne::Host | OddOne::Username => (C::HostEnvironmentMismatch, C::ClaimsAudEnvironmentMismatch),
+    };
+    if !ranked.iter().any(|r| r.cause.id == blamed) {
+        return;
+    }
+    let why = match odd {
+        OddOne::Host => "aud and the username agree; the login host is the odd one out",
+        OddOne::Audience => "the login host and the username agree; aud is the odd one out",
+        OddOne::Username => "the login host and aud agree; the username is the odd one out",
+    };
+    for r in ranked.iter_mut() {
+        if r.cause.id == blamed {
+            push_once(&mut r.cause.evidence, why);
+        } else if r.cause.id == cleared && r.severity != Severity::Info {
+            r.severity = Severity::Info;
+            push_once(&mut r.cause.evidence, &format!("{why}: fix that first ({blamed})"));
+        }
+    }
+}
+
+fn push_once(evidence: &mut Vec<String>, line: &str) {
+    if !evidence.iter().any(|e| e == line) {
+        evidence.push(line.to_string());
+    }
+}
+
+/// The odd one out of host, aud and username, when all three name an environment (the aud one
+/// the user or the client chose) and exactly one differs.
+pub fn environment_odd_one(ev: &Evidence) -> Option<OddOne> {
+    let sandbox = |env: Environment| (env != Environment::Unknown).then(|| env.is_sandbox_like());
+    let host = if ev.host_known() { sandbox(ev.host.kind.environment())? } else { return None };
+    // The aud sfjwt recommends follows the host and username: it is not a third opinion.
+    let own_aud =
+        ev.inputs.audience.is_some() || matches!(ev.assertion, crate::evidence::AssertionEvidence::Given { .. });
+    if !own_aud {
+        return None;
+    }
+    let aud = ev.assertion.claims()?.get("aud")?.as_str().and_then(|aud| Url::parse(aud).ok())?;
+    let aud = sandbox(host::classify_host(&aud).environment())?;
+    let user = sandbox(ev.username.as_ref()?.environment)?;
+    match (host == aud, host == user, aud == user) {
+        (true, true, true) => None,
+        (false, false, true) => Some(OddOne::Host),
+        (false, true, false) => Some(OddOne::Audience),
+        (true, false, false) => Some(OddOne::Username),
+        _ => None,
     }
 }

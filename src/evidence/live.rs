@@ -50,7 +50,27 @@ fn plan(ev: &Evidence) -> Result<Vec<probe::Planned>, String> {
         AssertionEvidence::Given { decoded, raw, .. } => {
             let audience =
                 decoded.claims.as_ref().and_then(|c| c.get("aud")).and_then(|a| a.as_str()).unwrap_or_default();
-            Ok(vec![probe::Planned { login, audience: audience.to_string(), assertion: raw.clone() }])
+            Ok(vec![probe::Planned {
+                login,
+                audience: audience.to_string(),
+                assertion: raw.clone(),
+                grant_type: probe::GRANT_TYPE,
+            }])
+        }
+        AssertionEvidence::Saml { reading, .. } => {
+            let Some((assertion, wire)) = reading.assertion.as_ref().zip(reading.wire_form()) else {
+                return Err("not contacted: it is not a SAML assertion the grant takes (see saml.structure)".into());
+            };
+            // Only a live assertion is sent: an expired one teaches nothing and is a credential.
+            match assertion.expiry().and_then(|e| e.unix) {
+                Some(expiry) if expiry > ev.inputs.now => {}
+                _ => return Err(
+                    "not contacted: the SAML assertion has expired or has no readable NotOnOrAfter; build a fresh one"
+                        .into(),
+                ),
+            }
+            let audience = assertion.audiences.first().cloned().unwrap_or_default();
+            Ok(vec![probe::Planned { login, audience, assertion: wire, grant_type: crate::saml::GRANT_TYPE }])
         }
         AssertionEvidence::Built { claims, .. } => {
             let key = ev
@@ -71,7 +91,7 @@ fn plan(ev: &Evidence) -> Result<Vec<probe::Planned>, String> {
                 .into_iter()
                 .map(|(login, audience)| {
                     let assertion = jwt::BuiltClaims::new(&claims.iss, &claims.sub, &audience, now).sign(key)?;
-                    Ok(probe::Planned { login, audience, assertion })
+                    Ok(probe::Planned { login, audience, assertion, grant_type: probe::GRANT_TYPE })
                 })
                 .collect()
         }
