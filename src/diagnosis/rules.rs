@@ -420,6 +420,12 @@ fn failing_command(ev: &Evidence) -> Option<&str> {
 
 /// `login.salesforce.co is not a Salesforce host`: whether the name that failed is Salesforce's.
 fn failed_name(name: &str) -> String {
+    let bare = name.rsplit_once(':').map_or(name, |(host, _)| host).trim_matches(['[', ']']);
+    if bare.parse::<std::net::IpAddr>().is_ok() {
+        return format!(
+            "the address that failed, {name}, is an IP address: a proxy, a firewall or a private endpoint, not Salesforce's name"
+        );
+    }
     let url = if name.contains("://") { name.to_string() } else { format!("https://{name}") };
     match Url::parse(&url).map(|u| host::classify_host(&u)) {
         Ok(HostKind::NotSalesforce) => format!("the name that failed, {name}, is not a Salesforce host"),
