@@ -183,6 +183,14 @@ const LOCAL_PATTERNS: &[LocalPattern] = &[
         starts_at: Some("valid pem"),
     },
     local("algid parse error, not a sequence", Symptom::KeyNotPkcs8),
+    // Go's crypto/x509 names the parser that would have worked.
+    LocalPattern {
+        fragment: "use parsepkcs1privatekey instead",
+        kind: Symptom::KeyNotPkcs8,
+        starts_at: Some("x509: failed to parse private key"),
+    },
+    local("key must be a pem encoded pkcs1 or pkcs8 key", Symptom::KeyUnparsed),
+    local("invalid key format", Symptom::KeyUnparsed),
     LocalPattern { fragment: "decoder routines::unsupported", kind: Symptom::KeyUnparsed, starts_at: Some("error:") },
     local("could not parse the provided public key", Symptom::KeyUnparsed),
     local("unable to load pem file", Symptom::KeyUnparsed),

@@ -69,6 +69,7 @@ const PATTERNS: &[(&str, Symptom)] = &[
     ("getaddrinfo failed", Symptom::DnsFailure),
     ("incorrect host(domain) value", Symptom::DnsFailure),
     ("the dns server returned an error", Symptom::DnsFailure),
+    ("the remote name could not be resolved", Symptom::DnsFailure),
     // Nothing listened, or a firewall said no.
     ("econnrefused", Symptom::ConnectionRefused),
     ("connection refused", Symptom::ConnectionRefused),
@@ -83,18 +84,22 @@ const PATTERNS: &[(&str, Symptom)] = &[
     ("httpclient.timeout", Symptom::TimedOut),
     ("context deadline exceeded", Symptom::TimedOut),
     ("i/o timeout", Symptom::TimedOut),
+    ("econnaborted", Symptom::TimedOut),
     // The connection broke mid-request.
     ("econnreset", Symptom::ConnectionReset),
     ("socket hang up", Symptom::ConnectionReset),
     ("connection reset", Symptom::ConnectionReset),
     ("closed unexpectedly", Symptom::ConnectionReset),
     ("remotedisconnected", Symptom::ConnectionReset),
+    ("socket disconnected before secure tls connection", Symptom::ConnectionReset),
+    ("ssl_error_syscall", Symptom::ConnectionReset),
     // A network failure that does not say which.
     ("fetch failed", Symptom::FetchFailed),
     ("error with your internet connection", Symptom::FetchFailed),
     ("java.net.connectexception", Symptom::FetchFailed),
     ("i/o error on post request", Symptom::FetchFailed),
     ("requests.exceptions.connectionerror", Symptom::FetchFailed),
+    ("unable to connect to the remote server", Symptom::FetchFailed),
 ];
 
 /// The network failure a description or line states, if any.
@@ -170,6 +175,7 @@ const DNS_LEADS: &[(&str, Until)] = &[
     ("name or service not known (", Until::Paren),
     ("failed to open tcp connection to ", Until::Word),
     ("httpsconnectionpool(host='", Until::Quote),
+    ("could not be resolved: '", Until::Quote),
 ];
 
 const MISMATCH_LEADS: &[(&str, Until)] = &[
@@ -251,6 +257,7 @@ mod tests {
             "System.Net.Http.HttpRequestException: Name or service not known (login.salesforce.co:443)",
             "Post \"https://login.salesforce.co/services/oauth2/token\": dial tcp: lookup login.salesforce.co on 127.0.0.53:53: no such host",
             "curl: (6) Could not resolve host: login.salesforce.co",
+            "System.Net.WebException: The remote name could not be resolved: 'login.salesforce.co'",
             "(Caused by NameResolutionError(\"HTTPSConnection(host='login.salesforce.co', port=443): Failed to resolve 'login.salesforce.co' ([Errno -2] Name or service not known)\"))",
             "Faraday::ConnectionFailed: Failed to open TCP connection to login.salesforce.co:443 (getaddrinfo: Name or service not known)",
         ];

@@ -150,7 +150,7 @@ pub static READINGS: &[Reading] = &[
         S::FetchFailed,
         C::EndpointUnreachable,
         Medium,
-        "the sf CLI prints `fetch failed` for DNS failures, refused connections and TLS errors alike",
+        "the text says the request failed but not why: the sf CLI prints `fetch failed` for DNS failures, refused connections and TLS errors alike",
         Hint::Text("run sfjwt doctor without --error to see the network error itself"),
     ),
     reading(S::Empty, C::EndpointUnexpectedResponse, "the answer carried no error description"),
