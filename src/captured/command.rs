@@ -55,8 +55,14 @@ pub fn creates_user(command: &str) -> bool {
 }
 
 /// Prose that says the failing step came after a login that worked (lowercase).
-const LATER_STEP_WORDS: &[&str] =
-    &["deploy", "retrieve", "after the auth", "after the login", "after login", "apex run"];
+const LATER_STEP_WORDS: &[&str] = &[
+    "after the auth",
+    "after the login",
+    "after login",
+    "after logging in",
+    "after authenticating",
+    "after sf org login",
+];
 
 /// Whether a line in prose places the failure after the login.
 pub(super) fn says_later_step(line: &str) -> bool {
@@ -92,6 +98,12 @@ mod tests {
             failing(&Text::new("$ sf org login jwt"), Some("CreateUserCommand"), None).as_deref(),
             Some("CreateUserCommand")
         );
+    }
+
+    #[test]
+    fn prose_places_the_failure_after_the_login_only_when_it_says_so() {
+        assert!(says_later_step("the deploy fails with ENOENT on server.key hours after the auth step"));
+        assert!(!says_later_step("sf org login jwt fails with ENOENT on server.key in our deploy pipeline"));
     }
 
     #[test]
