@@ -90,6 +90,28 @@ pub struct Inputs {
     pub sf: crate::sf_inputs::SfCli,
     /// Unix seconds used as "now" by every time rule (SFJWT_NOW pins it for reproducible reports).
     pub now: i64,
+    pub context: RunContext,
+}
+
+/// Where sfjwt runs, read once here so that checks read no environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunContext {
+    /// Where relative paths are read from.
+    pub working_dir: Option<PathBuf>,
+    /// `CI` is set, as every CI service sets it.
+    pub ci: bool,
+    /// The variable the HTTP client takes its proxy from, and its value with any credentials masked.
+    pub proxy: Option<(&'static str, String)>,
+}
+
+impl RunContext {
+    pub fn read() -> RunContext {
+        RunContext {
+            working_dir: env::current_dir().ok(),
+            ci: env::var_os("CI").is_some(),
+            proxy: crate::http::proxy_variable().map(|(name, value)| (name, crate::http::mask_credentials(&value))),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,7 +145,8 @@ impl Inputs {
             .suggest("pass the others as files"));
         }
         let (admin, admin_sf) = resolve_admin(args, matches, sf)?;
-        let project = find_project(&env::current_dir().unwrap_or_default());
+        let context = RunContext::read();
+        let project = find_project(context.working_dir.as_deref().unwrap_or(Path::new("")));
         let username = sourced("username", "username", "SFJWT_USERNAME", args.username.clone());
         let (mut sf, filled) = crate::sf_inputs::resolve(args, sf, username.as_ref().map(|u| u.value.as_str()))?;
         let setting_source = filled.org_instance_url.as_ref().map(|url| url.source.clone());
@@ -164,6 +187,7 @@ impl Inputs {
             project,
             sf,
             now: now(),
+            context,
         })
     }
 }

@@ -20,7 +20,7 @@ use crate::{
     inputs::{KeyInput, Source, Sourced},
     secret::Secret,
     sf_state::{
-        self, Context, Env, LoginKind, Missing, Origin, Platform, Request, SfState, Target,
+        self, Context, Env, KeyFile, LoginKind, Missing, Origin, Platform, Request, SfState, Target,
         ci_vars::{self, CiInput},
     },
 };
@@ -40,6 +40,16 @@ pub struct SfCli {
 pub struct Used {
     pub role: Role,
     pub target: Target,
+    /// The stored login's key path and whether it can be read, looked at here so that the
+    /// checks read no files.
+    pub key_file: Option<(PathBuf, KeyFile)>,
+}
+
+impl Used {
+    fn new(role: Role, target: Target, cwd: &Path) -> Used {
+        let key_file = target.stored().and_then(|stored| stored.key_file(cwd));
+        Used { role, target, key_file }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,7 +96,7 @@ pub fn resolve(args: &DoctorArgs, ctx: &Context, username: Option<&str>) -> Resu
     if let Some(target) = sf.state.target_org.clone() {
         match (&target.login, username) {
             // The CLI cannot use it either: the checks say why.
-            (Err(Missing::Unusable(_)), _) => sf.used.push(Used { role: Role::TargetOrg, target }),
+            (Err(Missing::Unusable(_)), _) => sf.used.push(Used::new(Role::TargetOrg, target, &sf.cwd)),
             (Err(missing), _) => sf.notes.push(format!(
                 "the sf CLI's default org `{}` ({}) was not used: {missing}",
                 target.requested.value, target.requested.origin
@@ -101,7 +111,7 @@ pub fn resolve(args: &DoctorArgs, ctx: &Context, username: Option<&str>) -> Resu
             }
             (Ok(_), _) => {
                 fill_from(&mut filled, &target, Role::TargetOrg, &sf.cwd);
-                sf.used.push(Used { role: Role::TargetOrg, target });
+                sf.used.push(Used::new(Role::TargetOrg, target, &sf.cwd));
             }
         }
     }
@@ -118,7 +128,7 @@ pub fn resolve(args: &DoctorArgs, ctx: &Context, username: Option<&str>) -> Resu
             filled.username = from_hub.username;
             filled.login_url = from_hub.login_url;
         }
-        sf.used.push(Used { role: Role::DevHub, target: hub });
+        sf.used.push(Used::new(Role::DevHub, hub, &sf.cwd));
     }
     fill_from_ci(&mut filled, &ctx.env);
     filled.org_instance_url = sf

@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use rsa::pkcs8::DecodePrivateKey;
-use rsa::{Pkcs1v15Sign, RsaPrivateKey};
+use rsa::{Pkcs1v15Sign, PrivateKey as RsaPrivateKey};
 use sha2::{Digest, Sha256};
 use support::{
     cli::{CLIENT_ID, NOW, Run, USERNAME, command, doctor_json, fixture, run},

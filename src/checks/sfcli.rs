@@ -167,7 +167,7 @@ pub fn key_path(ev: &Evidence) -> Outcome {
     let mut causes = Vec::new();
     let mut seen = Vec::new();
     for (used, stored) in jwt {
-        let Some((path, state)) = stored.key_file(&sf.cwd) else { continue };
+        let Some((path, state)) = used.key_file.clone() else { continue };
         seen.push(format!("{} signs with {} ({})", used.role.label(&used.target), path.display(), state.describe()));
         if state.is_usable() {
             continue;
@@ -184,7 +184,7 @@ pub fn key_path(ev: &Evidence) -> Outcome {
         if let Some(given) = ev.inputs.key.as_ref().filter(|k| !matches!(k.source, crate::inputs::Source::SfLogin(_))) {
             cause = cause.evidence(format!("sfjwt checked the key from {} instead", given.source));
         }
-        if state == KeyFile::Missing && std::env::var_os("CI").is_some() {
+        if state == KeyFile::Missing && ev.inputs.context.ci {
             cause = cause.evidence(
                 "CI is set: a key written to the workspace by an earlier step or job is gone when a later one runs",
             );

@@ -30,7 +30,7 @@ pub(super) fn run_probe(ev: &Evidence) -> ProbeEvidence {
     if matches!(ev.host.kind, HostKind::Lightning) {
         return ProbeEvidence::Skipped("not contacted: a Lightning domain does not serve OAuth".into());
     }
-    if url.scheme != "https" && !url.is_loopback() {
+    if !url.is_https() && !url.is_loopback() {
         return ProbeEvidence::Skipped("not contacted: sfjwt sends assertions over https only".into());
     }
     let plan = match plan(ev) {
@@ -41,8 +41,7 @@ pub(super) fn run_probe(ev: &Evidence) -> ProbeEvidence {
 }
 
 fn plan(ev: &Evidence) -> Result<Vec<probe::Planned>, String> {
-    let login =
-        ev.host.url.as_ref().map(|u| format!("{}{}", u.origin(), u.path.trim_end_matches('/'))).unwrap_or_default();
+    let login = ev.host.url.as_ref().map(|u| u.base()).unwrap_or_default();
     match &ev.assertion {
         AssertionEvidence::Missing(reason) => Err(format!("not contacted: {reason}")),
         // Someone else's assertion, captured: replaying it is never sfjwt's to do.

@@ -378,7 +378,7 @@ pub fn host_evidence(raw: &str) -> HostEvidence {
 /// The documented `aud`: the site for Experience Cloud, test for sandboxes and scratch orgs, else login.
 pub fn recommended_audience(host: &HostEvidence, username: Option<&UsernameShape>) -> String {
     if let (HostKind::ExperienceSite, Ok(url)) = (&host.kind, &host.url) {
-        return format!("{}{}", url.origin(), url.path.trim_end_matches('/'));
+        return url.base();
     }
     let username_sandbox =
         username.is_some_and(|u| u.environment.is_sandbox_like() && u.confidence != crate::finding::Confidence::Low);
@@ -404,7 +404,7 @@ fn recommended_login_url(host: &HostEvidence, recommended_audience: &str) -> Str
             if host.kind.environment().is_sandbox_like() == sandbox_recommended
                 || host.kind.environment() == Environment::Unknown =>
         {
-            format!("{}{}", url.origin(), url.path.trim_end_matches('/'))
+            url.base()
         }
         _ => recommended_audience.to_string(),
     }
