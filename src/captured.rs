@@ -338,8 +338,9 @@ impl Captured {
 
     /// Every client-side failure in `text`, one per line at most.
     fn add_local_errors(&mut self, text: &str) {
+        let scan = classify::LocalScan::new(text);
         for line in text.lines() {
-            if let Some((kind, found)) = classify::local_error(line) {
+            if let Some((kind, found)) = scan.line(line) {
                 self.add_local_error(kind, found);
             }
         }
@@ -373,23 +374,31 @@ impl Captured {
     /// The failing sf command; a missing key file in a command that is not the JWT login is the
     /// stored login's key path, not `--jwt-key-file`.
     fn read_command(&mut self, text: &Text, outcome: &Outcome) {
-        let error_line = text.raw.lines().position(|line| {
-            classify::local_error(line).is_some_and(|(kind, _)| kind == Symptom::KeyFileMissing)
-                || classify::stored_key_status(line)
-        });
+        let key_missing = self.local_errors.iter().any(|e| e.kind == Symptom::KeyFileMissing);
+        let status_line = if text.contains("connected status") {
+            text.raw.lines().position(classify::stored_key_status)
+        } else {
+            None
+        };
+        let error_line = if key_missing {
+            let scan = classify::LocalScan::new(text.raw);
+            text.raw.lines().position(|line| scan.line(line).is_some_and(|(kind, _)| kind == Symptom::KeyFileMissing))
+        } else {
+            status_line
+        };
         self.command = command::failing(text, outcome.command.as_deref(), error_line);
         let later_step = match &self.command {
             Some(command) => !command::is_jwt_login(command),
             None => error_line.is_some_and(|at| text.raw.lines().nth(at).is_some_and(command::says_later_step)),
         };
-        if later_step || text.raw.lines().any(classify::stored_key_status) {
+        if later_step || status_line.is_some() {
             for error in &mut self.local_errors {
                 if error.kind == Symptom::KeyFileMissing {
                     error.kind = Symptom::StoredKeyMissing;
                 }
             }
         }
-        if let Some(line) = text.raw.lines().find(|line| classify::stored_key_status(line))
+        if let Some(line) = status_line.and_then(|at| text.raw.lines().nth(at))
             && !self.local_errors.iter().any(|e| e.kind == Symptom::StoredKeyMissing)
         {
             let shown: Vec<&str> = line.split(['│', '|']).map(str::trim).filter(|cell| !cell.is_empty()).collect();

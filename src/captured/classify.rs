@@ -113,6 +113,13 @@ fn kind_of_description(description: &str) -> Option<Symptom> {
     super::network::classify(&text)
 }
 
+/// Whether a text (lowercase) can hold an answer a single line states: some known description,
+/// or the start of an HTML page. Lets a long paste skip the line-by-line search when it cannot.
+pub(super) fn may_state_an_answer(lower: &str) -> bool {
+    let text = lower.replace(['\u{2019}', '\u{2018}'], "'");
+    text.contains('<') || DESCRIPTIONS.iter().any(|(fragment, _)| text.contains(fragment))
+}
+
 /// An HTML page (lowercase input).
 pub(super) fn is_html(lower: &str) -> bool {
     let text = lower.trim_start();
@@ -237,14 +244,49 @@ const LOCAL_PATTERNS: &[LocalPattern] = &[
 /// The client-side failure `line` reports, if any, and its text (from where the message starts to
 /// the end of the line).
 pub(super) fn local_error(line: &str) -> Option<(Symptom, &str)> {
+    match_line(line, LOCAL_PATTERNS.iter(), true)
+}
+
+/// The local-error patterns that occur anywhere in a text: each line is then checked against those
+/// only, so a long paste costs one search per pattern rather than one per pattern and line.
+pub(super) struct LocalScan {
+    patterns: Vec<&'static LocalPattern>,
+    enoent: bool,
+}
+
+impl LocalScan {
+    pub(super) fn new(text: &str) -> LocalScan {
+        let lower = text.to_ascii_lowercase();
+        LocalScan {
+            patterns: LOCAL_PATTERNS.iter().filter(|p| lower.contains(p.fragment)).collect(),
+            enoent: lower.contains("enoent"),
+        }
+    }
+
+    /// [`local_error`], for a line of the scanned text.
+    pub(super) fn line<'l>(&self, line: &'l str) -> Option<(Symptom, &'l str)> {
+        if self.patterns.is_empty() && !self.enoent {
+            return None;
+        }
+        match_line(line, self.patterns.iter().copied(), self.enoent)
+    }
+}
+
+fn match_line<'l, 'p>(
+    line: &'l str,
+    mut patterns: impl Iterator<Item = &'p LocalPattern>,
+    prose: bool,
+) -> Option<(Symptom, &'l str)> {
     let line = head(line);
     let lower = line.to_ascii_lowercase();
-    let found = LOCAL_PATTERNS.iter().find_map(|pattern| {
+    let found = patterns.find_map(|pattern| {
         let at = lower.find(pattern.fragment)?;
         let start = pattern.starts_at.and_then(|prefix| lower[..at].rfind(prefix)).unwrap_or(at);
         Some((pattern.kind, start))
     });
-    let (kind, start) = found.or_else(|| enoent_in_prose(&lower).map(|at| (Symptom::KeyFileMissing, at)))?;
+    let found =
+        found.or_else(|| prose.then(|| enoent_in_prose(&lower)).flatten().map(|at| (Symptom::KeyFileMissing, at)));
+    let (kind, start) = found?;
     // An item of a JS array (`'error:…:bad password read',`) loses its quote and comma.
     let text = line[start..].trim();
     Some((kind, text.strip_suffix("',").unwrap_or(text)))

@@ -12,17 +12,14 @@ pub(super) fn failing(text: &Text, json_command: Option<&str>, error_line: Optio
         return Some(name.trim().to_string());
     }
     // sfdx v7: `ERROR running force:source:deploy:  …`.
-    for line in text.raw.lines() {
-        let lower = line.to_ascii_lowercase();
-        if let Some(at) = lower.find("error running ")
-            && let Some(name) = line[at + "error running ".len()..].split_whitespace().next()
-        {
-            return Some(name.trim_end_matches(':').to_string());
-        }
+    if let Some(at) = text.find("error running ")
+        && let Some(name) = text.raw[at + "error running ".len()..].split_whitespace().next()
+    {
+        return Some(name.trim_end_matches(':').to_string());
     }
     // The last command line before the error (a shell prompt, a CI step's `Run …`).
     let before = error_line.unwrap_or(usize::MAX);
-    text.raw.lines().take(before).filter_map(command_of).last()
+    text.raw.lines().take(before).filter(|line| line.contains("sf")).filter_map(command_of).last()
 }
 
 /// `sf project deploy start --target-org ci` → `project deploy start`.

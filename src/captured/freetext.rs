@@ -72,8 +72,9 @@ pub(super) fn answers(text: &Text) -> Vec<Answer> {
     if found.is_empty() {
         found = text.raw.lines().filter_map(code_phrase_answer).collect();
     }
-    if found.is_empty() {
-        found = text.raw.lines().filter_map(known_line_answer).collect();
+    if found.is_empty() && classify::may_state_an_answer(&text.lower) {
+        let scan = classify::LocalScan::new(text.raw);
+        found = text.raw.lines().filter_map(|line| known_line_answer(line, &scan)).collect();
     }
     let mut unique: Vec<Answer> = Vec::new();
     for answer in found {
@@ -184,9 +185,9 @@ fn tidy_tail(text: &str) -> &str {
 
 /// A line that states a known answer (and is not a client-side or network failure: those are
 /// read as failures before any answer).
-fn known_line_answer(line: &str) -> Option<Answer> {
+fn known_line_answer(line: &str, scan: &classify::LocalScan) -> Option<Answer> {
     let line = line.trim();
-    if classify::local_error(line).is_some() {
+    if scan.line(line).is_some() {
         return None;
     }
     let answer = Answer::new(None, line.to_string());

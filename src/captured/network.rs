@@ -117,9 +117,20 @@ fn starts_a_word(lower: &str, fragment: &str) -> bool {
 /// lines), each with the name that failed when some line says it. A failure that does not say
 /// which is dropped when another line says which.
 pub(super) fn failures(text: &str) -> Vec<NetworkFailure> {
+    // Only the patterns that occur at all are tried on each line: one search per pattern.
+    let lower = text.to_ascii_lowercase();
+    let present: Vec<&(&str, Symptom)> = PATTERNS.iter().filter(|(fragment, _)| lower.contains(fragment)).collect();
+    if present.is_empty() {
+        return Vec::new();
+    }
     let mut found: Vec<NetworkFailure> = Vec::new();
     for line in text.lines() {
-        let Some(kind) = classify(line) else { continue };
+        let line_lower = super::classify::head(line).to_ascii_lowercase();
+        let Some(kind) =
+            present.iter().find(|(fragment, _)| starts_a_word(&line_lower, fragment)).map(|(_, kind)| *kind)
+        else {
+            continue;
+        };
         let host = host_in(kind, line);
         match found.iter_mut().find(|f| f.kind == kind) {
             Some(seen) if seen.host.is_none() && host.is_some() => {

@@ -333,7 +333,7 @@ fn lenient_kind(aud: &str) -> Option<HostKind> {
 
 /// Whether `url` names the host the assertion is posted to.
 fn same_host(url: &Url, ev: &Evidence) -> bool {
-    ev.host.url.as_ref().is_ok_and(|host| host.host.eq_ignore_ascii_case(&url.host))
+    ev.host.url.as_ref().is_ok_and(|host| host.host().eq_ignore_ascii_case(url.host()))
 }
 
 /// A host that belongs to one org: a My Domain or an Experience Cloud site.

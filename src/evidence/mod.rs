@@ -431,7 +431,7 @@ fn assertion_evidence(
         let raw = Secret::new(assertion.jwt.expose().clone());
         let sent = Sent {
             to: assertion.login.clone(),
-            at: captured.parsed.date.as_deref().and_then(crate::probe::parse_http_date),
+            at: captured.parsed.date.as_deref().and_then(crate::probe::parse_http_date).map(|t| t.unix_timestamp()),
         };
         return Ok(AssertionEvidence::Given {
             origin: captured.origin.clone(),
