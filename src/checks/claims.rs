@@ -10,7 +10,7 @@ use crate::{
         host::{self, Environment, HostKind, Url},
         jwt::Claims,
     },
-    finding::{Cause, Confidence, Outcome, Severity},
+    finding::{Cause, Confidence, Outcome, Severity, Status},
     secret::mask_client_id,
     symptom::Symptom,
 };
@@ -27,10 +27,21 @@ fn claims(ev: &Evidence) -> Result<Claims, Outcome> {
     })
 }
 
-/// Says which JWT a summary describes when it is not the one sfjwt built: `the JWT sent to …: iss …`.
-fn labelled(ev: &Evidence, outcome: Outcome, always: bool) -> Outcome {
-    let Some(which) = ev.assertion.described() else { return outcome };
-    if !always && outcome.status == crate::finding::Status::Pass {
+/// The claims checks in the order the Claims line shows them.
+const CHECKS: [fn(&Evidence) -> Outcome; 4] = [issuer_of, subject_of, audience_of, expiry_of];
+
+/// Says which JWT the Claims line describes when it is the one a client sent (`--error`): the
+/// first summary the line shows (the first failing check's, or the issuer's when all pass) starts
+/// with `the assertion the client sent to …:`.
+fn labelled(ev: &Evidence, index: usize) -> Outcome {
+    let outcome = CHECKS[index](ev);
+    let sent = matches!(&ev.assertion, AssertionEvidence::Given { sent: Some(_), .. });
+    let (true, Some(which)) = (sent, ev.assertion.described()) else { return outcome };
+    let failing = |o: &Outcome| !matches!(o.status, Status::Pass | Status::Skip);
+    let first_failing =
+        (0..CHECKS.len()).find(|&i| if i == index { failing(&outcome) } else { failing(&CHECKS[i](ev)) });
+    let shown_first = first_failing.unwrap_or(0) == index && outcome.status != Status::Skip;
+    if !shown_first {
         return outcome;
     }
     Outcome { summary: format!("{which}: {}", outcome.summary), ..outcome }
@@ -41,7 +52,7 @@ fn text<'a>(claims: &'a Claims, name: &str) -> Option<&'a str> {
 }
 
 pub fn issuer(ev: &Evidence) -> Outcome {
-    labelled(ev, issuer_of(ev), true)
+    labelled(ev, 0)
 }
 
 fn issuer_of(ev: &Evidence) -> Outcome {
@@ -125,7 +136,7 @@ pub(crate) fn not_a_consumer_key(iss: &str) -> Option<&'static str> {
 }
 
 pub fn subject(ev: &Evidence) -> Outcome {
-    labelled(ev, subject_of(ev), false)
+    labelled(ev, 1)
 }
 
 fn subject_of(ev: &Evidence) -> Outcome {
@@ -221,7 +232,7 @@ fn how_they_differ(sub: &str, username: &str) -> &'static str {
 }
 
 pub fn audience(ev: &Evidence) -> Outcome {
-    labelled(ev, audience_of(ev), false)
+    labelled(ev, 2)
 }
 
 fn audience_of(ev: &Evidence) -> Outcome {
@@ -376,7 +387,7 @@ fn environment_mismatch(aud_kind: &HostKind, ev: &Evidence) -> Option<Cause> {
 }
 
 pub fn expiry(ev: &Evidence) -> Outcome {
-    labelled(ev, expiry_of(ev), false)
+    labelled(ev, 3)
 }
 
 fn expiry_of(ev: &Evidence) -> Outcome {

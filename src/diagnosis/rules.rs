@@ -374,7 +374,9 @@ fn refine(observation: &Observation, ev: &Evidence, found: &mut Vec<(Cause, bool
         for_saml(found);
         return;
     }
-    if observation.symptom.origin() == Origin::Network {
+    // The name a runtime said failed (the sf CLI's `fetch failed` names none: its logins are the
+    // hosts it tried).
+    if observation.symptom.origin() == Origin::Network && observation.symptom != S::FetchFailed {
         for (cause, _) in found.iter_mut() {
             cause.evidence.extend(observation.logins.iter().map(|name| failed_name(name)));
         }
