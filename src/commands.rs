@@ -45,6 +45,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
     };
     let result = match cli.command {
         Command::Doctor(args) => doctor(&args, matches.subcommand_matches("doctor").expect("doctor matches")),
+        Command::Setup(args) => crate::setup::run(&args),
         Command::Checks(args) => list_checks(&args),
         Command::Explain(args) => explain(&args),
         Command::Completions(args) => {
@@ -123,6 +124,12 @@ fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> Result<Exit, Error> 
             _ => break (runs, causes),
         }
     };
+    // `--diff` prints the changes `--fix` would make, instead of the report (as ruff's does).
+    if args.diff {
+        let (text, exit) = crate::fix::run(&evidence, &causes, crate::fix::Mode::Diff);
+        print(&text)?;
+        return Ok(exit);
+    }
     let mut report = Report::build(&evidence, &runs, &causes);
     if let Some(limit) = args.wait
         && retries > 0
@@ -177,6 +184,18 @@ fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> Result<Exit, Error> 
         })?;
     } else {
         print(&finish(rendered))?;
+    }
+    if args.fix {
+        // After the report: on stdout with it as text, on stderr beside a machine-readable one.
+        let (text, exit) = crate::fix::run(&evidence, &causes, crate::fix::Mode::Apply);
+        if args.format() == Format::Text && args.output.is_none() {
+            print(&format!("\n{text}"))?;
+        } else {
+            eprint!("{text}");
+        }
+        if exit != Exit::Healthy {
+            return Ok(exit);
+        }
     }
     Ok(report.exit_code(args.fail_on))
 }

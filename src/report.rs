@@ -103,6 +103,9 @@ pub struct CauseRow {
     /// When `-D/-W/-A` changed the severity: the one before and the flag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relevelled: Option<Relevelled>,
+    /// What `sfjwt doctor --fix` would change in local files for this cause.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub autofix: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -206,6 +209,7 @@ fn cause_row(ranked: &RankedCause, run_vars: &[(&'static str, String)]) -> Cause
         references: entry.references.clone(),
         check: ranked.check_id,
         relevelled: ranked.relevelled.map(|(from, by)| Relevelled { from, by }),
+        autofix: cause.file_fixes.iter().map(crate::fix::Fix::describe).collect(),
     }
 }
 

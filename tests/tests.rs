@@ -20,5 +20,6 @@ mod render;
 mod saml;
 mod scenarios;
 mod secrets;
+mod setup;
 mod sf_state;
 mod wire_faults;

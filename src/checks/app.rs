@@ -5,6 +5,7 @@ use crate::cause_id::CauseId;
 use crate::{
     evidence::Evidence,
     finding::{Cause, Confidence, Outcome},
+    fix,
     metadata::{AppKind, AppSettings, PermittedUsers, Scope},
     secret::mask_client_id,
 };
@@ -83,6 +84,14 @@ pub fn metadata(ev: &Evidence) -> Outcome {
     for problem in apps.app().map(|a| a.problems.as_slice()).unwrap_or_default() {
         outcome = outcome.detail(problem.clone());
     }
+    if let (Some(app), Some(_)) = (apps.app(), &ev.inputs.client_id)
+        && app.consumer_key.is_none()
+    {
+        outcome = outcome.detail(format!(
+            "{} holds no consumer key (Salesforce assigns one on the first deploy): taken to be the app of --client-id, the only app without one",
+            app.name
+        ));
+    }
     outcome
 }
 
@@ -124,13 +133,18 @@ pub fn settings(ev: &Evidence) -> Outcome {
             allowed.extend(app.permission_sets.iter().map(|p| format!("permission set {p}")));
             let allowed =
                 if allowed.is_empty() { "no profile or permission set is assigned".into() } else { allowed.join(", ") };
+            // Nobody at all is pre-authorized: a permission set for the app is the local fix.
+            let nobody = app.profiles.is_empty() && app.permission_sets.is_empty();
+            let fixes =
+                if nobody { fix::app::pre_authorize(app, false, Some(new_permission_set(ev))) } else { Vec::new() };
             causes.push(
                 Cause::new(CauseId::ApprovalUserNotPreauthorized)
                     .latent()
                     .confidence(Confidence::Medium)
                     .var("app_name", app.name.clone())
                     .evidence(format!("{name} is admin approved; pre-authorized: {allowed}"))
-                    .confirm("check the user's profile and permission sets, or pass --admin-org so sfjwt can"),
+                    .confirm("check the user's profile and permission sets, or pass --admin-org so sfjwt can")
+                    .file_fixes(fixes),
             );
             format!("admin approved: {allowed}")
         }
@@ -140,11 +154,15 @@ pub fn settings(ev: &Evidence) -> Outcome {
             } else {
                 ""
             };
+            // The local fix: admin approved, with a permission set unless the app names some already.
+            let grant = (app.profiles.is_empty() && app.permission_sets.is_empty()).then(|| new_permission_set(ev));
+            let fixes = fix::app::pre_authorize(app, true, grant);
             causes.push(
                 Cause::new(CauseId::AppSelfAuthorizePolicy)
                     .var("app_name", app.name.clone())
                     .evidence(format!("{name}: Permitted Users is \"All users may self-authorize\"{default}"))
-                    .evidence("every user must approve the app once, interactively, before JWT logins work"),
+                    .evidence("every user must approve the app once, interactively, before JWT logins work")
+                    .file_fixes(fixes.clone()),
             );
             causes.push(
                 Cause::new(CauseId::ApprovalSelfAuthorizeNotApproved)
@@ -154,7 +172,8 @@ pub fn settings(ev: &Evidence) -> Outcome {
                     .evidence(format!(
                         "{name} is \"All users may self-authorize\": a user who never approved it interactively is refused"
                     ))
-                    .confirm("pass --admin-org to see whether the user has an OAuth token for the app"),
+                    .confirm("pass --admin-org to see whether the user has an OAuth token for the app")
+                    .file_fixes(fixes),
             );
             "all users may self-authorize".to_string()
         }
@@ -182,16 +201,24 @@ pub fn scopes(ev: &Evidence) -> Outcome {
     let listed: Vec<String> = app.scopes.iter().map(|s| format!("{s:?}")).collect();
     let mut causes = Vec::new();
     if !app.has_scope(&Scope::RefreshToken) {
-        causes.push(Cause::new(CauseId::AppMissingRefreshTokenScope).var("app_name", app.name.clone()).evidence(
-            format!("{} scopes: {}; no RefreshToken (refresh_token, offline_access)", app.name, listed.join(", ")),
-        ));
+        causes.push(
+            Cause::new(CauseId::AppMissingRefreshTokenScope)
+                .var("app_name", app.name.clone())
+                .evidence(format!(
+                    "{} scopes: {}; no RefreshToken (refresh_token, offline_access)",
+                    app.name,
+                    listed.join(", ")
+                ))
+                .file_fixes(fix::app::add_scope(app, &Scope::RefreshToken)),
+        );
     }
     if !app.has_scope(&Scope::Api) && !app.has_scope(&Scope::Full) {
-        causes.push(Cause::new(CauseId::AppMissingApiScope).var("app_name", app.name.clone()).evidence(format!(
-            "{} scopes: {}; no Api or Full",
-            app.name,
-            listed.join(", ")
-        )));
+        causes.push(
+            Cause::new(CauseId::AppMissingApiScope)
+                .var("app_name", app.name.clone())
+                .evidence(format!("{} scopes: {}; no Api or Full", app.name, listed.join(", ")))
+                .file_fixes(fix::app::add_scope(app, &Scope::Api)),
+        );
     }
     let summary = format!("scopes {}", listed.join(", "));
     if causes.is_empty() { Outcome::pass(summary) } else { Outcome::found(summary, causes) }
@@ -226,8 +253,38 @@ pub fn certificate(ev: &Evidence) -> Outcome {
         differs = true;
     }
     if differs {
+        cause = cause.file_fixes(paired_certificate_fixes(ev, app));
         Outcome::found(format!("{} holds another certificate", app.name), vec![cause])
     } else {
         Outcome::pass(format!("{} holds the certificate of this key", app.name)).rules_out(CauseId::PairKeyCertMismatch)
     }
+}
+
+/// A new permission set for the app, assigned to `--username` after the deploy.
+fn new_permission_set(ev: &Evidence) -> fix::app::Grant<'_> {
+    fix::app::Grant::NewPermissionSet { username: ev.inputs.username.as_ref().map(|u| u.value.as_str()) }
+}
+
+/// Puts a certificate of the key into the app: `--cert` when it is one, else a new self-signed
+/// one written next to the key file.
+pub fn paired_certificate_fixes(ev: &Evidence, app: &AppSettings) -> Vec<fix::Fix> {
+    let Some(key) = ev.key.as_ref() else { return Vec::new() };
+    let Some(key_spki) = key.parsed().and_then(|k| k.spki_sha256.as_deref()) else { return Vec::new() };
+    let given = ev.inputs.cert.as_ref().zip(ev.cert.as_ref().and_then(|c| c.parsed()));
+    if let Some((path, cert)) = given.filter(|(_, cert)| cert.spki_sha256 == key_spki) {
+        let pem = crate::setup::pem_armour("CERTIFICATE", &cert.der);
+        let why = format!("put the certificate of {} (it pairs with the key) into {}", path.value.display(), app.name);
+        return fix::app::replace_certificate(app, &pem, why).into_iter().collect();
+    }
+    let Some(crate::inputs::KeyInput::File(key_file)) = ev.inputs.key.as_ref().map(|k| &k.value) else {
+        return Vec::new();
+    };
+    let Some((create, pem)) = fix::key::new_certificate(key, key_file, &app.name, ev.inputs.now) else {
+        return Vec::new();
+    };
+    let why = format!("put a new certificate of the key in {} into {}", key_file.display(), app.name);
+    let mut fixes = vec![create];
+    fixes.extend(fix::app::replace_certificate(app, &pem, why));
+    // Without the app's file there is nothing to put the certificate into.
+    if fixes.len() == 1 { Vec::new() } else { fixes }
 }

@@ -62,7 +62,8 @@ pub fn format(ev: &Evidence) -> Outcome {
             Cause::new(CauseId::KeyDerFormat)
                 .var("key_file", key.origin.clone())
                 .evidence(format!("{}: {}", key.origin, Damage::Der.describe()))
-                .evidence(format!("it parses as a {} {} key", parsed.format, parsed.algorithm)),
+                .evidence(format!("it parses as a {} {} key", parsed.format, parsed.algorithm))
+                .file_fixes(repaired_copy(ev, key)),
         ],
         KeyState::Parsed(parsed) => {
             let mut cause = damage_evidence(base, key);
@@ -72,7 +73,7 @@ pub fn format(ev: &Evidence) -> Outcome {
                 parsed.algorithm,
                 parsed.spki_sha256.as_ref().map(|f| format!(" (SPKI SHA-256 {f})")).unwrap_or_default()
             ));
-            vec![cause]
+            vec![cause.file_fixes(repaired_copy(ev, key))]
         }
         KeyState::NotPrivateKey(what) => vec![
             Cause::new(CauseId::KeyNotPrivateKey)
@@ -99,6 +100,14 @@ pub fn format(ev: &Evidence) -> Outcome {
         KeyState::Unreadable(_) | KeyState::Empty => return Outcome::skip("the key could not be read"),
     };
     Outcome::found(format!("{} is not a usable PEM private key", key.origin), causes)
+}
+
+/// A clean copy next to a damaged key file (never for a key given in SFJWT_KEY or on stdin).
+fn repaired_copy(ev: &Evidence, key: &KeyReport) -> Option<crate::fix::Fix> {
+    match ev.inputs.key.as_ref().map(|k| &k.value) {
+        Some(crate::inputs::KeyInput::File(path)) => crate::fix::key::repaired_copy(key, path),
+        _ => None,
+    }
 }
 
 fn damage_evidence(mut cause: Cause, key: &KeyReport) -> Cause {

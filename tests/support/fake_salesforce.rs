@@ -19,6 +19,8 @@
 // Each test module and the example use a different part of this module and its re-exports.
 #![allow(dead_code, unused_imports)]
 
+#[path = "fake_salesforce/deploy.rs"]
+mod deploy;
 #[path = "fake_salesforce/org.rs"]
 mod org;
 #[path = "fake_salesforce/saml.rs"]
@@ -33,6 +35,7 @@ use std::sync::Mutex;
 use time::OffsetDateTime;
 
 pub use super::server::{Fault, IDLE_TIMEOUT, MAX_REQUEST_BYTES, Request, SUCCESS_BODY, imf_fixdate};
+pub use deploy::Deployed;
 pub use org::{ADMIN_PROFILE, App, Approval, CONSUMER_KEY, LOGIN_URL, Org, Policy, TEST_URL, USERNAME, User};
 pub use token::TOKEN_PATH;
 
