@@ -384,11 +384,17 @@ fn notes(ev: &Evidence) -> Vec<String> {
     {
         notes.push(format!("{} was not used: {problem}", project.path.display()));
     }
-    if let Some(captured) = &ev.captured
-        && captured.parsed.contained_secret
-    {
-        notes
-            .push("the --error text held a secret (an assertion, token or key); it was masked and is not shown".into());
+    if let Some(captured) = &ev.captured {
+        if !captured.parsed.assertions.is_empty() {
+            notes.push(
+                "the --error text holds the assertion the client sent: the Assertion and Claims lines audit it".into(),
+            );
+        }
+        if captured.parsed.contained_secret {
+            notes.push(
+                "the --error text held a secret (an assertion, token or key); it was masked and is not shown".into(),
+            );
+        }
     }
     notes
 }

@@ -11,6 +11,7 @@ mod bad_input;
 mod captured;
 mod catalog;
 mod ci_formats;
+mod corpus;
 mod error_classify;
 mod fakes;
 mod org_inspect;

@@ -39,7 +39,14 @@ pub fn structure(ev: &Evidence) -> Outcome {
                 ));
             }
             if causes.is_empty() {
-                Outcome::pass(format!("a compact JWS with 3 base64url segments ({origin})"))
+                match ev
+                    .assertion
+                    .described()
+                    .filter(|_| matches!(&ev.assertion, AssertionEvidence::Given { sent: Some(_), .. }))
+                {
+                    Some(which) => Outcome::pass(format!("{which}: a compact JWS with 3 base64url segments")),
+                    None => Outcome::pass(format!("a compact JWS with 3 base64url segments ({origin})")),
+                }
             } else {
                 Outcome::found("the assertion is not a well-formed JWS", causes)
             }

@@ -151,6 +151,27 @@ fn compare_environments(ev: &Evidence) -> Outcome {
         };
         return mismatch(Severity::Error, shape.confidence, why);
     }
+    // A named sandbox's copies of production users carry its name: `ci@acme.com` is `ci@acme.com.uat`
+    // in sandbox `uat`. Another name is possible only for a user created in the sandbox itself.
+    if let HostKind::SandboxMyDomain { sandbox, .. } = &ev.host.kind
+        && !sandbox.is_empty()
+        && shape.environment == Environment::Production
+    {
+        let mut outcome = mismatch(
+            Severity::Error,
+            Confidence::Medium,
+            format!(
+                "username {} has no `.{sandbox}` suffix: production users copied into sandbox `{sandbox}` are `{}.{sandbox}`; only a user created in the sandbox itself has another name",
+                username.value, username.value
+            ),
+        );
+        for cause in &mut outcome.causes {
+            cause.vars.retain(|(name, _)| *name != "login_url" && *name != "username");
+            cause.vars.push(("login_url", ev.host.raw.clone()));
+            cause.vars.push(("username", format!("{}.{sandbox}", username.value)));
+        }
+        return outcome;
+    }
     if host_env.is_sandbox_like() && shape.environment == Environment::Production {
         return mismatch(
             Severity::Warning,

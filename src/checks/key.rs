@@ -46,7 +46,17 @@ pub fn format(ev: &Evidence) -> Outcome {
     let causes = match &key.state {
         KeyState::Parsed(parsed) if key.damage.is_empty() && !key.base64_wrapped => {
             let via = if key.origin.starts_with("env ") { " (decoded from base64)" } else { "" };
-            return Outcome::pass(format!("{} private key{via}", parsed.format));
+            let mut outcome = Outcome::pass(format!("{} private key{via}", parsed.format));
+            // Fine for the sf CLI; a client that reads only PKCS#8 (Java) fails on it.
+            if parsed.format.starts_with("PKCS#1") {
+                outcome.causes.push(
+                    Cause::new(CauseId::KeyPkcs8Required)
+                        .latent()
+                        .var("key_file", key.origin.clone())
+                        .evidence(format!("{} is a PKCS#1 key (`RSA PRIVATE KEY`)", key.origin)),
+                );
+            }
+            return outcome;
         }
         KeyState::Parsed(parsed) if key.damage == [Damage::Der] => vec![
             Cause::new(CauseId::KeyDerFormat)

@@ -181,8 +181,9 @@ pub struct HostEvidence {
 
 #[derive(Debug)]
 pub enum AssertionEvidence {
-    /// `--assertion`: a JWT the user's own code built.
-    Given { origin: String, decoded: jwt::Decoded, raw: Secret<String> },
+    /// `--assertion`: a JWT the user's own code built; or the one a client sent, as the `--error`
+    /// text shows it (then `sent` says so).
+    Given { origin: String, decoded: jwt::Decoded, raw: Secret<String>, sent: Option<Sent> },
     /// Built as the sf CLI would, from the client id, username and audience.
     Built { claims: jwt::BuiltClaims, signed: Option<Secret<String>>, audience_source: String },
     /// `--assertion` held a SAML assertion (XML, base64 or base64url of it, or a form body).
@@ -191,7 +192,28 @@ pub enum AssertionEvidence {
     Missing(String),
 }
 
+/// Where and when a captured assertion was sent, as far as the capture says.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    /// The origin it was posted to.
+    pub to: Option<String>,
+    /// The `Date` of the answer to it (Unix seconds): the time its `exp` is judged against.
+    pub at: Option<i64>,
+}
+
 impl AssertionEvidence {
+    /// The JWT the claims checks audit, in words: `the assertion in --error (sent to …)`.
+    pub fn described(&self) -> Option<String> {
+        match self {
+            AssertionEvidence::Given { sent: Some(sent), .. } => Some(match &sent.to {
+                Some(to) => format!("the assertion the client sent to {to} (from --error)"),
+                None => "the assertion in --error".to_string(),
+            }),
+            AssertionEvidence::Given { origin, .. } => Some(format!("--assertion ({origin})")),
+            _ => None,
+        }
+    }
+
     pub fn claims(&self) -> Option<jwt::Claims> {
         match self {
             AssertionEvidence::Given { decoded, .. } => decoded.claims.clone(),
@@ -202,7 +224,7 @@ impl AssertionEvidence {
 }
 
 pub fn gather(mut inputs: Inputs) -> Result<Evidence, Error> {
-    let captured = read_captured(&inputs);
+    let captured = read_captured(&inputs)?;
     if let Some(captured) = &captured {
         fill_from_captured(&mut inputs, &captured.parsed);
     }
@@ -236,7 +258,7 @@ pub fn gather(mut inputs: Inputs) -> Result<Evidence, Error> {
     let username = inputs.username.as_ref().map(|u| host::username_shape(&u.value));
     let recommended_audience = recommended_audience(&host, username.as_ref());
     let recommended_login_url = recommended_login_url(&host, &recommended_audience);
-    let assertion = assertion_evidence(&inputs, key.as_ref(), &recommended_audience)?;
+    let assertion = assertion_evidence(&inputs, key.as_ref(), &recommended_audience, captured.as_ref())?;
     let mut evidence = Evidence {
         inputs,
         key,
@@ -259,8 +281,10 @@ pub fn gather(mut inputs: Inputs) -> Result<Evidence, Error> {
 /// The `--error` input, read and classified. An input that cannot be used is a finding
 /// (`capture.unusable`), as an unreadable key is: neither is a failure to classify, and "no cause
 /// found" would read as a healthy login.
-fn read_captured(inputs: &Inputs) -> Option<CapturedError> {
-    let error = inputs.error.as_ref()?;
+/// The failure given with `--error`. One that cannot be read at all (missing, binary, blank) is
+/// kept as a problem for the `login.capture` check to report.
+fn read_captured(inputs: &Inputs) -> Result<Option<CapturedError>, Error> {
+    let Some(error) = inputs.error.as_ref() else { return Ok(None) };
     let hint = match inputs.instance_url.source {
         Source::Default => None,
         _ => Some(inputs.instance_url.value.as_str()),
@@ -283,19 +307,28 @@ fn read_captured(inputs: &Inputs) -> Option<CapturedError> {
                 Error::Input { message, .. } => message,
                 other => other.to_string(),
             };
-            return Some(unusable(origin, problem));
+            return Ok(Some(unusable(origin, problem)));
         }
     };
     let name = if origin == "inline" { "the --error text".to_string() } else { origin.clone() };
     if files::looks_binary(text.expose()) {
-        return Some(unusable(origin, format!("{name} is binary data, not the text of a failure")));
+        return Ok(Some(unusable(origin, format!("{name} is binary data, not the text of a failure"))));
     }
     if !text.expose().chars().any(char::is_alphanumeric) {
-        return Some(unusable(origin, format!("{name} holds no words to read (it is empty or blank)")));
+        return Ok(Some(unusable(origin, format!("{name} holds no words to read (it is empty or blank)"))));
     }
     let saml = saml::find_in_text(text.expose());
-    Some(CapturedError { origin, parsed: captured::parse(text.expose(), hint), problem: None, saml })
+    // Text that could be read but holds nothing sfjwt recognises is a usage error: reporting
+    // "no cause found" would read as a healthy login.
+    let parsed = captured::parse(text.expose(), hint);
+    if parsed.is_unreadable() && saml.is_none() {
+        return Err(Error::input("--error", format!("{name} holds no failure sfjwt can read")).suggest(READS));
+    }
+    Ok(Some(CapturedError { origin, parsed, problem: None, saml }))
 }
+
+/// What `--error` can read, for a text in which nothing was recognised.
+const READS: &str = "sfjwt reads the sf CLI's output (text or --json), a token endpoint's answer (JSON, or an HTTP transcript), a client library's exception or stack trace with the OAuth error in it, network and TLS errors in any runtime's words, key-loading errors, and REST API error codes; pass the whole error as printed";
 
 /// Usernames, client ids and hosts found in `--error` stand in for flags that were not given.
 fn fill_from_captured(inputs: &mut Inputs, parsed: &Captured) {
@@ -364,6 +397,7 @@ fn assertion_evidence(
     inputs: &Inputs,
     key: Option<&key::KeyReport>,
     recommended: &str,
+    captured: Option<&CapturedError>,
 ) -> Result<AssertionEvidence, Error> {
     if let Some(given) = &inputs.assertion {
         let (origin, text) = read_text_input(&given.value, "--assertion", files::MAX_INPUT_BYTES)?;
@@ -371,7 +405,23 @@ fn assertion_evidence(
             return Ok(AssertionEvidence::Saml { origin, reading: Box::new(reading) });
         }
         let raw = Secret::new(text.expose().trim().to_string());
-        return Ok(AssertionEvidence::Given { origin, decoded: jwt::decode(text.expose()), raw });
+        return Ok(AssertionEvidence::Given { origin, decoded: jwt::decode(text.expose()), raw, sent: None });
+    }
+    // The JWT the client really sent says more than one sfjwt would build.
+    if let Some(captured) = captured
+        && let Some(assertion) = captured.parsed.assertions.first()
+    {
+        let raw = Secret::new(assertion.jwt.expose().clone());
+        let sent = Sent {
+            to: assertion.login.clone(),
+            at: captured.parsed.date.as_deref().and_then(crate::probe::parse_http_date).map(|t| t.unix_timestamp()),
+        };
+        return Ok(AssertionEvidence::Given {
+            origin: captured.origin.clone(),
+            decoded: jwt::decode(raw.expose()),
+            raw,
+            sent: Some(sent),
+        });
     }
     let (Some(client_id), Some(username)) = (&inputs.client_id, &inputs.username) else {
         return Ok(AssertionEvidence::Missing(
