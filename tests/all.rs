@@ -2,16 +2,16 @@
 //! the fake token endpoint on 127.0.0.1; and `--try-audiences` sending its requests at once.
 //! Every command gets a temporary HOME: nothing here reads or writes the real one.
 
-mod support;
-
 use std::{
     path::{Path, PathBuf},
     process::Command,
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use serde_json::{Value, json};
-use support::fake_salesforce::{App, CONSUMER_KEY, FakeSalesforce, Org, User};
+
+use crate::support::fake_salesforce::{App, CONSUMER_KEY, FakeSalesforce, Org, User};
+use crate::support::{Output, Test};
 
 /// The clock of fixtures/assertions (2027-01-01); fixtures/certs/rsa2048.crt is valid then.
 const NOW: &str = "1798761600";
@@ -117,26 +117,16 @@ impl Home {
         self.web_login(WEB);
     }
 
-    /// `sfjwt doctor` with this HOME, no inherited sf/sfjwt variables, and the clock pinned.
-    fn doctor(&self) -> Command {
-        let mut cmd = self.isolated(env!("CARGO_BIN_EXE_sfjwt"));
-        // The probe's time-out, unless a test gives its own.
-        cmd.env("SFJWT_TIMEOUT", "3").arg("doctor");
-        cmd
-    }
-
-    /// `program` with this HOME and working directory, and no inherited sf/sfjwt variables.
-    fn isolated(&self, program: &str) -> Command {
-        let mut cmd = Command::new(program);
-        for (name, _) in std::env::vars_os() {
-            let name = name.to_string_lossy().into_owned();
-            let others = ["CI", "NO_COLOR", "TARGET_USERNAME", "HOME", "USERPROFILE", "GITHUB_STEP_SUMMARY"];
-            if ["SFJWT_", "SF_", "SFDX_"].iter().any(|p| name.starts_with(p)) || others.contains(&name.as_str()) {
-                cmd.env_remove(&name);
-            }
-        }
-        cmd.env("HOME", self.path()).env("USERPROFILE", self.path()).env("SFJWT_NOW", NOW).current_dir(self.work());
-        cmd
+    /// `sfjwt doctor` with this HOME and working directory (support::Test removes the inherited
+    /// sf/sfjwt variables and pins the clock).
+    fn doctor(&self) -> Test {
+        Test::new()
+            .env("HOME", self.path())
+            .env("USERPROFILE", self.path())
+            // The probe's time-out, unless a test gives its own.
+            .env("SFJWT_TIMEOUT", "3")
+            .current_dir(self.work())
+            .arg("doctor")
     }
 }
 
@@ -149,44 +139,22 @@ fn set_mode(path: &Path, mode: u32) {
 #[cfg(not(unix))]
 fn set_mode(_path: &Path, _mode: u32) {}
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    elapsed: Duration,
+/// The row of a login in a `--format json` run of `--all`, by username.
+#[track_caller]
+fn login(out: &Output, username: &str) -> Value {
+    let json = out.json();
+    let rows = json["logins"].as_array().unwrap();
+    rows.iter().find(|r| r["username"] == username).cloned().unwrap_or_else(|| panic!("no {username} in {json}"))
 }
 
-impl Out {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
-    }
-
-    /// The row of a login, by username.
-    fn login(&self, username: &str) -> Value {
-        let json = self.json();
-        let rows = json["logins"].as_array().unwrap();
-        rows.iter().find(|r| r["username"] == username).cloned().unwrap_or_else(|| panic!("no {username} in {json}"))
-    }
-
-    fn status(&self, username: &str) -> String {
-        self.login(username)["status"].as_str().unwrap().to_string()
-    }
-
-    fn top_cause(&self, username: &str) -> String {
-        self.login(username)["top_cause"]["id"].as_str().unwrap_or("-").to_string()
-    }
+#[track_caller]
+fn status(out: &Output, username: &str) -> String {
+    login(out, username)["status"].as_str().unwrap().to_string()
 }
 
-fn run(cmd: &mut Command) -> Out {
-    let started = Instant::now();
-    let output = cmd.output().unwrap();
-    Out {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        elapsed: started.elapsed(),
-    }
+#[track_caller]
+fn top_cause(out: &Output, username: &str) -> String {
+    login(out, username)["top_cause"]["id"].as_str().unwrap_or("-").to_string()
 }
 
 #[test]
@@ -194,7 +162,7 @@ fn every_stored_login_is_reported_with_the_worst_exit_code_in_json() {
     let fake = FakeSalesforce::start(org(&[HEALTHY, STALE, WRONG_CERT]));
     let mut home = Home::new();
     home.four_logins(&fake.url());
-    let out = run(home.doctor().args(["--all", "--format", "json"]));
+    let out = home.doctor().args(["--all", "--format", "json"]).run();
     assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
     let json = out.json();
     assert_eq!(json["schema"], "sfjwt.reports.v1");
@@ -208,7 +176,7 @@ fn every_stored_login_is_reported_with_the_worst_exit_code_in_json() {
     let labels: Vec<&str> = json["logins"].as_array().unwrap().iter().map(|r| r["label"].as_str().unwrap()).collect();
     assert_eq!(labels, ["ci-hub", STALE, "uat", WEB]);
 
-    let healthy = out.login(HEALTHY);
+    let healthy = login(&out, HEALTHY);
     assert_eq!((healthy["status"].as_str(), healthy["alias"].as_str()), (Some("healthy"), Some("ci-hub")));
     assert_eq!(healthy["host"], fake.url());
     assert_eq!(healthy["report"]["schema"], "sfjwt.report.v1");
@@ -217,13 +185,13 @@ fn every_stored_login_is_reported_with_the_worst_exit_code_in_json() {
         healthy["report"]["inputs"].as_array().unwrap().iter().filter_map(|i| i["source"].as_str()).collect();
     assert!(sources.contains(&"the sf CLI's stored login for ci-hub"), "{sources:?}");
 
-    assert_eq!((out.status(STALE), out.top_cause(STALE)), ("problems".into(), "sfcli.key-path-stale".into()));
+    assert_eq!((status(&out, STALE), top_cause(&out, STALE)), ("problems".into(), "sfcli.key-path-stale".into()));
     // The wrong key reaches Salesforce (the fake) and is named from its answer.
-    assert_eq!(out.status(WRONG_CERT), "problems");
-    let causes = out.login(WRONG_CERT)["report"]["causes"].to_string();
+    assert_eq!(status(&out, WRONG_CERT), "problems");
+    let causes = login(&out, WRONG_CERT)["report"]["causes"].to_string();
     assert!(causes.contains("pair.key-cert-mismatch") || causes.contains("client.invalid-credentials"), "{causes}");
 
-    let web = out.login(WEB);
+    let web = login(&out, WEB);
     assert_eq!(web["status"], "skipped");
     assert!(web["reason"].as_str().unwrap().contains("not a JWT login"), "{web}");
     assert!(web.get("report").is_none());
@@ -240,7 +208,7 @@ fn every_format_gives_the_table_then_the_failing_logins() {
     let mut home = Home::new();
     home.four_logins(&fake.url());
 
-    let text = run(home.doctor().args(["--all", "--color", "never"]));
+    let text = home.doctor().args(["--all", "--color", "never"]).run();
     assert_eq!(text.code, 1, "{}", text.stdout);
     let table_end = text.stdout.find("Details of the failing logins:").expect(&text.stdout);
     let table = &text.stdout[..table_end];
@@ -259,7 +227,7 @@ fn every_format_gives_the_table_then_the_failing_logins() {
     assert!(!details.contains(&format!("ci-hub ({HEALTHY})")), "a healthy login has no details: {details}");
     assert!(text.stdout.trim_end().ends_with("4 logins: 2 with problems, 1 healthy, 1 skipped"), "{}", text.stdout);
 
-    let markdown = run(home.doctor().args(["--all", "--format", "markdown"]));
+    let markdown = home.doctor().args(["--all", "--format", "markdown"]).run();
     assert_eq!(markdown.code, 1);
     assert!(markdown.stdout.contains("| alias | username | host | verdict | top cause | certificate expiry |"));
     assert!(markdown.stdout.contains(&format!("| - | {STALE} |")), "{}", markdown.stdout);
@@ -269,20 +237,17 @@ fn every_format_gives_the_table_then_the_failing_logins() {
 
     let dir = tempfile::tempdir().unwrap();
     let xml = dir.path().join("sfjwt.xml");
-    let junit = run(home.doctor().args(["--all", "--format", "junit", "--output"]).arg(&xml));
+    let junit = home.doctor().args(["--all", "--format", "junit", "--output"]).arg(&xml).run();
     assert_eq!(junit.code, 1);
     let junit_text = std::fs::read_to_string(&xml).unwrap();
-    let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/junit/junit.xsd");
-    let lint = Command::new("xmllint").args(["--noout", "--schema", schema]).arg(&xml).output();
-    let lint = lint.expect("xmllint runs (apt-get install libxml2-utils; .ci/run installs it)");
-    assert!(lint.status.success(), "{}", String::from_utf8_lossy(&lint.stderr));
+    assert_eq!(crate::support::junit::violations(&junit_text), Vec::<String>::new(), "{junit_text}");
     assert_eq!(junit_text.matches("<testcase ").count(), 4, "one test case per login:\n{junit_text}");
     assert_eq!(junit_text.matches("<failure ").count(), 2, "{junit_text}");
     assert!(junit_text.contains("<failure type=\"sfcli.key-path-stale\""), "{junit_text}");
     assert_eq!(junit_text.matches("<skipped ").count(), 1);
 
     let summary = dir.path().join("summary.md");
-    let github = run(home.doctor().env("GITHUB_STEP_SUMMARY", &summary).args(["--all", "--format", "github"]));
+    let github = home.doctor().env("GITHUB_STEP_SUMMARY", &summary).args(["--all", "--format", "github"]).run();
     assert_eq!(github.code, 1);
     let annotations: Vec<&str> = github.stdout.lines().filter(|l| l.starts_with("::")).collect();
     assert_eq!(annotations.len(), 2, "one annotation per failing login:\n{}", github.stdout);
@@ -301,19 +266,19 @@ fn the_exit_code_is_the_worst_of_all() {
     home.alias("ci-hub", HEALTHY);
     home.jwt_login(HEALTHY, &fixture("keys/rsa2048.pkcs8.pem"), &fake.url());
     home.web_login(WEB);
-    let healthy = run(home.doctor().args(["--all", "--format", "json"]));
+    let healthy = home.doctor().args(["--all", "--format", "json"]).run();
     assert_eq!((healthy.code, healthy.json()["verdict"].as_str()), (0, Some("healthy")), "{}", healthy.stdout);
 
     home.jwt_login(DOWN, &fixture("keys/rsa2048.pkcs8.pem"), &format!("http://{refused}"));
-    let inconclusive = run(home.doctor().args(["--all", "--format", "json"]));
+    let inconclusive = home.doctor().args(["--all", "--format", "json"]).run();
     assert_eq!(inconclusive.code, 3, "{}", inconclusive.stdout);
-    assert_eq!(inconclusive.status(DOWN), "inconclusive");
-    assert_eq!(inconclusive.top_cause(DOWN), "endpoint.unreachable");
+    assert_eq!(status(&inconclusive, DOWN), "inconclusive");
+    assert_eq!(top_cause(&inconclusive, DOWN), "endpoint.unreachable");
 
     home.jwt_login(STALE, &home.path().join("gone.key"), &fake.url());
-    let problems = run(home.doctor().args(["--all", "--format", "json"]));
+    let problems = home.doctor().args(["--all", "--format", "json"]).run();
     assert_eq!(problems.code, 1, "problems outrank inconclusive");
-    assert_eq!(problems.status(HEALTHY), "healthy");
+    assert_eq!(status(&problems, HEALTHY), "healthy");
 }
 
 #[test]
@@ -346,23 +311,23 @@ fn a_config_file_lists_logins_for_pipelines_without_the_sf_cli() {
         other = fixture("keys/rsa2048-other.pkcs8.pem").display(),
     );
     std::fs::write(dir.join("logins.toml"), toml).unwrap();
-    let out = run(home.doctor().args(["--config", "logins.toml", "--format", "json"]));
+    let out = home.doctor().args(["--config", "logins.toml", "--format", "json"]).run();
     assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
-    let prod = out.login(HEALTHY);
+    let prod = login(&out, HEALTHY);
     assert_eq!((prod["status"].as_str(), prod["alias"].as_str()), (Some("healthy"), Some("prod")));
     assert_eq!(prod["cert_expiry"].as_str().map(|d| &d[..4]), Some("2036"), "{prod}");
     assert!(prod["cert_days_left"].as_i64().unwrap() > 3000);
     assert!(prod["source"].as_str().unwrap().starts_with("entry 1 of logins.toml"), "{prod}");
     let inputs = prod["report"]["inputs"].to_string();
     assert!(inputs.contains("login `prod` in logins.toml"), "each input says where it came from: {inputs}");
-    assert_eq!(out.login(WRONG_CERT)["top_cause"]["id"], "pair.key-cert-mismatch", "{}", out.login(WRONG_CERT));
+    assert_eq!(login(&out, WRONG_CERT)["top_cause"]["id"], "pair.key-cert-mismatch", "{}", login(&out, WRONG_CERT));
 
     // JSON says the same.
     let logins = json!({ "login": [{ "name": "prod", "client-id": CONSUMER_KEY, "jwt-key-file": "prod.key",
         "username": HEALTHY, "instance-url": fake.url() }] });
     std::fs::write(dir.join("logins.json"), logins.to_string()).unwrap();
-    let out = run(home.doctor().args(["--config", "logins.json", "--format", "json"]));
-    assert_eq!((out.code, out.status(HEALTHY)), (0, "healthy".into()), "{}", out.stdout);
+    let out = home.doctor().args(["--config", "logins.json", "--format", "json"]).run();
+    assert_eq!((out.code, status(&out, HEALTHY)), (0, "healthy".into()), "{}", out.stdout);
 }
 
 #[test]
@@ -380,7 +345,7 @@ fn a_login_that_hangs_or_cannot_be_diagnosed_never_stops_the_others() {
         entries.push(json!({ "name": "stuck", "target-org": "ci-hub", "cert": fifo }));
     }
     std::fs::write(dir.join("logins.json"), json!({ "login": entries }).to_string()).unwrap();
-    let out = run(home.doctor().args(["--all", "--config", "logins.json", "--timeout", "1", "--format", "json"]));
+    let out = home.doctor().args(["--all", "--config", "logins.json", "--timeout", "1", "--format", "json"]).run();
     assert_eq!(out.code, 1, "a login that could not be diagnosed counts as problems:\n{}{}", out.stdout, out.stderr);
     let rows = out.json()["logins"].as_array().unwrap().clone();
     let unknown = rows.iter().find(|r| r["label"] == "unknown").unwrap();
@@ -394,7 +359,7 @@ fn a_login_that_hangs_or_cannot_be_diagnosed_never_stops_the_others() {
         assert!(stuck["reason"].as_str().unwrap().contains("no result within 4 s"), "{stuck}");
         assert!(out.elapsed < Duration::from_secs(10), "took {:?}", out.elapsed);
     } else {
-        assert_eq!(out.status(HEALTHY), "healthy", "{}", out.stdout);
+        assert_eq!(status(&out, HEALTHY), "healthy", "{}", out.stdout);
     }
 }
 
@@ -404,29 +369,30 @@ fn per_login_flags_are_refused_and_their_variables_ignored() {
     let mut home = Home::new();
     home.alias("ci-hub", HEALTHY);
     home.jwt_login(HEALTHY, &fixture("keys/rsa2048.pkcs8.pem"), &fake.url());
-    let out = run(home.doctor().args(["--all", "--username", "x@y.z", "--cert", "c.crt"]));
+    let out = home.doctor().args(["--all", "--username", "x@y.z", "--cert", "c.crt"]).run();
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("--username, --cert are one login's inputs"), "{}", out.stderr);
 
     // From the environment they are a single run's settings: left out, with a note.
-    let out = run(home
+    let out = home
         .doctor()
         .env("SFJWT_USERNAME", "someone@else.com")
         .env("SFJWT_KEY", "-----BEGIN PRIVATE KEY-----")
-        .args(["--all", "--format", "json"]));
-    assert_eq!((out.code, out.status(HEALTHY)), (0, "healthy".into()), "{}", out.stdout);
+        .args(["--all", "--format", "json"])
+        .run();
+    assert_eq!((out.code, status(&out, HEALTHY)), (0, "healthy".into()), "{}", out.stdout);
     let notes = out.json()["notes"].to_string();
     assert!(notes.contains("SFJWT_USERNAME, SFJWT_KEY not used"), "{notes}");
 
     // --redact-identities masks every login's username, the skipped ones' too.
     home.web_login(WEB);
-    let out = run(home.doctor().args(["--all", "--format", "markdown", "--redact-identities"]));
+    let out = home.doctor().args(["--all", "--format", "markdown", "--redact-identities"]).run();
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert!(!out.stdout.contains(HEALTHY) && !out.stdout.contains(WEB), "{}", out.stdout);
     assert!(out.stdout.contains("| ci-hub | h…@…"), "{}", out.stdout);
 
     let empty = Home::new();
-    let out = run(empty.doctor().arg("--all"));
+    let out = empty.doctor().arg("--all").run();
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("no stored logins") && out.stderr.contains("--config"), "{}", out.stderr);
 }
@@ -442,11 +408,12 @@ fn try_audiences_waits_for_one_round_trip_and_keeps_the_sf_cli_order() {
         o.latency = LATENCY;
     });
     let home = Home::new();
-    let out = run(home
+    let out = home
         .doctor()
         .args(["--format", "json", "--try-audiences", "--client-id", CONSUMER_KEY, "--username", HEALTHY])
         .args(["--instance-url", &fake.url(), "--jwt-key-file"])
-        .arg(fixture("keys/rsa2048.pkcs8.pem")));
+        .arg(fixture("keys/rsa2048.pkcs8.pem"))
+        .run();
     assert_eq!(out.code, 0, "{}", out.stdout);
     let attempts = out.json()["attempts"].as_array().unwrap().clone();
     let results: Vec<&str> = attempts.iter().map(|a| a["result"].as_str().unwrap()).collect();
@@ -466,11 +433,12 @@ fn the_sf_cli_order_is_kept_and_a_token_before_the_last_attempt_is_noted() {
     let fake = FakeSalesforce::start(org(&[HEALTHY]));
     // A production org accepts aud login.salesforce.com: the fourth of five attempts.
     let home = Home::new();
-    let out = run(home
+    let out = home
         .doctor()
         .args(["--format", "json", "--try-audiences", "--client-id", CONSUMER_KEY, "--username", HEALTHY])
         .args(["--instance-url", &fake.url(), "--jwt-key-file"])
-        .arg(fixture("keys/rsa2048.pkcs8.pem")));
+        .arg(fixture("keys/rsa2048.pkcs8.pem"))
+        .run();
     assert_eq!(out.code, 0, "{}", out.stdout);
     let attempts = out.json()["attempts"].as_array().unwrap().clone();
     assert!(attempts[3]["result"].as_str().unwrap().contains("token issued"), "{attempts:?}");
@@ -493,17 +461,32 @@ fn a_slow_run_on_a_terminal_shows_progress_and_erases_it() {
     let mut home = Home::new();
     home.alias("ci-hub", HEALTHY);
     home.jwt_login(HEALTHY, &fixture("keys/rsa2048.pkcs8.pem"), &fake.url());
-    // `script` gives the command a terminal for stdin, stdout and stderr, and copies the screen
-    // to its own stdout.
-    let under_terminal = |format: &str| {
-        let line = format!("{} doctor --all --color never --format {format}", env!("CARGO_BIN_EXE_sfjwt"));
-        run(home.isolated("script").env("TERM", "xterm").args(["-qefc", &line, "/dev/null"]))
-    };
-    let text = under_terminal("text");
-    assert!(text.stdout.contains("sfjwt: 0 of 1 logins done · waiting for ci-hub"), "{:?}", text.stdout);
-    let erased = text.stdout.rfind("\r\x1b[2K").unwrap();
-    let table = text.stdout.find("alias").unwrap();
-    assert!(erased < table, "the line is erased before the report:\n{:?}", text.stdout);
-    let json = under_terminal("json");
-    assert!(!json.stdout.contains("logins done"), "{:?}", json.stdout);
+    let text = on_terminal(&home, "text");
+    assert!(text.contains("sfjwt: 0 of 1 logins done · waiting for ci-hub"), "{text:?}");
+    let erased = text.rfind("\r\x1b[2K").unwrap();
+    let table = text.find("alias").unwrap();
+    assert!(erased < table, "the line is erased before the report:\n{text:?}");
+    let json = on_terminal(&home, "json");
+    assert!(!json.contains("logins done"), "{json:?}");
+}
+
+/// What a terminal shows while `sfjwt doctor --all --format <format>` runs in `home`: `script`
+/// gives it a terminal for stdin, stdout and stderr and copies the screen to its own stdout.
+#[cfg(unix)]
+fn on_terminal(home: &Home, format: &str) -> String {
+    let line = format!("{} doctor --all --color never --format {format}", env!("CARGO_BIN_EXE_sfjwt"));
+    let mut script = Command::new("script");
+    for (name, _) in std::env::vars_os() {
+        let text = name.to_string_lossy();
+        let proxy = text.to_ascii_lowercase().ends_with("_proxy");
+        if ["SFJWT_", "SF_", "SFDX_"].iter().any(|p| text.starts_with(p))
+            || proxy
+            || ["CI", "NO_COLOR"].contains(&&*text)
+        {
+            script.env_remove(&name);
+        }
+    }
+    script.env("HOME", home.path()).env("SFJWT_NOW", NOW).env("TERM", "xterm").current_dir(home.work());
+    let output = script.args(["-qefc", &line, "/dev/null"]).output().expect("script runs");
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }

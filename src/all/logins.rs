@@ -67,6 +67,8 @@ const PER_LOGIN: &[(&str, &str)] = &[
     ("admin_org", "--admin-org"),
     ("wait", "--wait"),
     ("report", "--report"),
+    ("fix", "--fix"),
+    ("diff", "--diff"),
 ];
 
 /// A per-login flag on the command line is a usage error; one that came from its environment

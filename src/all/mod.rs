@@ -107,8 +107,8 @@ pub fn diagnose_all(args: &DoctorArgs, matches: &ArgMatches) -> Result<(Reports,
 /// One login's time-out: its token requests (sent at once, [`crate::probe::MAX_IN_FLIGHT`] at a
 /// time, so at most two rounds of `--timeout` for the sf CLI's longest plan) and a margin for
 /// reading files and signing.
-pub fn login_deadline(timeout_seconds: u64) -> Duration {
-    Duration::from_secs(2 * timeout_seconds + 2)
+pub fn login_deadline(timeout: Duration) -> Duration {
+    2 * timeout + Duration::from_secs(2)
 }
 
 /// What diagnosing one login gave.
@@ -186,8 +186,16 @@ fn diagnose(args: &DoctorArgs, matches: &ArgMatches, ctx: &Context, listed: Opti
         username: evidence.inputs.username.as_ref().map(|u| u.value.clone()),
         cert_not_after: evidence.cert.as_ref().and_then(|c| c.parsed()).map(|c| c.not_after.unix_timestamp()),
         now: evidence.inputs.now,
-        identities: if args.redact_identities { redact::identities(&evidence) } else { Vec::new() },
+        identities: if args.redact_identities { identities(&evidence) } else { Vec::new() },
     })
+}
+
+/// What `--redact-identities` masks in one login's report: as for `doctor`, its usernames and
+/// ids, and the consumer key, which names the org's app.
+fn identities(evidence: &Evidence) -> Vec<String> {
+    let mut identities = redact::identities(evidence);
+    identities.extend(evidence.inputs.client_id.as_ref().map(|c| c.value.clone()));
+    identities
 }
 
 /// The inputs a `--config` entry gave say so, instead of naming the flag they travelled in.
