@@ -141,8 +141,8 @@ fn diagnose_login(login: &Login, matches: &ArgMatches, ctx: &Context, deadline: 
 }
 
 /// Runs `work` on a thread of its own and waits at most `deadline` for it. A login that hangs (a
-/// key path that is a FIFO, a stalled disk) is left behind, still running, and the run goes on;
-/// the process exits without waiting for it. A panic becomes the login's error.
+/// certificate path that is a FIFO, a stalled network disk) is left behind, still running, and
+/// the run goes on; the process exits without waiting for it. A panic becomes the login's error.
 fn with_deadline<T: Send + 'static>(
     deadline: Duration,
     work: impl FnOnce() -> Result<T, String> + Send + 'static,
