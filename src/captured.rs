@@ -47,8 +47,10 @@ pub struct Captured {
     pub client_ids: Vec<String>,
     /// From `ENOENT … '…'` or `privateKey: …`.
     pub key_path: Option<String>,
-    /// The text held an assertion (JWT), an access token or a private key; never stored.
+    /// The text held an assertion (JWT or SAML), an access token or a private key; never stored.
     pub contained_secret: bool,
+    /// The failure is a SAML bearer login: the text names its grant type or holds a SAML assertion.
+    pub saml_bearer: bool,
 }
 
 /// What kind of text was pasted.
@@ -113,6 +115,7 @@ pub fn parse(text: &str, instance_url_hint: Option<&str>) -> Captured {
     let text = Text::new(&redacted.text);
 
     let mut captured = Captured::empty(redacted.contained_secret);
+    captured.saml_bearer = redacted.saml || crate::saml::names_grant(&redacted.text);
     let outcome = recognise(&text, instance_url_hint, &redacted.claims, &mut captured);
     let error_text = outcome.message.as_deref().unwrap_or(text.raw);
     captured.add_local_errors(error_text);
@@ -242,6 +245,7 @@ impl Captured {
             client_ids: Vec::new(),
             key_path: None,
             contained_secret,
+            saml_bearer: false,
         }
     }
 

@@ -54,7 +54,7 @@ pub fn default_severity(id: CauseId) -> Severity {
 /// The ids closest to a mistyped one, best first.
 pub fn suggest<'a>(wanted: &str, ids: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     let mut scored: Vec<(usize, &str)> = ids
-        .map(|id| (edit_distance(wanted, id), id))
+        .map(|id| (strsim::levenshtein(wanted, id), id))
         .filter(|(d, id)| *d <= wanted.len().max(id.len()) / 3 + 1 || id.contains(wanted))
         .collect();
     scored.sort();
@@ -158,21 +158,6 @@ fn numbered_item(line: &str) -> Option<&str> {
 
 fn unquote(value: &str) -> &str {
     value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]

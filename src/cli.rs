@@ -78,6 +78,14 @@ pub struct DoctorArgs {
     )]
     pub instance_url: Option<String>,
 
+    /// Take the inputs the flags do not give from the sf CLI's stored login for this org (SF_TARGET_ORG and the CLI's default org are honoured; no short flag: -o is --username)
+    #[arg(long, visible_alias = "targetusername", value_name = "ALIAS|USERNAME")]
+    pub target_org: Option<String>,
+
+    /// The Dev Hub whose stored JWT login supplies the client id and key a scratch org's login reuses (SF_TARGET_DEV_HUB is honoured)
+    #[arg(long, visible_alias = "targetdevhubusername", value_name = "ALIAS|USERNAME")]
+    pub target_dev_hub: Option<String>,
+
     /// The `aud` claim to use (SF_AUDIENCE_URL is honoured) [default: the documented value for the environment]
     #[arg(long, value_name = "URL")]
     pub audience: Option<String>,
@@ -108,9 +116,9 @@ pub struct DoctorArgs {
     #[arg(long, env = "SFJWT_ADMIN_INSTANCE_URL", hide_env_values = true, value_name = "URL")]
     pub admin_instance_url: Option<String>,
 
-    /// The output of `sf org display --json` for an admin of the org (`-` reads stdin)
-    #[arg(long, value_name = "PATH", conflicts_with = "admin_token")]
-    pub admin_org: Option<PathBuf>,
+    /// An admin of the org: an sf CLI alias or username (sfjwt runs `sf org auth show-access-token`), or a file holding `sf org display --json` output (`-` reads stdin)
+    #[arg(long, value_name = "ALIAS|USERNAME|FILE", conflicts_with = "admin_token")]
+    pub admin_org: Option<String>,
 
     /// A failure you already have (token JSON, HTTP transcript, sf CLI output): TEXT, @PATH, or - for stdin
     #[arg(long, value_name = "TEXT|@PATH|-")]

@@ -47,13 +47,21 @@ pub fn take_last_panic() -> Option<String> {
     LAST_PANIC.with(|last| last.borrow_mut().take())
 }
 
+/// Runs every check of the registry that belongs to the evidence's flow: JWT checks are not run
+/// for a SAML assertion, nor SAML checks for a JWT.
 pub fn run_all(evidence: &Evidence) -> Vec<CheckRun> {
-    run_checks(CHECKS, evidence)
+    let flow = evidence.flow();
+    let checks: Vec<&'static Check> = CHECKS.iter().filter(|c| c.group.flow().is_none_or(|own| own == flow)).collect();
+    run_selected(&checks, evidence)
 }
 
 pub fn run_checks(checks: &'static [Check], evidence: &Evidence) -> Vec<CheckRun> {
+    run_selected(&checks.iter().collect::<Vec<_>>(), evidence)
+}
+
+fn run_selected(checks: &[&'static Check], evidence: &Evidence) -> Vec<CheckRun> {
     let mut runs: Vec<CheckRun> = Vec::with_capacity(checks.len());
-    for check in checks {
+    for &check in checks {
         let blocked = check.needs.iter().find_map(|needed| {
             let run = runs.iter().find(|r| r.check.id == *needed)?;
             (!run.outcome.status.allows_dependents()).then_some(run)

@@ -130,24 +130,28 @@ impl Client {
 }
 
 /// The variable ureq reads its proxy from, in its order.
-fn proxy_variable() -> Option<(&'static str, String)> {
+pub fn proxy_variable() -> Option<(&'static str, String)> {
     ["ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"]
         .into_iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()).map(|v| (name, v)))
 }
 
-/// `http://user:pass@proxy:3128` → `http://***@proxy:3128`.
-fn mask_credentials(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => format!("{}***{}", &url[..scheme + 3], &url[at..]),
-        _ => url.to_string(),
+/// `http://user:pass@proxy:3128` → `http://***@proxy:3128`, and `user:pass@proxy:3128` (ureq
+/// reads a proxy without a scheme as http) → `***@proxy:3128`. Text, not a URL: a proxy value
+/// too broken to parse may still hold a password.
+pub fn mask_credentials(proxy: &str) -> String {
+    let start = proxy.find("://").map_or(0, |i| i + 3);
+    let end = proxy[start..].find(['/', '?', '#']).map_or(proxy.len(), |i| start + i);
+    match proxy[start..end].rfind('@') {
+        Some(at) => format!("{}***{}", &proxy[..start], &proxy[start + at..]),
+        None => proxy.to_string(),
     }
 }
 
 /// HTTPS anywhere; plain HTTP only to loopback, where tests run their fake servers.
 pub fn allowed(url: &str) -> Result<(), Failure> {
     match Url::parse(url) {
-        Ok(parsed) if parsed.scheme == "https" || parsed.is_loopback() => Ok(()),
+        Ok(parsed) if parsed.is_https() || parsed.is_loopback() => Ok(()),
         Ok(_) => Err(Failure::Insecure),
         Err(e) => Err(Failure::Other(format!("invalid URL: {e}"))),
     }
@@ -216,5 +220,26 @@ fn classify_io(e: &std::io::Error) -> Failure {
         ErrorKind::TimedOut | ErrorKind::WouldBlock => Failure::Timeout("socket".into()),
         _ if e.to_string().contains("certificate") || e.to_string().contains("tls") => Failure::Tls(e.to_string()),
         _ => Failure::Other(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxy_credentials_are_masked() {
+        assert_eq!(mask_credentials("http://user:pass@proxy:3128"), "http://***@proxy:3128");
+        assert_eq!(mask_credentials("user:p@ss@proxy:3128"), "***@proxy:3128");
+        assert_eq!(mask_credentials("http://proxy:3128/a@b"), "http://proxy:3128/a@b");
+        assert_eq!(mask_credentials("http://proxy:3128"), "http://proxy:3128");
+    }
+
+    #[test]
+    fn only_https_or_loopback_http_is_allowed() {
+        assert_eq!(allowed("https://login.salesforce.com"), Ok(()));
+        assert_eq!(allowed("http://127.0.0.1:8080"), Ok(()));
+        assert_eq!(allowed("http://127.example.com"), Err(Failure::Insecure));
+        assert!(matches!(allowed("https://a..b"), Err(Failure::Other(_))));
     }
 }

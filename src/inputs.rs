@@ -9,7 +9,7 @@ use std::{
 use clap::{ArgMatches, parser::ValueSource};
 use serde::Serialize;
 
-use crate::{cli::DoctorArgs, error::Error, files, secret::Secret};
+use crate::{cli::DoctorArgs, error::Error, files, secret::Secret, sf_state::Context as SfContext};
 
 pub const DEFAULT_LOGIN_URL: &str = "https://login.salesforce.com";
 
@@ -22,6 +22,10 @@ pub enum Source {
     Stdin,
     /// Found in the `--error` text.
     Captured,
+    /// The sf CLI's stored login for this org (alias or username).
+    SfLogin(String),
+    /// A setting of the sf CLI's config (`org-instance-url in ~/.sf/config.json`).
+    SfConfig(String),
     Default,
 }
 
@@ -33,6 +37,8 @@ impl fmt::Display for Source {
             Source::ProjectFile(path) => write!(f, "sfdcLoginUrl in {}", path.display()),
             Source::Stdin => f.write_str("stdin"),
             Source::Captured => f.write_str("the --error text"),
+            Source::SfLogin(org) => write!(f, "the sf CLI's stored login for {org}"),
+            Source::SfConfig(setting) => f.write_str(setting),
             Source::Default => f.write_str("default"),
         }
     }
@@ -72,14 +78,40 @@ pub struct Inputs {
     pub connected_apps: Vec<PathBuf>,
     /// An admin session for read-only org queries, or why it cannot be used.
     pub admin: Option<Result<crate::org::AdminSession, String>>,
+    /// How the sf CLI was asked for the admin session (`--admin-org <alias>`), if it was.
+    pub admin_sf: Option<crate::org::SfRun>,
     pub error: Option<Sourced<TextInput>>,
     pub offline: bool,
     pub timeout: std::time::Duration,
     pub try_audiences: bool,
     /// The sfdx-project.json found upwards from the working directory, if any.
     pub project: Option<ProjectFile>,
+    /// The sf CLI's own state and the stored logins that supplied inputs.
+    pub sf: crate::sf_inputs::SfCli,
     /// Unix seconds used as "now" by every time rule (SFJWT_NOW pins it for reproducible reports).
     pub now: i64,
+    pub context: RunContext,
+}
+
+/// Where sfjwt runs, read once here so that checks read no environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunContext {
+    /// Where relative paths are read from.
+    pub working_dir: Option<PathBuf>,
+    /// `CI` is set, as every CI service sets it.
+    pub ci: bool,
+    /// The variable the HTTP client takes its proxy from, and its value with any credentials masked.
+    pub proxy: Option<(&'static str, String)>,
+}
+
+impl RunContext {
+    pub fn read() -> RunContext {
+        RunContext {
+            working_dir: env::current_dir().ok(),
+            ci: env::var_os("CI").is_some(),
+            proxy: crate::http::proxy_variable().map(|(name, value)| (name, crate::http::mask_credentials(&value))),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +124,11 @@ pub struct ProjectFile {
 
 impl Inputs {
     pub fn resolve(args: &DoctorArgs, matches: &ArgMatches) -> Result<Inputs, Error> {
+        Inputs::resolve_in(args, matches, &crate::sf_inputs::process_context())
+    }
+
+    /// Resolves against the given view of the sf CLI's home and environment.
+    pub fn resolve_in(args: &DoctorArgs, matches: &ArgMatches, sf: &SfContext) -> Result<Inputs, Error> {
         let sourced = |id: &str, flag: &str, env_name: &str, value: Option<String>| {
             value.map(|value| Sourced { value, source: source_of(matches, id, flag, env_name) })
         };
@@ -99,22 +136,36 @@ impl Inputs {
             args.jwt_key_file.as_deref() == Some(Path::new("-")),
             args.assertion.as_deref() == Some("-"),
             args.error.as_deref() == Some("-"),
+            args.admin_org.as_deref() == Some("-"),
         ];
         if stdin_users.iter().filter(|used| **used).count() > 1 {
-            return Err(Error::usage("only one of --jwt-key-file, --assertion and --error can read stdin (`-`)")
-                .suggest("pass the others as files"));
+            return Err(Error::usage(
+                "only one of --jwt-key-file, --assertion, --error and --admin-org can read stdin (`-`)",
+            )
+            .suggest("pass the others as files"));
         }
-        let project = find_project(&env::current_dir().unwrap_or_default());
+        let (admin, admin_sf) = resolve_admin(args, matches, sf)?;
+        let context = RunContext::read();
+        let project = find_project(context.working_dir.as_deref().unwrap_or(Path::new("")));
+        let username = sourced("username", "username", "SFJWT_USERNAME", args.username.clone());
+        let (mut sf, filled) = crate::sf_inputs::resolve(args, sf, username.as_ref().map(|u| u.value.as_str()))?;
+        let setting_source = filled.org_instance_url.as_ref().map(|url| url.source.clone());
         let instance_url = sourced("instance_url", "instance-url", "SFJWT_INSTANCE_URL", args.instance_url.clone())
+            .or(filled.login_url)
             .or_else(|| {
                 let project = project.as_ref()?;
                 Some(Sourced { value: project.login_url.clone()?, source: Source::ProjectFile(project.path.clone()) })
             })
+            .or(filled.org_instance_url)
             .unwrap_or(Sourced { value: DEFAULT_LOGIN_URL.to_string(), source: Source::Default });
+        if setting_source.as_ref() == Some(&instance_url.source) {
+            sf.note_instance_url_setting(&instance_url);
+        }
         Ok(Inputs {
-            client_id: sourced("client_id", "client-id", "SFJWT_CLIENT_ID", args.client_id.clone()),
-            key: resolve_key(args, matches)?,
-            username: sourced("username", "username", "SFJWT_USERNAME", args.username.clone()),
+            client_id: sourced("client_id", "client-id", "SFJWT_CLIENT_ID", args.client_id.clone())
+                .or(filled.client_id),
+            key: resolve_key(args, matches)?.or(filled.key),
+            username: username.or(filled.username),
             instance_url,
             audience: resolve_audience(args)?,
             cert: sourced("cert", "cert", "SFJWT_CERT", args.cert.as_ref().map(|p| p.display().to_string()))
@@ -124,7 +175,8 @@ impl Inputs {
                 .as_deref()
                 .map(|text| Sourced { value: text_input(text), source: Source::Flag("assertion".into()) }),
             connected_apps: args.connected_app.clone(),
-            admin: resolve_admin(args, matches)?,
+            admin,
+            admin_sf,
             error: args
                 .error
                 .as_deref()
@@ -133,7 +185,9 @@ impl Inputs {
             timeout: std::time::Duration::from_secs(args.timeout),
             try_audiences: args.try_audiences,
             project,
+            sf,
             now: now(),
+            context,
         })
     }
 }
@@ -161,24 +215,58 @@ fn resolve_key(args: &DoctorArgs, matches: &ArgMatches) -> Result<Option<Sourced
     }))
 }
 
+type Admin = Option<Result<crate::org::AdminSession, String>>;
+
 fn resolve_admin(
     args: &DoctorArgs,
     matches: &ArgMatches,
-) -> Result<Option<Result<crate::org::AdminSession, String>>, Error> {
-    if let Some(path) = &args.admin_org {
+    sf: &SfContext,
+) -> Result<(Admin, Option<crate::org::SfRun>), Error> {
+    if let Some(value) = &args.admin_org {
+        let Some(path) = admin_org_file(value) else {
+            let run = admin_from_sf(value, args, sf);
+            return Ok((Some(run.outcome.clone().map_err(|e| e.to_string())), Some(run)));
+        };
         let bytes = if path == Path::new("-") {
             files::read_stdin_limited(files::MAX_INPUT_BYTES)
         } else {
-            files::read_limited(path, files::MAX_INPUT_BYTES)
+            files::read_limited(&path, files::MAX_INPUT_BYTES)
         }
         .map_err(|e| Error::input("--admin-org", format!("cannot read {}: {e}", path.display())))?;
-        return Ok(Some(crate::org::session_from_org_display(&files::decode_text(&bytes))));
+        return Ok((Some(crate::org::session_from_org_display(&files::decode_text(&bytes))), None));
     }
     let (Some(token), Some(url)) = (&args.admin_token, &args.admin_instance_url) else {
-        return Ok(None);
+        return Ok((None, None));
     };
     let source = source_of(matches, "admin_token", "admin-token", "SFJWT_ADMIN_TOKEN");
-    Ok(Some(crate::org::AdminSession::new(url, token.clone(), source.to_string())))
+    Ok((Some(crate::org::AdminSession::new(url, token.clone(), source.to_string())), None))
+}
+
+/// `--admin-org` names a file when it is `-`, an existing file, or looks like a path (a separator
+/// or a `.json` ending, so a mistyped file name is reported as such); anything else is an sf CLI
+/// alias or username.
+fn admin_org_file(value: &str) -> Option<PathBuf> {
+    let path = Path::new(value);
+    let looks_like_path = value == "-" || value.contains(['/', '\\']) || value.to_ascii_lowercase().ends_with(".json");
+    (looks_like_path || path.is_file()).then(|| path.to_path_buf())
+}
+
+/// Runs the sf CLI for the admin's token (never with --offline: it refreshes the token online).
+fn admin_from_sf(target: &str, args: &DoctorArgs, sf: &SfContext) -> crate::org::SfRun {
+    if args.offline {
+        let outcome = Err(crate::org::SfFailure::Offline);
+        return crate::org::SfRun { target: target.to_string(), outcome, commands: Vec::new() };
+    }
+    let stored = crate::sf_state::lookup(sf, target).login.ok();
+    let stored = crate::org::StoredAdmin {
+        username: stored.as_ref().map(|login| login.username.clone()),
+        instance_url: stored.and_then(|login| login.instance_url),
+    };
+    // npm installs a `sf.cmd` shim on Windows, which CreateProcess does not find as `sf`.
+    let program = if cfg!(windows) { "sf.cmd" } else { "sf" };
+    let command =
+        crate::org::SfCommand { program: program.into(), timeout: std::time::Duration::from_secs(args.timeout) };
+    crate::org::admin_session(target, &command, &stored)
 }
 
 fn resolve_audience(args: &DoctorArgs) -> Result<Option<Sourced<String>>, Error> {

@@ -27,8 +27,11 @@ pub mod redact;
 pub mod registry;
 pub mod render;
 pub mod report;
+pub mod saml;
 pub mod secret;
 pub mod sf_cli;
+pub mod sf_inputs;
+pub mod sf_state;
 pub mod symptom;
 #[cfg(test)]
 mod testing;

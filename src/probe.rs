@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
+use time::OffsetDateTime;
 
 use crate::{
     captured::{Answer, Symptom},
-    clock::unix_now,
     http::{self, Client, Failure, Response},
     secret::{Secret, scrub},
 };
@@ -21,6 +21,8 @@ pub struct Planned {
     pub login: String,
     pub audience: String,
     pub assertion: Secret<String>,
+    /// [`GRANT_TYPE`] for a JWT, [`crate::saml::GRANT_TYPE`] for a SAML assertion.
+    pub grant_type: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -67,14 +69,17 @@ pub struct Transcript {
 /// The server's clock, read from a response's `Date` header, against ours at that moment.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct ClockReading {
-    pub server: i64,
-    pub local: i64,
+    #[serde(with = "time::serde::timestamp")]
+    pub server: OffsetDateTime,
+    #[serde(with = "time::serde::timestamp")]
+    pub local: OffsetDateTime,
 }
 
 impl ClockReading {
-    /// Positive when the local clock is ahead of Salesforce's.
+    /// Whole seconds, positive when the local clock is ahead of Salesforce's (a `Date` header
+    /// has no fractions, so neither does the local reading).
     pub fn skew(&self) -> i64 {
-        self.local - self.server
+        self.local.unix_timestamp() - self.server.unix_timestamp()
     }
 }
 
@@ -112,19 +117,20 @@ pub fn run(plan: Vec<Planned>, timeout: Duration) -> Probe {
             });
             continue;
         }
+        let grant_type = planned.grant_type;
         let request = format!(
             "POST {token_url}\nContent-Type: application/x-www-form-urlencoded\n\ngrant_type={}&assertion=[redacted]",
-            GRANT_TYPE.replace(':', "%3A")
+            url::form_urlencoded::byte_serialize(grant_type.as_bytes()).collect::<String>()
         );
         let result =
-            client.post_form(&token_url, &[("grant_type", GRANT_TYPE), ("assertion", planned.assertion.expose())]);
+            client.post_form(&token_url, &[("grant_type", grant_type), ("assertion", planned.assertion.expose())]);
         let (outcome, response, elapsed) = match result {
             Ok(response) => {
                 if probe.clock.is_none() {
                     probe.clock = response
                         .header("date")
                         .and_then(parse_http_date)
-                        .map(|server| ClockReading { server, local: unix_now() });
+                        .map(|server| ClockReading { server, local: OffsetDateTime::now_utc() });
                 }
                 (interpret(&response), Some(describe_response(&response)), response.elapsed)
             }
@@ -272,12 +278,10 @@ fn mask_token(body: &str) -> String {
     }
 }
 
-/// RFC 7231 IMF-fixdate: `Sun, 22 Nov 2026 21:40:42 GMT`.
-pub fn parse_http_date(value: &str) -> Option<i64> {
-    let format = time::macros::format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
-    time::PrimitiveDateTime::parse(value.trim(), &format).ok().map(|t| t.assume_utc().unix_timestamp())
+/// An HTTP `Date` (RFC 9110: IMF-fixdate `Sun, 22 Nov 2026 21:40:42 GMT`, and the obsolete
+/// RFC 850 and asctime forms a recipient must also accept).
+pub fn parse_http_date(value: &str) -> Option<OffsetDateTime> {
+    httpdate::parse_http_date(value.trim()).ok().map(OffsetDateTime::from)
 }
 
 #[cfg(test)]
@@ -296,8 +300,11 @@ mod tests {
 
     #[test]
     fn reads_http_dates() {
-        assert_eq!(parse_http_date("Sun, 22 Nov 2026 21:40:00 GMT"), Some(1_795_383_600));
-        assert_eq!(parse_http_date("yesterday"), None);
+        let unix = |value: &str| parse_http_date(value).map(OffsetDateTime::unix_timestamp);
+        assert_eq!(unix("Sun, 22 Nov 2026 21:40:00 GMT"), Some(1_795_383_600));
+        assert_eq!(unix("Sunday, 22-Nov-26 21:40:00 GMT"), Some(1_795_383_600));
+        assert_eq!(unix("Sun Nov 22 21:40:00 2026"), Some(1_795_383_600));
+        assert_eq!(unix("yesterday"), None);
     }
 
     #[test]

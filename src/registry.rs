@@ -3,16 +3,23 @@
 
 use serde::Serialize;
 
-use crate::{cause_id::CauseId, checks, evidence::Evidence, finding::Outcome};
+use crate::{
+    cause_id::CauseId,
+    checks,
+    evidence::{Evidence, Flow},
+    finding::Outcome,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Group {
+    SfCli,
     Key,
     Certificate,
     Pairing,
     Assertion,
     Claims,
+    Saml,
     Host,
     App,
     Org,
@@ -23,16 +30,30 @@ pub enum Group {
 impl Group {
     pub fn title(self) -> &'static str {
         match self {
+            Group::SfCli => "sf CLI state",
             Group::Key => "Private key",
             Group::Certificate => "Certificate",
             Group::Pairing => "Key and certificate",
             Group::Assertion => "Assertion",
             Group::Claims => "Claims",
+            Group::Saml => "SAML assertion",
             Group::Host => "Login host",
             Group::App => "Connected app",
             Group::Org => "Org (admin session)",
             Group::Endpoint => "Token endpoint",
             Group::Login => "Login",
+        }
+    }
+}
+
+impl Group {
+    /// The bearer flow a group belongs to; `None` for groups of both. A check of the other flow
+    /// is not run (`engine::run_all`).
+    pub fn flow(self) -> Option<Flow> {
+        match self {
+            Group::Assertion | Group::Claims => Some(Flow::JwtBearer),
+            Group::Saml => Some(Flow::SamlBearer),
+            _ => None,
         }
     }
 }
@@ -53,6 +74,51 @@ pub struct Check {
 }
 
 pub static CHECKS: &[Check] = &[
+    Check {
+        id: "sfcli.login",
+        group: Group::SfCli,
+        title: "The sf CLI's stored login for the org is a JWT login",
+        reads: "--target-org, SF_TARGET_ORG or the sf CLI's default org; --target-dev-hub",
+        needs: &[],
+        emits: &[CauseId::SfcliNotJwtLogin],
+        run: checks::sfcli::login,
+    },
+    Check {
+        id: "sfcli.store",
+        group: Group::SfCli,
+        title: "The sf CLI can read and decrypt its stored login",
+        reads: "~/.sfdx: the login's file, alias.json and the key file of the generic keychain",
+        needs: &[],
+        emits: &[CauseId::SfcliAuthStoreUnreadable],
+        run: checks::sfcli::store,
+    },
+    Check {
+        id: "sfcli.key-path",
+        group: Group::SfCli,
+        title: "The stored login's key path still holds the key",
+        reads: "the privateKey path of the stored JWT login",
+        needs: &[],
+        emits: &[CauseId::SfcliKeyPathStale],
+        run: checks::sfcli::key_path,
+    },
+    Check {
+        id: "sfcli.instance-url",
+        group: Group::SfCli,
+        title: "The stored instance URL fits the stored login URL",
+        reads: "loginUrl and instanceUrl of the stored login",
+        needs: &[],
+        emits: &[CauseId::SfcliInstanceUrlMismatch],
+        run: checks::sfcli::instance_url,
+    },
+    Check {
+        id: "sfcli.admin",
+        group: Group::SfCli,
+        title: "The sf CLI provides the admin session",
+        reads: "--admin-org <alias|username>: sf org auth show-access-token",
+        needs: &[],
+        emits: &[CauseId::SfcliNotInstalled, CauseId::SfcliCommandFailed],
+        run: checks::sfcli::admin,
+    },
     Check {
         id: "key.file",
         group: Group::Key,
@@ -201,6 +267,64 @@ pub static CHECKS: &[Check] = &[
             CauseId::ClaimsExpNotNumber,
         ],
         run: checks::claims::expiry,
+    },
+    Check {
+        id: "saml.structure",
+        group: Group::Saml,
+        title: "Assertion is one SAML 2.0 assertion, base64url-encoded",
+        reads: "--assertion (XML, base64 or base64url), or the assertion in --error",
+        needs: &[],
+        emits: &[CauseId::SamlNotSaml, CauseId::SamlNotBase64url],
+        run: checks::saml::structure,
+    },
+    Check {
+        id: "saml.signature",
+        group: Group::Saml,
+        title: "Assertion is signed (RSA-SHA256/SHA1) by the app's certificate",
+        reads: "the ds:Signature, --cert or the app's certificate, and the key",
+        needs: &[],
+        emits: &[CauseId::SamlUnsigned, CauseId::SamlSignatureAlgorithm, CauseId::SamlCertMismatch],
+        run: checks::saml::signature,
+    },
+    Check {
+        id: "saml.issuer",
+        group: Group::Saml,
+        title: "Issuer is the connected app's consumer key",
+        reads: "the Issuer and --client-id",
+        needs: &[],
+        emits: &[CauseId::SamlIssuerNotConsumerKey],
+        run: checks::saml::issuer,
+    },
+    Check {
+        id: "saml.subject",
+        group: Group::Saml,
+        title: "NameID is the username, confirmed as bearer for the token endpoint",
+        reads: "the Subject, --username and the login host",
+        needs: &[],
+        emits: &[
+            CauseId::SamlNameidNotUsername,
+            CauseId::SamlSubjectConfirmationNotBearer,
+            CauseId::SamlRecipientMismatch,
+        ],
+        run: checks::saml::subject,
+    },
+    Check {
+        id: "saml.audience",
+        group: Group::Saml,
+        title: "Audience is the login host",
+        reads: "the Audience and the login host",
+        needs: &[],
+        emits: &[CauseId::SamlAudienceInvalid],
+        run: checks::saml::audience,
+    },
+    Check {
+        id: "saml.validity",
+        group: Group::Saml,
+        title: "NotBefore and NotOnOrAfter enclose now",
+        reads: "the Conditions, the SubjectConfirmationData and the local clock",
+        needs: &[],
+        emits: &[CauseId::SamlExpired, CauseId::SamlNotYetValid],
+        run: checks::saml::validity,
     },
     Check {
         id: "host.url",
@@ -363,6 +487,7 @@ pub static CHECKS: &[Check] = &[
             CauseId::HostInvalidUrl,
             CauseId::HostLightningDomain,
             CauseId::ClaimsIssMissing,
+            CauseId::SfcliAuthStoreUnreadable,
         ],
         run: checks::answer::classify,
     },

@@ -9,7 +9,7 @@ use crate::{
     diagnosis::RankedCause,
     engine::CheckRun,
     error::Exit,
-    evidence::{AssertionEvidence, Evidence, ProbeEvidence},
+    evidence::{AssertionEvidence, Evidence, Flow, ProbeEvidence},
     finding::{Confidence, Severity, Status},
     inputs::{KeyInput, Source, TextInput},
     registry::Group,
@@ -23,6 +23,8 @@ pub struct Report {
     pub schema: &'static str,
     pub sfjwt_version: &'static str,
     pub verdict: Verdict,
+    /// The OAuth 2.0 bearer grant diagnosed: `jwt-bearer` or `saml-bearer`.
+    pub flow: Flow,
     pub generated_at: String,
     pub platform: Platform,
     pub inputs: Vec<InputRow>,
@@ -146,6 +148,7 @@ impl Report {
             schema: SCHEMA,
             sfjwt_version: env!("CARGO_PKG_VERSION"),
             verdict,
+            flow: evidence.flow(),
             generated_at: crate::checks::date(evidence.inputs.now),
             platform: Platform { os: std::env::consts::OS, arch: std::env::consts::ARCH },
             inputs: input_rows(evidence),
@@ -293,7 +296,18 @@ fn push_folded(
 }
 
 fn notes(ev: &Evidence) -> Vec<String> {
-    let mut notes = Vec::new();
+    let mut notes = ev.inputs.sf.notes.clone();
+    if ev.flow() == Flow::SamlBearer {
+        let why = match (&ev.assertion, &ev.captured) {
+            (AssertionEvidence::Saml { .. }, _) => "the assertion given is SAML",
+            (_, Some(c)) if c.saml.is_some() => "the --error text holds a SAML assertion",
+            _ => "the --error text names the SAML bearer grant type",
+        };
+        notes.push(format!(
+            "diagnosed {} ({why}): the JWT checks do not apply; the XML signature is not verified, its certificate is paired with the app's",
+            Flow::SamlBearer.describe()
+        ));
+    }
     if let Some(project) = &ev.inputs.project
         && let Some(problem) = &project.problem
     {

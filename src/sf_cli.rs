@@ -91,82 +91,17 @@ fn matches_gs1(origin: &str) -> bool {
 /// The WHATWG origin of an http(s) URL: `scheme://host[:port]`, host lower-cased, default port
 /// dropped. `None` for anything that is not an absolute http(s) URL.
 pub fn origin(url: &str) -> Option<String> {
-    parse_url(url).map(|parts| parts.origin())
+    http_url(url).map(|url| url.origin().ascii_serialization())
 }
 
-/// The WHATWG `href` of an http(s) URL, as far as the CLI's inputs need it: the origin plus the
-/// path (`/` when there is none), query and fragment kept as given. Unlike a full WHATWG parser
-/// this neither resolves `.`/`..` segments nor percent-encodes; user info is dropped.
+/// The WHATWG `href` of an http(s) URL, as Node's `URL` gives it to the CLI: `/` added when there
+/// is no path, `\` read as `/`, dot segments resolved, user info and query kept.
 pub fn href(url: &str) -> Option<String> {
-    let parts = parse_url(url)?;
-    let rest = parts.rest;
-    let path_end = rest.find(['?', '#']).unwrap_or(rest.len());
-    // Special schemes treat `\` as `/` in the path.
-    let path = rest[..path_end].replace('\\', "/");
-    let path = if path.is_empty() { "/".to_string() } else { path };
-    Some(format!("{}{path}{}", parts.origin(), &rest[path_end..]))
+    http_url(url).map(String::from)
 }
 
-struct UrlParts<'a> {
-    scheme: &'static str,
-    host: String,
-    port: Option<u16>,
-    /// Everything after the authority: path, query, fragment.
-    rest: &'a str,
-}
-
-impl UrlParts<'_> {
-    fn origin(&self) -> String {
-        let default_port = if self.scheme == "https" { 443 } else { 80 };
-        match self.port {
-            Some(port) if port != default_port => format!("{}://{}:{port}", self.scheme, self.host),
-            _ => format!("{}://{}", self.scheme, self.host),
-        }
-    }
-}
-
-fn parse_url(url: &str) -> Option<UrlParts<'_>> {
-    let url = url.trim();
-    let (scheme, after) = url.split_once(':')?;
-    let scheme = match scheme.to_ascii_lowercase().as_str() {
-        "http" => "http",
-        "https" => "https",
-        _ => return None,
-    };
-    // Special schemes skip any run of slashes (and backslashes) before the authority.
-    let after = after.trim_start_matches(['/', '\\']);
-    let authority_end = after.find(['/', '\\', '?', '#']).unwrap_or(after.len());
-    let (authority, rest) = after.split_at(authority_end);
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
-    let (host, port) = split_host_port(host_port)?;
-    if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return None;
-    }
-    Some(UrlParts { scheme, host: host.to_ascii_lowercase(), port, rest })
-}
-
-/// Splits `host[:port]` (IPv6 hosts are bracketed). An empty port means none; a bad one is an error.
-fn split_host_port(host_port: &str) -> Option<(&str, Option<u16>)> {
-    let (host, port) = if host_port.starts_with('[') {
-        let close = host_port.find(']')?;
-        let (host, tail) = host_port.split_at(close + 1);
-        match tail.strip_prefix(':') {
-            Some(port) => (host, port),
-            None if tail.is_empty() => (host, ""),
-            None => return None,
-        }
-    } else {
-        host_port.split_once(':').unwrap_or((host_port, ""))
-    };
-    if port.is_empty() {
-        return Some((host, None));
-    }
-    if !port.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    // WHATWG allows leading zeros ("0443"), so parse wide and range-check.
-    let port: u64 = port.parse().ok()?;
-    Some((host, Some(u16::try_from(port).ok()?)))
+fn http_url(text: &str) -> Option<url::Url> {
+    url::Url::parse(text).ok().filter(|url| matches!(url.scheme(), "http" | "https"))
 }
 
 #[cfg(test)]

@@ -22,7 +22,9 @@ pub fn evidence(args: &[&str]) -> Evidence {
     let matches = Cli::command().try_get_matches_from(argv).expect("valid test arguments");
     let cli = Cli::from_arg_matches(&matches).expect("valid test arguments");
     let Command::Doctor(doctor) = cli.command else { unreachable!() };
-    let mut inputs = Inputs::resolve(&doctor, matches.subcommand_matches("doctor").unwrap()).expect("inputs resolve");
+    let matches = matches.subcommand_matches("doctor").unwrap();
+    let sf = crate::sf_inputs::empty_context();
+    let mut inputs = Inputs::resolve_in(&doctor, matches, &sf).expect("inputs resolve");
     inputs.now = NOW;
     evidence::gather(inputs).expect("evidence gathers")
 }

@@ -42,7 +42,9 @@ fn junit_validates_against_the_ci_schema() {
     let lint = Command::new("xmllint").args(["--noout", "--schema", schema]).arg(&report).output();
     let lint = lint.expect("xmllint runs (apt-get install libxml2-utils; .ci/run installs it)");
     assert!(lint.status.success(), "{}", String::from_utf8_lossy(&lint.stderr));
-    assert_eq!(out.stdout.matches("<testcase ").count(), sfjwt::registry::CHECKS.len(), "one test case per check");
+    // Every check of the JWT bearer flow's run (the SAML bearer flow's checks are not run for a JWT).
+    let run = sfjwt::registry::CHECKS.iter().filter(|c| c.group.flow() != Some(sfjwt::evidence::Flow::SamlBearer));
+    assert_eq!(out.stdout.matches("<testcase ").count(), run.count(), "one test case per check");
     assert!(out.stdout.contains("<failure type=\"key.encrypted\""));
 }
 

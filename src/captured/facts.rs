@@ -4,6 +4,7 @@
 use super::scan::{self, Text};
 use super::secrets::Claims;
 use super::{Captured, classify};
+use crate::evidence::host::Url;
 
 /// Field names (lowercase) that carry each fact.
 const USERNAME_FIELDS: &[&str] = &["username", "sub"];
@@ -107,8 +108,7 @@ fn follows_login_label(before: &str) -> bool {
 /// A `Host:` header names no scheme. Salesforce is HTTPS only; plain HTTP is only plausible for a
 /// local test server.
 pub(super) fn with_scheme(host: &str) -> String {
-    let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
-    let loopback = name == "localhost" || name.starts_with("127.") || name == "[::1]";
+    let loopback = Url::parse(&format!("http://{host}")).is_ok_and(|url| url.is_loopback());
     format!("{}://{host}", if loopback { "http" } else { "https" })
 }
 
@@ -307,6 +307,8 @@ mod tests {
     fn host_headers_get_a_plausible_scheme() {
         assert_eq!(with_scheme("login.salesforce.com"), "https://login.salesforce.com");
         assert_eq!(with_scheme("127.0.0.1:42005"), "http://127.0.0.1:42005");
+        assert_eq!(with_scheme("[::1]:42005"), "http://[::1]:42005");
+        assert_eq!(with_scheme("127.example.com"), "https://127.example.com");
         assert_eq!(
             header_value("< Date: Sun, 22 Nov 2026 21:40:42 GMT", "date"),
             Some("Sun, 22 Nov 2026 21:40:42 GMT")

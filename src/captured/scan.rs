@@ -244,27 +244,8 @@ fn unicode_escape(chars: &mut std::str::Chars<'_>) -> char {
 
 /// `application/x-www-form-urlencoded` decoding; invalid escapes are kept as they are.
 pub(super) fn percent_decode(value: &str) -> String {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(byte) => {
-                        out.push(byte);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    // A literal `+` arrives as `%2B`, so every `+` left is a space.
+    percent_encoding::percent_decode_str(&value.replace('+', " ")).decode_utf8_lossy().into_owned()
 }
 
 /// An object literal: JSON, JS `util.inspect` (`{error: 'x'}`) or a Ruby hash (`{"error"=>"x"}`).

@@ -15,9 +15,12 @@ use super::scan::{self, Sep, Text};
 /// The text with its secrets replaced, and what the replaced assertions said.
 pub(super) struct Redacted {
     pub text: String,
-    /// Claims of each redacted JWT; `[REDACTED-JWT-n]` stands for `claims[n - 1]`.
+    /// Claims of each redacted JWT; `[REDACTED-JWT-n]` (or `[REDACTED-SAML-n]` for a SAML
+    /// assertion's Issuer, NameID and Audience) stands for `claims[n - 1]`.
     pub claims: Vec<Claims>,
     pub contained_secret: bool,
+    /// The text held a SAML assertion.
+    pub saml: bool,
 }
 
 /// The identifying (non-secret) claims of a JWT.
@@ -26,9 +29,12 @@ pub(super) struct Claims {
     pub iss: Option<String>,
     pub sub: Option<String>,
     pub aud: Option<String>,
+    /// From a SAML assertion (Issuer, NameID, Audience) rather than a JWT.
+    pub saml: bool,
 }
 
 const JWT_MARKER: &str = "[REDACTED-JWT-";
+const SAML_MARKER: &str = "[REDACTED-SAML-";
 const TOKEN_MARKER: &str = "[REDACTED-TOKEN]";
 /// Field names whose values are bearer credentials (lowercase: matched case-insensitively).
 const TOKEN_KEYS: [&str; 6] =
@@ -38,16 +44,18 @@ pub(super) fn redact(text: &str) -> Redacted {
     let mut found = false;
     let mut claims = Vec::new();
     let text = redact_pem_blocks(text, &mut found);
+    let (text, saml) = redact_saml(&text, &mut claims);
+    found |= saml;
     let text = redact_jwts(&text, &mut claims, &mut found);
     let text = redact_token_fields(&text, &mut found);
     let text = redact_bearer_tokens(&text, &mut found);
     let text = redact_session_ids(&text, &mut found);
-    Redacted { text, claims, contained_secret: found }
+    Redacted { text, claims, contained_secret: found, saml }
 }
 
 /// The claims behind a `[REDACTED-JWT-n]` marker at the start of `value`.
 pub(super) fn claims_for<'c>(value: &str, claims: &'c [Claims]) -> Option<&'c Claims> {
-    let digits = value.strip_prefix(JWT_MARKER)?.split(']').next()?;
+    let digits = value.strip_prefix(JWT_MARKER).or_else(|| value.strip_prefix(SAML_MARKER))?.split(']').next()?;
     let index: usize = digits.parse().ok()?;
     claims.get(index.checked_sub(1)?)
 }
@@ -106,6 +114,25 @@ fn pem_end(text: &str, body: usize) -> usize {
         }
     }
     text[body..].find("\n\n").map_or(text.len(), |i| body + i)
+}
+
+/// SAML assertions, as XML or base64 of it (a form body's `assertion=`): the whole assertion is a
+/// bearer credential. Its Issuer, NameID and first Audience are kept, as a JWT's claims are.
+fn redact_saml(text: &str, claims: &mut Vec<Claims>) -> (String, bool) {
+    let mut spans = Vec::new();
+    for span in crate::saml::locate(text) {
+        let reading = crate::saml::read(&text[span.clone()]).or_else(|| crate::saml::find_in_text(&text[span.clone()]));
+        let assertion = reading.as_ref().and_then(|r| r.assertion.as_ref());
+        claims.push(Claims {
+            iss: assertion.and_then(|a| a.issuer.clone()),
+            sub: assertion.and_then(|a| a.name_id.clone()),
+            aud: assertion.and_then(|a| a.audiences.first().cloned()),
+            saml: true,
+        });
+        spans.push((span, format!("{SAML_MARKER}{}]", claims.len())));
+    }
+    let found = !spans.is_empty();
+    (replace_spans(text, &spans), found)
 }
 
 /// Compact JWTs: `eyJ…` then two more base64url segments (standard base64 and percent-encoding are
@@ -171,7 +198,7 @@ fn decode_claims(payload: &str) -> Claims {
     };
     // An array `aud` is skipped: Salesforce takes a single audience.
     let claim = |name: &str| claims.get(name).map(str::to_string);
-    Claims { iss: claim("iss"), sub: claim("sub"), aud: claim("aud") }
+    Claims { iss: claim("iss"), sub: claim("sub"), aud: claim("aud"), saml: false }
 }
 
 /// Values of token fields in any spelling (`"access_token":"…"`, `access_token=…`, JS objects),

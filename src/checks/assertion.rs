@@ -8,9 +8,13 @@ use crate::{
     finding::{Cause, Outcome},
 };
 
+/// The JWT checks have nothing to read in a SAML assertion (the engine does not run them then).
+const SAML: &str = "the assertion is SAML, not a JWT (see the SAML checks)";
+
 pub fn structure(ev: &Evidence) -> Outcome {
     match &ev.assertion {
         AssertionEvidence::Missing(reason) => Outcome::skip(reason.clone()),
+        AssertionEvidence::Saml { .. } => Outcome::skip(SAML),
         AssertionEvidence::Built { claims, audience_source, .. } => {
             Outcome::pass("built as `sf org login jwt` would send it")
                 .detail(r#"header: {"alg":"RS256","typ":"JWT"}"#)
@@ -47,6 +51,7 @@ pub fn algorithm(ev: &Evidence) -> Outcome {
     let decoded = match &ev.assertion {
         AssertionEvidence::Given { decoded, .. } => decoded,
         AssertionEvidence::Built { .. } => return Outcome::pass("RS256 (built by sfjwt)"),
+        AssertionEvidence::Saml { .. } => return Outcome::skip(SAML),
         AssertionEvidence::Missing(reason) => return Outcome::skip(reason.clone()),
     };
     let Some(header) = &decoded.header else {
@@ -77,6 +82,7 @@ pub fn signature(ev: &Evidence) -> Outcome {
         AssertionEvidence::Built { signed: None, .. } => {
             return Outcome::skip("no usable RSA private key to sign with (see key checks)");
         }
+        AssertionEvidence::Saml { .. } => return Outcome::skip(SAML),
         AssertionEvidence::Missing(reason) => return Outcome::skip(reason.clone()),
     };
     let key = ev

@@ -1,7 +1,9 @@
 //! The certificate uploaded to the connected app: a readable X.509 certificate, in its validity
 //! period, holding an RSA key.
 
-use super::{date, duration};
+use time::{Duration, OffsetDateTime};
+
+use super::{duration, format_date as date};
 use crate::cause_id::CauseId;
 use crate::{
     evidence::{
@@ -12,7 +14,7 @@ use crate::{
 };
 
 /// Salesforce keeps accepting an expired certificate, so expiry is a warning; this is how early it warns.
-const EXPIRING_SOON_SECONDS: i64 = 30 * 86_400;
+const EXPIRING_SOON: Duration = Duration::days(30);
 
 pub fn file(ev: &Evidence) -> Outcome {
     let Some(cert) = &ev.cert else {
@@ -64,7 +66,8 @@ pub fn validity(ev: &Evidence) -> Outcome {
     let Some(cert) = ev.cert.as_ref().and_then(CertReport::parsed) else {
         return Outcome::skip("no parsed certificate");
     };
-    let now = ev.inputs.now;
+    let now = OffsetDateTime::from_unix_timestamp(ev.inputs.now).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let between = |earlier: OffsetDateTime, later: OffsetDateTime| duration((later - earlier).whole_seconds());
     let origin = ev.cert.as_ref().map(|c| c.origin.clone()).unwrap_or_default();
     let cause = |id| Cause::new(id).var("cert_file", origin.clone());
     if cert.not_before > now {
@@ -73,31 +76,31 @@ pub fn validity(ev: &Evidence) -> Outcome {
             vec![cause(CauseId::CertNotYetValid).evidence(format!(
                 "notBefore is {} ({} from now)",
                 date(cert.not_before),
-                duration(cert.not_before - now)
+                between(now, cert.not_before)
             ))],
         );
     }
     if cert.not_after < now {
         return Outcome::found(
-            format!("expired {} ago", duration(now - cert.not_after)),
+            format!("expired {} ago", between(cert.not_after, now)),
             vec![cause(CauseId::CertExpired).evidence(format!(
                 "notAfter was {}: expired {} ago",
                 date(cert.not_after),
-                duration(now - cert.not_after)
+                between(cert.not_after, now)
             ))],
         );
     }
-    if cert.not_after - now < EXPIRING_SOON_SECONDS {
+    if cert.not_after - now < EXPIRING_SOON {
         return Outcome::found(
-            format!("expires in {}", duration(cert.not_after - now)),
+            format!("expires in {}", between(now, cert.not_after)),
             vec![cause(CauseId::CertExpiringSoon).evidence(format!(
                 "notAfter is {}: expires in {}",
                 date(cert.not_after),
-                duration(cert.not_after - now)
+                between(now, cert.not_after)
             ))],
         );
     }
-    Outcome::pass(format!("valid until {} ({} left)", date(cert.not_after), duration(cert.not_after - now)))
+    Outcome::pass(format!("valid until {} ({} left)", date(cert.not_after), between(now, cert.not_after)))
 }
 
 pub fn algorithm(ev: &Evidence) -> Outcome {

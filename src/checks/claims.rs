@@ -85,7 +85,7 @@ fn shown_iss(iss: &str) -> String {
 }
 
 /// Says why `iss` cannot be a consumer key, when it plainly cannot.
-fn not_a_consumer_key(iss: &str) -> Option<&'static str> {
+pub(crate) fn not_a_consumer_key(iss: &str) -> Option<&'static str> {
     if iss.is_empty() {
         return Some("it is empty");
     }
@@ -246,15 +246,15 @@ pub fn audience(ev: &Evidence) -> Outcome {
     };
     let kind = host::classify_host(&url);
     let posted_to_loopback = matches!(ev.host.kind, HostKind::Loopback);
-    if url.scheme != "https" && !(posted_to_loopback && url.is_loopback()) {
+    if !(url.is_https() || posted_to_loopback && url.is_loopback()) {
         return invalid("it is http; the authorization server URL is https".into());
     }
-    if url.path.contains("/services/oauth2") {
+    if url.path().contains("/services/oauth2") {
         return invalid("it is the token endpoint; aud takes the authorization server's URL alone".into());
     }
     let mut causes = Vec::new();
     match &kind {
-        HostKind::Login | HostKind::Test if !url.path.is_empty() && url.path != "/" => {
+        HostKind::Login | HostKind::Test if url.after_origin() != "/" => {
             return invalid("it has a path; the documented value is the bare host".into());
         }
         HostKind::Login | HostKind::Test | HostKind::ExperienceSite => {}
@@ -269,7 +269,7 @@ pub fn audience(ev: &Evidence) -> Outcome {
                 ))
                 .confirm_if(!ev.has_answer(), "the token endpoint's answer settles it: run without --offline"),
         ),
-        HostKind::Instance { .. } if url.host.starts_with("gs1.") => {}
+        HostKind::Instance { .. } if url.host().starts_with("gs1.") => {}
         _ => return invalid(format!("it is {}, not an authorization server", kind.describe())),
     }
     if let Some(mismatch) = environment_mismatch(&kind, ev) {

@@ -20,7 +20,7 @@ pub fn reach(ev: &Evidence) -> Outcome {
     };
     let mut causes = Vec::new();
     for attempt in &probe.attempts {
-        if let Some(cause) = network_cause(attempt) {
+        if let Some(cause) = network_cause(attempt, ev.inputs.context.proxy.as_ref()) {
             causes.push(cause);
         }
     }
@@ -38,7 +38,7 @@ pub fn reach(ev: &Evidence) -> Outcome {
     outcome
 }
 
-fn network_cause(attempt: &Attempt) -> Option<Cause> {
+fn network_cause(attempt: &Attempt, proxy: Option<&(&'static str, String)>) -> Option<Cause> {
     let at = format!("POST {}", attempt.token_url);
     match &attempt.outcome {
         Answered::Network { failure, tls: true } => {
@@ -46,9 +46,9 @@ fn network_cause(attempt: &Attempt) -> Option<Cause> {
                 "a proxy that re-signs HTTPS traffic is the usual cause; its CA must be in the system trust store",
             ))
         }
-        Answered::Network { failure, .. } => {
-            Some(Cause::new(CauseId::EndpointUnreachable).evidence(format!("{at}: {failure}")).evidence(proxy_note()))
-        }
+        Answered::Network { failure, .. } => Some(
+            Cause::new(CauseId::EndpointUnreachable).evidence(format!("{at}: {failure}")).evidence(proxy_note(proxy)),
+        ),
         Answered::Unexpected { status, location: Some(location), .. } => Some(
             Cause::new(CauseId::EndpointUnexpectedResponse)
                 .evidence(format!("{at}: HTTP {status} redirect to {location}"))
@@ -63,20 +63,10 @@ fn network_cause(attempt: &Attempt) -> Option<Cause> {
     }
 }
 
-fn proxy_note() -> String {
-    let proxy =
-        ["HTTPS_PROXY", "https_proxy", "ALL_PROXY"].iter().find_map(|name| std::env::var(name).ok().map(|v| (name, v)));
+fn proxy_note(proxy: Option<&(&str, String)>) -> String {
     match proxy {
-        Some((name, value)) => format!("{name} is set ({}); check the proxy and NO_PROXY", mask_credentials(&value)),
+        Some((name, masked)) => format!("{name} is set ({masked}); check the proxy and NO_PROXY"),
         None => "no HTTPS_PROXY is set; if this network needs a proxy, set HTTPS_PROXY (and NO_PROXY)".into(),
-    }
-}
-
-/// `http://user:pass@proxy:3128` → `http://***@proxy:3128`.
-fn mask_credentials(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => format!("{}***{}", &url[..scheme + 3], &url[at..]),
-        _ => url.to_string(),
     }
 }
 
@@ -115,8 +105,8 @@ pub fn clock(ev: &Evidence) -> Outcome {
                 .confidence(Confidence::High)
                 .evidence(format!(
                     "Date header {}; local time {}",
-                    super::date(reading.server),
-                    super::date(reading.local)
+                    super::format_date(reading.server),
+                    super::format_date(reading.local)
                 ))
                 .evidence(format!("{summary}; Salesforce allows {SKEW_ALLOWANCE_SECONDS} s")),
         ],

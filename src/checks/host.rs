@@ -31,14 +31,14 @@ pub fn url(ev: &Evidence) -> Outcome {
             cause(CauseId::HostLightningDomain)
                 .evidence("Lightning domains serve the UI, not OAuth; the sf CLI refuses them"),
         ],
-        _ if url.scheme == "http" && !url.is_loopback() => {
+        _ if !url.is_https() && !url.is_loopback() => {
             vec![cause(CauseId::HostInsecure).evidence("http is refused: Salesforce answers `HTTPS required`, and sfjwt will not send an assertion in clear text")]
         }
         HostKind::NotSalesforce => {
-            vec![cause(CauseId::HostNotSalesforce).evidence(format!("{} is not under a Salesforce domain", url.host))]
+            vec![cause(CauseId::HostNotSalesforce).evidence(format!("{} is not under a Salesforce domain", url.host()))]
         }
         HostKind::OtherSalesforce => {
-            vec![cause(CauseId::HostNotSalesforce).evidence(format!("{} is {}", url.host, host.kind.describe()))]
+            vec![cause(CauseId::HostNotSalesforce).evidence(format!("{} is {}", url.host(), host.kind.describe()))]
         }
         _ => Vec::new(),
     };
@@ -53,12 +53,11 @@ pub fn url(ev: &Evidence) -> Outcome {
                     .evidence(format!("the assertion went to {}, not the org's My Domain", host.raw)),
             );
         }
-        if !url.path.is_empty() && url.path != "/" {
+        if url.path() != "/" {
             outcome = outcome.detail(format!(
-                "the path {} is kept: the token URL is {}{}/services/oauth2/token",
-                url.path,
-                url.origin(),
-                url.path.trim_end_matches('/')
+                "the path {} is kept: the token URL is {}/services/oauth2/token",
+                url.path(),
+                url.base()
             ));
         }
         if matches!(host.kind, HostKind::Instance { .. }) {

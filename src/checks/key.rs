@@ -19,8 +19,10 @@ pub fn file(ev: &Evidence) -> Outcome {
         KeyState::Unreadable(e) => {
             let mut cause = cause(CauseId::KeyUnreadable).evidence(format!("{}: {e}", key.origin));
             if *e == ReadError::NotFound {
-                cause = cause.evidence(format!("working directory: {}", cwd()));
-                if std::env::var_os("CI").is_some() {
+                let context = &ev.inputs.context;
+                let working_dir = context.working_dir.as_ref().map_or("(unknown)".into(), |d| d.display().to_string());
+                cause = cause.evidence(format!("working directory: {working_dir}"));
+                if context.ci {
                     cause = cause.evidence(
                         "CI is set: a step that writes the key from a secret may not have run, or ran in another job",
                     );
@@ -121,8 +123,4 @@ pub fn algorithm(ev: &Evidence) -> Outcome {
             ))],
         ),
     }
-}
-
-fn cwd() -> String {
-    std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_else(|_| "(unknown)".into())
 }

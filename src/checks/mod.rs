@@ -11,6 +11,8 @@ pub mod host;
 pub mod key;
 pub mod org;
 pub mod pair;
+pub mod saml;
+pub mod sfcli;
 
 /// "3 days", "2 hours", "45 seconds": the largest unit that fits.
 pub fn duration(seconds: i64) -> String {
@@ -26,11 +28,13 @@ pub fn duration(seconds: i64) -> String {
 
 /// `2026-11-22 21:40:42 UTC`
 pub fn date(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix).map_or_else(|_| format!("{unix} (out of range)"), format_date)
+}
+
+/// `2026-11-22 21:40:42 UTC`
+pub fn format_date(when: time::OffsetDateTime) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        .unwrap_or_else(|| format!("{unix} (out of range)"))
+    when.to_offset(time::UtcOffset::UTC).format(&format).unwrap_or_else(|_| when.unix_timestamp().to_string())
 }
 
 #[cfg(test)]
@@ -93,6 +97,43 @@ mod check_tests {
         let ec = evidence(&["--jwt-key-file", "fixtures/keys/ec-p256.pkcs8.pem"]);
         assert_eq!(ids(&super::key::algorithm(&ec)), [CauseId::KeyNotRsa]);
         assert!(super::key::algorithm(&ec).summary.contains("EC P-256"));
+    }
+
+    /// Checks read where sfjwt runs from the evidence, never from the process: the same
+    /// evidence gives the same findings anywhere.
+    #[test]
+    fn surroundings_come_from_the_evidence() {
+        use crate::{
+            evidence::ProbeEvidence,
+            inputs::RunContext,
+            probe::{Attempt, Outcome as Answered, Probe},
+        };
+        let mut missing = evidence(&["--jwt-key-file", "fixtures/keys/nope.pem"]);
+        let proxy = Some(("HTTPS_PROXY", "http://***@proxy.example:3128".to_string()));
+        missing.inputs.context = RunContext { working_dir: Some("/builds/acme".into()), ci: true, proxy };
+        let evidence_of = |outcome: Outcome| outcome.causes.into_iter().flat_map(|c| c.evidence).collect::<Vec<_>>();
+        let said = evidence_of(super::key::file(&missing));
+        assert!(said.contains(&"working directory: /builds/acme".to_string()), "{said:?}");
+        assert!(said.iter().any(|e| e.starts_with("CI is set")), "{said:?}");
+
+        let attempt = Attempt {
+            login: "https://login.salesforce.com".into(),
+            audience: "https://login.salesforce.com".into(),
+            token_url: "https://login.salesforce.com/services/oauth2/token".into(),
+            outcome: Answered::Network { failure: "connection refused".into(), tls: false },
+            elapsed_ms: 0,
+            transcript: Default::default(),
+        };
+        missing.probe = ProbeEvidence::Done(Probe { attempts: vec![attempt], clock: None });
+        let said = evidence_of(super::endpoint::reach(&missing));
+        assert!(
+            said.iter()
+                .any(|e| e == "HTTPS_PROXY is set (http://***@proxy.example:3128); check the proxy and NO_PROXY")
+        );
+
+        missing.inputs.context = RunContext::default();
+        assert!(!evidence_of(super::key::file(&missing)).iter().any(|e| e.starts_with("CI is set")));
+        assert!(evidence_of(super::endpoint::reach(&missing)).iter().any(|e| e.starts_with("no HTTPS_PROXY is set")));
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub const REPLICATION_WINDOW_SECONDS: i64 = 15 * 60;
 /// Connected app changes take up to about ten minutes to apply.
 pub const PROPAGATION_WINDOW_SECONDS: i64 = 10 * 60;
 
-const NO_SESSION: &str = "no admin session: pass --admin-org <file of `sf org display --json`> or SFJWT_ADMIN_TOKEN with --admin-instance-url";
+const NO_SESSION: &str = "no admin session: pass --admin-org <admin's sf CLI alias, or a file of `sf org display --json`>, or SFJWT_ADMIN_TOKEN with --admin-instance-url";
 
 fn inspection(ev: &Evidence) -> Result<&OrgInspection, Outcome> {
     match &ev.org {

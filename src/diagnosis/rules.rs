@@ -21,7 +21,7 @@ use crate::{
     catalog,
     cause_id::CauseId,
     evidence::{
-        Evidence,
+        Evidence, Flow,
         host::{self, Environment, HostKind, Url},
     },
     finding::{Cause, Confidence, Severity},
@@ -217,8 +217,8 @@ pub static READINGS: &[Reading] = &[
     ),
     reading(
         S::CorruptAuthFile,
-        C::EndpointUnknownError,
-        "the sf CLI's stored auth file is corrupt: `sf org logout` for this username, then log in again",
+        C::SfcliAuthStoreUnreadable,
+        "the sf CLI could not parse its stored login for this username (~/.sfdx/<username>.json)",
     ),
     reading(S::MissingClientId, C::ClaimsIssMissing, "the client had no consumer key to put in `iss`"),
 ];
@@ -254,6 +254,10 @@ pub fn readings(observation: &Observation, ev: &Evidence) -> Vec<(Cause, bool)> 
 
 /// Readings that depend on where the answer came from.
 fn refine(observation: &Observation, ev: &Evidence, found: &mut [(Cause, bool)]) {
+    if ev.flow() == Flow::SamlBearer {
+        for_saml(found);
+        return;
+    }
     match observation.symptom {
         // The same refusal from hosts of both environments: the host is not the whole story.
         S::NotApproved if refused_in_both_environments(observation, ev) => {
@@ -274,6 +278,21 @@ fn refine(observation: &Observation, ev: &Evidence, found: &mut [(Cause, bool)])
             }
         }
         _ => {}
+    }
+}
+
+/// The SAML bearer flow has no JWT: a reading that blames a claim blames the SAML element that
+/// plays its part (the Audience for `aud`, the Issuer for `iss`).
+fn for_saml(found: &mut [(Cause, bool)]) {
+    for (cause, _) in found.iter_mut() {
+        let saml = match cause.id {
+            C::ClaimsAudInvalid | C::ClaimsAudMyDomain => C::SamlAudienceInvalid,
+            C::ClaimsIssMissing => C::SamlIssuerNotConsumerKey,
+            _ => continue,
+        };
+        let mut replaced = Cause::new(saml).confidence(cause.confidence);
+        replaced.evidence.push(format!("the SAML bearer flow's counterpart of {}: the assertion is SAML", cause.id));
+        *cause = replaced;
     }
 }
 

@@ -1,6 +1,7 @@
 //! The certificate uploaded to the connected app: its public key, validity and type.
 
-use rsa::{RsaPublicKey, pkcs8::DecodePublicKey, traits::PublicKeyParts};
+use ::time::OffsetDateTime;
+use rsa::{PublicKey, pkcs8::DecodePublicKey, traits::PublicKeyParts};
 use x509_parser::prelude::*;
 
 use crate::{files::ReadError, pem, secret::sha256_hex};
@@ -32,8 +33,8 @@ pub enum NotCert {
 pub struct ParsedCert {
     pub subject: String,
     pub issuer: String,
-    pub not_before: i64,
-    pub not_after: i64,
+    pub not_before: OffsetDateTime,
+    pub not_after: OffsetDateTime,
     pub public_key: CertKey,
     /// SHA-256 of the DER SubjectPublicKeyInfo, lowercase hex.
     pub spki_sha256: String,
@@ -44,7 +45,7 @@ pub struct ParsedCert {
 
 #[derive(Debug)]
 pub enum CertKey {
-    Rsa(RsaPublicKey),
+    Rsa(PublicKey),
     Other(String),
 }
 
@@ -111,7 +112,7 @@ fn parse(bytes: &[u8]) -> CertState {
 fn parse_der(der: &[u8], count: usize, der_encoded: bool) -> Option<ParsedCert> {
     let (_, cert) = X509Certificate::from_der(der).ok()?;
     let spki = cert.public_key().raw;
-    let public_key = match RsaPublicKey::from_public_key_der(spki) {
+    let public_key = match PublicKey::from_public_key_der(spki) {
         Ok(key) => CertKey::Rsa(key),
         Err(_) => CertKey::Other(match cert.public_key().parsed() {
             Ok(x509_parser::public_key::PublicKey::EC(_)) => "EC".to_string(),
@@ -122,8 +123,8 @@ fn parse_der(der: &[u8], count: usize, der_encoded: bool) -> Option<ParsedCert> 
     Some(ParsedCert {
         subject: cert.subject().to_string(),
         issuer: cert.issuer().to_string(),
-        not_before: cert.validity().not_before.timestamp(),
-        not_after: cert.validity().not_after.timestamp(),
+        not_before: cert.validity().not_before.to_datetime(),
+        not_after: cert.validity().not_after.to_datetime(),
         public_key,
         spki_sha256: sha256_hex(spki),
         count,

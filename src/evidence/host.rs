@@ -48,7 +48,8 @@ pub enum HostKind {
     },
     ExperienceSite,
     Lightning,
-    /// An instance host such as `na123.salesforce.com` or `cs42.salesforce.com`.
+    /// An instance host such as `na123.salesforce.com` or `cs42.salesforce.com` (letters, then
+    /// digits: no hyphen, so no punycode `xn--` label).
     Instance {
         sandbox: bool,
     },
@@ -60,19 +61,18 @@ pub enum HostKind {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Url {
-    pub scheme: String,
-    pub host: String,
-    pub port: Option<u16>,
-    pub path: String,
-}
+/// An http(s) URL as the WHATWG URL Standard parses it (the `url` crate; the sf CLI uses Node's
+/// `URL`), held to what a login host can be: http or https, a host that is an IP address or a
+/// name DNS can hold, and no invisible characters anywhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Url(url::Url);
 
 impl Url {
     pub fn parse(text: &str) -> Result<Url, String> {
         let text = text.trim();
         // Shown verbatim, a byte order mark or a zero-width space would make the message absurd
-        // ("the scheme is `https`, expected https"): name it instead.
+        // ("the scheme is `https`, expected https"), and WHATWG drops tabs and newlines silently:
+        // name the character instead.
         if let Some((at, c)) = text.char_indices().find(|&(_, c)| is_invisible(c)) {
             let what = if c == '\u{feff}' { " (a byte order mark)" } else { "" };
             return Err(format!(
@@ -80,45 +80,72 @@ impl Url {
                 u32::from(c)
             ));
         }
-        let (scheme, rest) = text.split_once("://").ok_or("it has no scheme (expected https://…)")?;
-        let scheme = scheme.to_ascii_lowercase();
-        if scheme != "https" && scheme != "http" {
-            return Err(format!("the scheme is `{scheme}`, expected https"));
+        let url = url::Url::parse(text).map_err(|e| describe_error(e, text))?;
+        match url.scheme() {
+            "https" | "http" => {}
+            // `acme.my.salesforce.com:443` parses as the scheme `acme.my.salesforce.com`.
+            _ if url.cannot_be_a_base() => return Err("it has no scheme (expected https://…)".into()),
+            other => return Err(format!("the scheme is `{other}`, expected https")),
         }
-        let (authority, path) = rest.find(['/', '?', '#']).map_or((rest, ""), |i| rest.split_at(i));
-        let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
-        let port_of = |port: &str| port.parse::<u16>().map_err(|_| format!("the port `{port}` is not a number"));
-        let (host, port) = if authority.starts_with('[') {
-            // `[::1]` or `[::1]:8443`: the colons inside the brackets are not a port.
-            let end = authority.find(']').ok_or("the IPv6 address in the host has no closing `]`")?;
-            let (host, rest) = authority.split_at(end + 1);
-            match rest.strip_prefix(':') {
-                Some(port) => (host, Some(port_of(port)?)),
-                None if rest.is_empty() => (host, None),
-                None => return Err(format!("`{rest}` follows the IPv6 address in the host")),
-            }
-        } else {
-            match authority.rsplit_once(':') {
-                Some((host, port)) => (host, Some(port_of(port)?)),
-                None => (authority, None),
-            }
-        };
-        check_host(host)?;
-        Ok(Url { scheme, host: host.to_ascii_lowercase(), port, path: path.to_string() })
+        if let Some(url::Host::Domain(name)) = url.host() {
+            check_dns_name(name)?;
+        }
+        Ok(Url(url))
     }
 
+    pub fn scheme(&self) -> &str {
+        self.0.scheme()
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.0.scheme() == "https"
+    }
+
+    /// Lower case, punycode for international names, IPv6 addresses in brackets.
+    pub fn host(&self) -> &str {
+        self.0.host_str().unwrap_or_default()
+    }
+
+    /// The port when it is not the scheme's default (WHATWG drops `:443` from https URLs).
+    pub fn port(&self) -> Option<u16> {
+        self.0.port()
+    }
+
+    /// The path alone: `/` at least, without the query or fragment.
+    pub fn path(&self) -> &str {
+        self.0.path()
+    }
+
+    /// What follows the origin: the path, query and fragment (`/` when there is nothing else).
+    pub fn after_origin(&self) -> &str {
+        &self.0[url::Position::BeforePath..]
+    }
+
+    /// `scheme://host[:port]`, the default port dropped.
     pub fn origin(&self) -> String {
-        match self.port {
-            Some(port) => format!("{}://{}:{port}", self.scheme, self.host),
-            None => format!("{}://{}", self.scheme, self.host),
-        }
+        self.0.origin().ascii_serialization()
     }
 
-    /// `localhost` or a loopback IP address. Only an address literal counts: a name such as
+    /// The origin and path without a trailing slash, as a login URL or an `aud` is written:
+    /// the token URL is this plus `/services/oauth2/token`.
+    pub fn base(&self) -> String {
+        format!("{}{}", self.origin(), self.path().trim_end_matches('/'))
+    }
+
+    /// The URL as WHATWG serializes it (Node's `href`).
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// `localhost` or a loopback IP address. Only an address counts: a name such as
     /// `127.example.com` resolves anywhere, and plain http is allowed to loopback.
     pub fn is_loopback(&self) -> bool {
-        let host = self.host.trim_start_matches('[').trim_end_matches(']');
-        host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        match self.0.host() {
+            Some(url::Host::Domain(name)) => name == "localhost",
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        }
     }
 }
 
@@ -127,19 +154,40 @@ fn is_invisible(c: char) -> bool {
     c.is_control() || matches!(c, '\u{feff}' | '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{202a}'..='\u{202e}')
 }
 
-/// A DNS name (labels of 1 to 63 bytes, at most 253 in all) or an IPv6 address in brackets.
-fn check_host(host: &str) -> Result<(), String> {
-    if host.is_empty() || host.contains(char::is_whitespace) {
-        return Err("it has no valid host".into());
+/// WHATWG's reasons, in words, naming the character or bracket at fault where there is one.
+fn describe_error(error: url::ParseError, text: &str) -> String {
+    use url::ParseError;
+    let authority = text.split_once("//").map_or(text, |(_, rest)| rest);
+    let authority = authority.split(['/', '\\', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    match error {
+        ParseError::RelativeUrlWithoutBase => "it has no scheme (expected https://…)".into(),
+        ParseError::EmptyHost => "it has no valid host".into(),
+        ParseError::InvalidPort => "the port is not a number from 0 to 65535".into(),
+        ParseError::InvalidIpv4Address => "the host ends in a number but is not a valid IPv4 address".into(),
+        ParseError::InvalidIpv6Address if host.starts_with('[') && !host.contains(']') => {
+            "the IPv6 address in the host has no closing `]`".into()
+        }
+        ParseError::InvalidIpv6Address => "the host is not a valid IPv6 address".into(),
+        // The `url` crate reports a forbidden character as either.
+        ParseError::InvalidDomainCharacter | ParseError::IdnaError => match host.chars().find(|&c| is_forbidden(c)) {
+            Some(c) => format!("the host holds `{c}`, which no host name can hold"),
+            None if error == ParseError::IdnaError => "the host is not a valid international domain name".into(),
+            None => "the host holds a character no host name can hold".into(),
+        },
+        other => other.to_string(),
     }
-    if let Some(inner) = host.strip_prefix('[') {
-        let address = inner.strip_suffix(']').unwrap_or(inner);
-        return match address.parse::<std::net::Ipv6Addr>() {
-            Ok(_) => Ok(()),
-            Err(_) => Err("the host is not a valid IPv6 address".into()),
-        };
-    }
-    if let Some(c) = host.chars().find(|&c| !(c.is_alphanumeric() || matches!(c, '-' | '.' | '_'))) {
+}
+
+/// WHATWG's forbidden domain code points, less the `:` that starts a port.
+fn is_forbidden(c: char) -> bool {
+    c.is_ascii_control() || matches!(c, ' ' | '#' | '%' | '/' | '<' | '>' | '?' | '@' | '[' | '\\' | ']' | '^' | '|')
+}
+
+/// What WHATWG accepts and DNS does not: labels of 1 to 63 bytes, at most 253 in all, of
+/// letters, digits, `-` and `_` (the name is ASCII by now: international names are punycode).
+fn check_dns_name(host: &str) -> Result<(), String> {
+    if let Some(c) = host.chars().find(|&c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))) {
         return Err(format!("the host holds `{c}`, which no host name can hold"));
     }
     let name = host.strip_suffix('.').unwrap_or(host);
@@ -154,7 +202,7 @@ fn check_host(host: &str) -> Result<(), String> {
 }
 
 pub fn classify_host(url: &Url) -> HostKind {
-    let host = url.host.as_str();
+    let host = url.host();
     if url.is_loopback() {
         return HostKind::Loopback;
     }
@@ -188,7 +236,7 @@ pub fn classify_host(url: &Url) -> HostKind {
         };
     }
     if let Some(instance) = host.strip_suffix(".salesforce.com")
-        && !instance.contains('.')
+        && !instance.contains(['.', '-'])
         && instance.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && instance.chars().any(|c| c.is_ascii_digit())
     {
@@ -345,11 +393,35 @@ mod tests {
     fn parses_urls() {
         let url = Url::parse("HTTPS://Acme.my.salesforce.com:8443/path?q").unwrap();
         assert_eq!(url.origin(), "https://acme.my.salesforce.com:8443");
-        assert_eq!(url.path, "/path?q");
-        assert!(Url::parse("acme.my.salesforce.com").is_err());
-        assert!(Url::parse("ftp://x").is_err());
-        assert_eq!(Url::parse("http://[::1]/services").unwrap().host, "[::1]");
-        assert_eq!(Url::parse("http://[::1]:8080").unwrap().port, Some(8080));
+        assert_eq!((url.path(), url.after_origin()), ("/path", "/path?q"));
+        assert_eq!(url.base(), "https://acme.my.salesforce.com:8443/path");
+        assert!(Url::parse("acme.my.salesforce.com").unwrap_err().contains("no scheme"));
+        assert!(Url::parse("acme.my.salesforce.com:443").unwrap_err().contains("no scheme"));
+        assert!(Url::parse("ftp://x").unwrap_err().contains("`ftp`"));
+        assert_eq!(Url::parse("http://[::1]/services").unwrap().host(), "[::1]");
+        assert_eq!(Url::parse("http://[::1]:8080").unwrap().port(), Some(8080));
+        assert!(Url::parse("https://x.com:99999").unwrap_err().contains("port"));
+    }
+
+    /// Where WHATWG (and so the sf CLI) reads a URL differently from a naive split, sfjwt follows it.
+    #[test]
+    fn follows_whatwg() {
+        let url = |text: &str| Url::parse(text).unwrap();
+        // Default ports are dropped, as from an origin in Node.
+        assert_eq!(url("https://login.salesforce.com:443/").origin(), "https://login.salesforce.com");
+        assert_eq!(url("https://login.salesforce.com:443").port(), None);
+        assert_eq!(url("http://127.0.0.1:80").origin(), "http://127.0.0.1");
+        // Special schemes need no slashes and read `\` as `/`.
+        assert_eq!(url("https:login.salesforce.com").origin(), "https://login.salesforce.com");
+        assert_eq!(url("https:\\\\acme.my.salesforce.com\\x").after_origin(), "/x");
+        // Short and hexadecimal IPv4 forms are addresses, so loopback ones are loopback.
+        assert!(url("http://127.1:8080").is_loopback());
+        assert_eq!(url("http://0x7f.0.0.1").host(), "127.0.0.1");
+        // International names become punycode, so a look-alike host shows what it really is.
+        assert_eq!(url("https://lоgin.salesforce.com").host(), "xn--lgin-55d.salesforce.com");
+        assert_eq!(kind("https://lоgin.salesforce.com"), HostKind::OtherSalesforce);
+        // Escapes in a host are decoded before it is read.
+        assert_eq!(url("https://login%2Esalesforce.com").host(), "login.salesforce.com");
     }
 
     #[test]
@@ -360,6 +432,8 @@ mod tests {
         assert!(refused(&format!("https://{}.my.salesforce.com", "a".repeat(64))).contains("at most 63"));
         assert!(refused(&format!("https://{}", "a.".repeat(200))).contains("at most 253"));
         assert!(refused("http://%zz").contains("`%`"));
+        assert!(refused("https://login salesforce.com").contains("` `"));
+        assert!(refused("https://a!b.com").contains("`!`"), "WHATWG allows it, DNS does not");
         assert!(refused("\u{feff}https://login.salesforce.com").contains("U+FEFF (a byte order mark)"));
         assert!(refused("https://login.salesforce.com\u{200b}/").contains("U+200B"));
     }

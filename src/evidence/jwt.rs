@@ -5,7 +5,7 @@ use base64::{
     Engine,
     engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD},
 };
-use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
+use rsa::{Pkcs1v15Sign, PrivateKey, PublicKey};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -53,7 +53,7 @@ impl Malformed {
 
 impl Decoded {
     /// Verifies an RS256 signature with `key`. `None` when there is nothing to verify.
-    pub fn verify(&self, key: &RsaPublicKey) -> Option<bool> {
+    pub fn verify(&self, key: &PublicKey) -> Option<bool> {
         if self.signature.expose().is_empty() || self.header.is_none() {
             return None;
         }
@@ -157,21 +157,22 @@ impl BuiltClaims {
         }
     }
 
-    /// Signs with RS256, header `{"typ":"JWT","alg":"RS256"}` (jsonwebtoken's), as the sf CLI does.
-    pub fn sign(&self, key: &RsaPrivateKey) -> Result<Secret<String>, String> {
-        let segment =
-            |json: serde_json::Result<Vec<u8>>| json.map(|j| URL_SAFE_NO_PAD.encode(j)).map_err(|e| e.to_string());
-        let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
-        let signing_input = format!("{}.{}", segment(serde_json::to_vec(&header))?, segment(serde_json::to_vec(self))?);
-        // The same bytes jsonwebtoken::encode produces (PKCS#1 v1.5 is deterministic), but through
-        // rsa's fallible `sign`: jsonwebtoken's signer `expect`s success and panicked on keys rsa
-        // parses yet cannot sign with (under 496 bits, too small for a SHA-256 DigestInfo; or with
-        // factors that are not prime), ending `sfjwt doctor` with exit 101 and no output.
+    /// Signs with RS256 under the sf CLI's header, byte for byte.
+    ///
+    /// rsa's `sign` is fallible, so a key rsa parses yet cannot sign with (under 496 bits, too
+    /// small for a SHA-256 DigestInfo; or with factors that are not prime) is an error here, not
+    /// the panic the jsonwebtoken crate's signer `expect`ed its way into.
+    pub fn sign(&self, key: &PrivateKey) -> Result<Secret<String>, String> {
+        let claims = serde_json::to_vec(self).map_err(|e| e.to_string())?;
+        let signing_input = format!("{}.{}", URL_SAFE_NO_PAD.encode(RS256_HEADER), URL_SAFE_NO_PAD.encode(claims));
         let digest = Sha256::digest(signing_input.as_bytes());
         let signature = key.sign(Pkcs1v15Sign::new::<Sha256>(), &digest).map_err(|e| e.to_string())?;
         Ok(Secret::new(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))))
     }
 }
+
+/// The JOSE header of every assertion sfjwt builds: the one the sf CLI's `jsonwebtoken` (npm) writes.
+const RS256_HEADER: &str = r#"{"alg":"RS256","typ":"JWT"}"#;
 
 #[cfg(test)]
 mod tests {
@@ -194,21 +195,22 @@ mod tests {
         assert_eq!(decode(&not_json).problems, vec![Malformed::NotJson("header")]);
     }
 
-    fn pkcs1_key(pem: &str) -> RsaPrivateKey {
+    fn pkcs1_key(pem: &str) -> PrivateKey {
         use rsa::pkcs1::DecodeRsaPrivateKey;
-        RsaPrivateKey::from_pkcs1_pem(pem).unwrap()
+        PrivateKey::from_pkcs1_pem(pem).unwrap()
     }
 
+    /// PKCS#1 v1.5 signatures are deterministic, so the assertion sfjwt builds is byte for byte
+    /// the one fixtures/assertions/generate.sh makes with `openssl dgst -sha256 -sign` from the
+    /// sf CLI's header and the same claims.
     #[test]
-    fn signs_exactly_as_jsonwebtoken_does() {
-        use rsa::{pkcs1::EncodeRsaPrivateKey, pkcs8::DecodePrivateKey};
-        let pem = include_str!("../../fixtures/keys/rsa2048.pkcs8.pem");
-        let key = RsaPrivateKey::from_pkcs8_pem(pem).unwrap();
-        let claims = BuiltClaims::new("3MVG9x", "ci@acme.com", "https://login.salesforce.com", 1_800_000_000);
+    fn signs_exactly_as_openssl_does() {
+        use rsa::pkcs8::DecodePrivateKey;
+        let key = PrivateKey::from_pkcs8_pem(include_str!("../../fixtures/keys/rsa2048.pkcs8.pem")).unwrap();
+        let cid = "3MVG9EXAMPLE0nly.TestKey_ForSfjwtDocs0000000000000000000000000000000000000000000";
+        let claims = BuiltClaims::new(cid, "ci@example.com", "https://login.salesforce.com", 1_798_761_600);
         let ours = claims.sign(&key).unwrap();
-        let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
-        let encoding_key = jsonwebtoken::EncodingKey::from_rsa_der(key.to_pkcs1_der().unwrap().as_bytes());
-        assert_eq!(ours.expose(), &jsonwebtoken::encode(&header, &claims, &encoding_key).unwrap());
+        assert_eq!(ours.expose(), include_str!("../../fixtures/assertions/healthy.jwt").trim());
         assert_eq!(decode(ours.expose()).verify(&key.to_public_key()), Some(true));
     }
 

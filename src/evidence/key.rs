@@ -1,9 +1,9 @@
 //! Private key forensics: what the file holds, and how it was damaged if it was.
 
 use rsa::{
-    RsaPrivateKey,
-    pkcs1::DecodeRsaPrivateKey,
-    pkcs8::{DecodePrivateKey, EncodePublicKey, PrivateKeyInfo},
+    PrivateKey,
+    pkcs1::{DecodeRsaPrivateKey, RsaPrivateKeyRef},
+    pkcs8::{DecodePrivateKey, EncodePublicKey, PrivateKeyInfoRef},
     traits::PublicKeyParts,
 };
 
@@ -70,7 +70,7 @@ impl Damage {
 pub struct ParsedKey {
     pub format: &'static str,
     pub algorithm: Algorithm,
-    pub rsa: Option<RsaPrivateKey>,
+    pub rsa: Option<PrivateKey>,
     /// SHA-256 of the DER SubjectPublicKeyInfo, lowercase hex (RSA keys).
     pub spki_sha256: Option<String>,
 }
@@ -214,7 +214,7 @@ fn from_pem(text: &str, damage: &mut Vec<Damage>) -> KeyState {
         }
     };
     match block.label.as_str() {
-        "RSA PRIVATE KEY" => rsa_key(der, || RsaPrivateKey::from_pkcs1_der(der), "PKCS#1"),
+        "RSA PRIVATE KEY" => rsa_key(der, || PrivateKey::from_pkcs1_der(der), "PKCS#1"),
         "PRIVATE KEY" => from_pkcs8(der, "PKCS#8"),
         "EC PRIVATE KEY" => parsed_other(Algorithm::Ec { curve: "(SEC1)" }, "SEC1"),
         "DSA PRIVATE KEY" => parsed_other(Algorithm::Dsa, "traditional DSA"),
@@ -226,11 +226,11 @@ fn from_pem(text: &str, damage: &mut Vec<Damage>) -> KeyState {
 }
 
 fn from_der(der: &[u8], format: &'static str) -> KeyState {
-    if PrivateKeyInfo::try_from(der).is_ok() {
+    if PrivateKeyInfoRef::try_from(der).is_ok() {
         return from_pkcs8(der, if format == "DER" { "PKCS#8 DER" } else { format });
     }
-    if rsa::pkcs1::RsaPrivateKey::try_from(der).is_ok() {
-        return rsa_key(der, || RsaPrivateKey::from_pkcs1_der(der), "PKCS#1 DER");
+    if RsaPrivateKeyRef::try_from(der).is_ok() {
+        return rsa_key(der, || PrivateKey::from_pkcs1_der(der), "PKCS#1 DER");
     }
     if x509_parser::parse_x509_certificate(der).is_ok() {
         return KeyState::NotPrivateKey("a certificate (DER)");
@@ -239,12 +239,12 @@ fn from_der(der: &[u8], format: &'static str) -> KeyState {
 }
 
 fn from_pkcs8(der: &[u8], format: &'static str) -> KeyState {
-    let info = match PrivateKeyInfo::try_from(der) {
+    let info = match PrivateKeyInfoRef::try_from(der) {
         Ok(info) => info,
         Err(e) => return KeyState::Unparseable(format!("the PKCS#8 structure is invalid ({e})")),
     };
     match info.algorithm.oid.to_string().as_str() {
-        OID_RSA => rsa_key(info.private_key, || RsaPrivateKey::from_pkcs8_der(der), format),
+        OID_RSA => rsa_key(info.private_key.as_bytes(), || PrivateKey::from_pkcs8_der(der), format),
         OID_EC => {
             let curve = match info.algorithm.parameters_oid().map(|o| o.to_string()).as_deref() {
                 Ok("1.2.840.10045.3.1.7") => "P-256",
@@ -265,10 +265,10 @@ fn from_pkcs8(der: &[u8], format: &'static str) -> KeyState {
 /// the inside of a PKCS#8 one) shows a modulus of a sane size.
 fn rsa_key<E: std::fmt::Display>(
     pkcs1: &[u8],
-    parse: impl FnOnce() -> Result<RsaPrivateKey, E>,
+    parse: impl FnOnce() -> Result<PrivateKey, E>,
     format: &'static str,
 ) -> KeyState {
-    if let Ok(structure) = rsa::pkcs1::RsaPrivateKey::try_from(pkcs1) {
+    if let Ok(structure) = RsaPrivateKeyRef::try_from(pkcs1) {
         let modulus = structure.modulus.as_bytes();
         let bits = modulus.len() * 8 - modulus.first().map_or(0, |b| b.leading_zeros() as usize);
         if bits > MAX_RSA_BITS {

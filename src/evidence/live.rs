@@ -30,7 +30,7 @@ pub(super) fn run_probe(ev: &Evidence) -> ProbeEvidence {
     if matches!(ev.host.kind, HostKind::Lightning) {
         return ProbeEvidence::Skipped("not contacted: a Lightning domain does not serve OAuth".into());
     }
-    if url.scheme != "https" && !url.is_loopback() {
+    if !url.is_https() && !url.is_loopback() {
         return ProbeEvidence::Skipped("not contacted: sfjwt sends assertions over https only".into());
     }
     let plan = match plan(ev) {
@@ -41,14 +41,33 @@ pub(super) fn run_probe(ev: &Evidence) -> ProbeEvidence {
 }
 
 fn plan(ev: &Evidence) -> Result<Vec<probe::Planned>, String> {
-    let login =
-        ev.host.url.as_ref().map(|u| format!("{}{}", u.origin(), u.path.trim_end_matches('/'))).unwrap_or_default();
+    let login = ev.host.url.as_ref().map(|u| u.base()).unwrap_or_default();
     match &ev.assertion {
         AssertionEvidence::Missing(reason) => Err(format!("not contacted: {reason}")),
         AssertionEvidence::Given { decoded, raw, .. } => {
             let audience =
                 decoded.claims.as_ref().and_then(|c| c.get("aud")).and_then(|a| a.as_str()).unwrap_or_default();
-            Ok(vec![probe::Planned { login, audience: audience.to_string(), assertion: raw.clone() }])
+            Ok(vec![probe::Planned {
+                login,
+                audience: audience.to_string(),
+                assertion: raw.clone(),
+                grant_type: probe::GRANT_TYPE,
+            }])
+        }
+        AssertionEvidence::Saml { reading, .. } => {
+            let Some((assertion, wire)) = reading.assertion.as_ref().zip(reading.wire_form()) else {
+                return Err("not contacted: it is not a SAML assertion the grant takes (see saml.structure)".into());
+            };
+            // Only a live assertion is sent: an expired one teaches nothing and is a credential.
+            match assertion.expiry().and_then(|e| e.unix) {
+                Some(expiry) if expiry > ev.inputs.now => {}
+                _ => return Err(
+                    "not contacted: the SAML assertion has expired or has no readable NotOnOrAfter; build a fresh one"
+                        .into(),
+                ),
+            }
+            let audience = assertion.audiences.first().cloned().unwrap_or_default();
+            Ok(vec![probe::Planned { login, audience, assertion: wire, grant_type: crate::saml::GRANT_TYPE }])
         }
         AssertionEvidence::Built { claims, .. } => {
             let key = ev
@@ -69,7 +88,7 @@ fn plan(ev: &Evidence) -> Result<Vec<probe::Planned>, String> {
                 .into_iter()
                 .map(|(login, audience)| {
                     let assertion = jwt::BuiltClaims::new(&claims.iss, &claims.sub, &audience, now).sign(key)?;
-                    Ok(probe::Planned { login, audience, assertion })
+                    Ok(probe::Planned { login, audience, assertion, grant_type: probe::GRANT_TYPE })
                 })
                 .collect()
         }

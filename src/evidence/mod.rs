@@ -20,6 +20,7 @@ use crate::{
     metadata::{AppSettings, MetadataError},
     org::{self, OrgInspection},
     probe::Probe,
+    saml,
     secret::Secret,
 };
 use host::{Environment, HostKind, Url, UsernameShape};
@@ -80,6 +81,27 @@ impl OrgEvidence {
 pub struct CapturedError {
     pub origin: String,
     pub parsed: Captured,
+    /// The SAML assertion the text held (a transcript's form body), read before it was masked.
+    pub saml: Option<saml::Reading>,
+}
+
+/// Which OAuth 2.0 bearer grant the evidence is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Flow {
+    /// `urn:ietf:params:oauth:grant-type:jwt-bearer` (RFC 7523), what `sf org login jwt` uses.
+    JwtBearer,
+    /// `urn:ietf:params:oauth:grant-type:saml2-bearer` (RFC 7522).
+    SamlBearer,
+}
+
+impl Flow {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Flow::JwtBearer => "the OAuth 2.0 JWT bearer flow",
+            Flow::SamlBearer => "the OAuth 2.0 SAML bearer flow",
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -90,6 +112,49 @@ pub enum ProbeEvidence {
 }
 
 impl Evidence {
+    /// The SAML bearer flow when the assertion is SAML, or the captured failure names its grant
+    /// or holds a SAML assertion; otherwise the JWT bearer flow.
+    pub fn flow(&self) -> Flow {
+        let captured_saml = self.captured.as_ref().is_some_and(|c| c.parsed.saml_bearer || c.saml.is_some());
+        if matches!(self.assertion, AssertionEvidence::Saml { .. }) || captured_saml {
+            Flow::SamlBearer
+        } else {
+            Flow::JwtBearer
+        }
+    }
+
+    /// The SAML assertion to audit: `--assertion`'s, else the one in `--error`; and whether it
+    /// came from a captured failure.
+    pub fn saml(&self) -> Option<(&saml::Reading, bool)> {
+        match &self.assertion {
+            AssertionEvidence::Saml { reading, .. } => Some((reading, false)),
+            _ => self.captured.as_ref().and_then(|c| c.saml.as_ref()).map(|r| (r, true)),
+        }
+    }
+
+    /// What the SAML rules compare an assertion with.
+    pub fn saml_context(&self, captured: bool) -> saml::Context<'_> {
+        let mut expected_keys = Vec::new();
+        if let Some(cert) = self.cert.as_ref().and_then(|c| c.parsed().map(|p| (c, p))) {
+            expected_keys.push((cert.0.origin.clone(), cert.1.spki_sha256.clone()));
+        }
+        if let Some((origin, spki)) = self
+            .key
+            .as_ref()
+            .and_then(|k| k.parsed().and_then(|p| p.spki_sha256.clone()).map(|s| (k.origin.clone(), s)))
+        {
+            expected_keys.push((format!("the private key {origin}"), spki));
+        }
+        saml::Context {
+            client_id: self.inputs.client_id.as_ref().map(|c| c.value.as_str()),
+            username: self.inputs.username.as_ref().map(|u| u.value.as_str()),
+            host: (self.host_known() && self.host.url.is_ok()).then_some((self.host.raw.as_str(), &self.host.kind)),
+            now: self.inputs.now,
+            expected_keys,
+            captured,
+        }
+    }
+
     /// Whether the login host is known: given, configured, or what the probe actually used. For a
     /// captured error with no host in it, the default is only a guess.
     pub fn host_known(&self) -> bool {
@@ -148,6 +213,8 @@ pub enum AssertionEvidence {
     Given { origin: String, decoded: jwt::Decoded, raw: Secret<String> },
     /// Built as the sf CLI would, from the client id, username and audience.
     Built { claims: jwt::BuiltClaims, signed: Option<Secret<String>>, audience_source: String },
+    /// `--assertion` held a SAML assertion (XML, base64 or base64url of it, or a form body).
+    Saml { origin: String, reading: Box<saml::Reading> },
     /// Nothing to build from; says which inputs are missing.
     Missing(String),
 }
@@ -157,7 +224,7 @@ impl AssertionEvidence {
         match self {
             AssertionEvidence::Given { decoded, .. } => decoded.claims.clone(),
             AssertionEvidence::Built { claims, .. } => Some(claims.to_map()),
-            AssertionEvidence::Missing(_) => None,
+            AssertionEvidence::Saml { .. } | AssertionEvidence::Missing(_) => None,
         }
     }
 }
@@ -247,7 +314,8 @@ fn read_captured(inputs: &Inputs) -> Result<Option<CapturedError>, Error> {
             Error::input("--error", format!("{origin} holds no words to read (it is empty or blank)")).suggest(PASS)
         );
     }
-    Ok(Some(CapturedError { origin, parsed: captured::parse(text.expose(), hint) }))
+    let saml = saml::find_in_text(text.expose());
+    Ok(Some(CapturedError { origin, parsed: captured::parse(text.expose(), hint), saml }))
 }
 
 /// Usernames, client ids and hosts found in `--error` stand in for flags that were not given.
@@ -281,7 +349,7 @@ pub fn host_evidence(raw: &str) -> HostEvidence {
 /// The documented `aud`: the site for Experience Cloud, test for sandboxes and scratch orgs, else login.
 pub fn recommended_audience(host: &HostEvidence, username: Option<&UsernameShape>) -> String {
     if let (HostKind::ExperienceSite, Ok(url)) = (&host.kind, &host.url) {
-        return format!("{}{}", url.origin(), url.path.trim_end_matches('/'));
+        return url.base();
     }
     let username_sandbox =
         username.is_some_and(|u| u.environment.is_sandbox_like() && u.confidence != crate::finding::Confidence::Low);
@@ -307,7 +375,7 @@ fn recommended_login_url(host: &HostEvidence, recommended_audience: &str) -> Str
             if host.kind.environment().is_sandbox_like() == sandbox_recommended
                 || host.kind.environment() == Environment::Unknown =>
         {
-            format!("{}{}", url.origin(), url.path.trim_end_matches('/'))
+            url.base()
         }
         _ => recommended_audience.to_string(),
     }
@@ -320,6 +388,9 @@ fn assertion_evidence(
 ) -> Result<AssertionEvidence, Error> {
     if let Some(given) = &inputs.assertion {
         let (origin, text) = read_text_input(&given.value, "--assertion", files::MAX_INPUT_BYTES)?;
+        if let Some(reading) = saml::read(text.expose()) {
+            return Ok(AssertionEvidence::Saml { origin, reading: Box::new(reading) });
+        }
         let raw = Secret::new(text.expose().trim().to_string());
         return Ok(AssertionEvidence::Given { origin, decoded: jwt::decode(text.expose()), raw });
     }

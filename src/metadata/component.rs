@@ -3,12 +3,7 @@
 
 use std::path::Path;
 
-use roxmltree::{Document, ParsingOptions};
-
-use super::{AppSettings, MAX_FILE_BYTES, MetadataError, connected_app, eca, read};
-
-/// Real app files have a few hundred nodes; this bounds memory on hostile input.
-const MAX_XML_NODES: u32 = 200_000;
+use super::{AppSettings, MAX_FILE_BYTES, MetadataError, connected_app, eca, read, xml};
 
 /// The metadata types that describe an app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -95,10 +90,8 @@ pub(crate) fn parse_component_bytes(path: &Path, bytes: &[u8]) -> Result<Compone
         return Err(MetadataError::TooLarge { path: path.to_path_buf(), bytes: bytes.len() as u64 });
     }
     let text = read::decode_text(path, bytes)?;
-    // DTDs stay forbidden (the default): no entity expansion from untrusted files.
-    let options = ParsingOptions { allow_dtd: false, nodes_limit: MAX_XML_NODES, ..ParsingOptions::default() };
-    let document = Document::parse_with_options(&text, options)
-        .map_err(|error| MetadataError::NotXml { path: path.to_path_buf(), message: describe_xml_error(&error) })?;
+    let document = xml::parse_untrusted(&text)
+        .map_err(|error| MetadataError::NotXml { path: path.to_path_buf(), message: error.describe() })?;
     let root = document.root_element();
     let root_name = root.tag_name().name();
     let component_type = ComponentType::from_root_element(root_name)
@@ -120,15 +113,6 @@ pub(crate) fn parse_component_bytes(path: &Path, bytes: &[u8]) -> Result<Compone
     }
     settings.sources.push(path.to_path_buf());
     Ok(Component { component_type, settings })
-}
-
-fn describe_xml_error(error: &roxmltree::Error) -> String {
-    match error {
-        roxmltree::Error::DtdDetected => {
-            "it declares a DTD (<!DOCTYPE>), which metadata files never do; DTDs are refused".to_string()
-        }
-        other => other.to_string(),
-    }
 }
 
 /// API names cannot contain dots, so the name is everything before the first.

@@ -17,7 +17,7 @@ mod normalise;
 mod project;
 mod read;
 mod walk;
-mod xml;
+pub(crate) mod xml;
 
 #[cfg(test)]
 mod tests;

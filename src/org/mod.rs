@@ -13,6 +13,7 @@ mod inspect;
 mod query;
 mod record;
 mod session;
+mod sf_admin;
 mod soql;
 
 pub use access::{AccessFacts, AccessVia};
@@ -24,4 +25,5 @@ pub use inspect::{AppRef, inspect};
 pub use query::{API_VERSION, MAX_PAGES, QueryError, QueryResult, run_query};
 pub use record::parse_datetime;
 pub use session::{AdminSession, session_from_org_display};
+pub use sf_admin::{SfCommand, SfFailure, SfRun, StoredAdmin, admin_session};
 pub use soql::{SObject, encode_component, quote};

@@ -98,7 +98,7 @@ pub fn run_query(
         result.pages += 1;
         result.total_size = page.total_size;
         result.records.extend(page.records);
-        next = page.next_path.map(|path| format!("{}{path}", session.instance_url));
+        next = page.next_path.and_then(|path| next_page_url(&session.instance_url, &path));
     }
     result.complete = true;
     Ok(result)
@@ -107,7 +107,7 @@ pub fn run_query(
 struct Page {
     records: Vec<Value>,
     total_size: u64,
-    /// Only ever a path on the same instance: the token is not sent anywhere else.
+    /// `nextRecordsUrl`, as Salesforce gave it.
     next_path: Option<String>,
 }
 
@@ -123,11 +123,7 @@ fn parse_page(response: &Response) -> Option<Page> {
     let body: Value = serde_json::from_str(&response.body).ok()?;
     let records = body.get("records")?.as_array()?.clone();
     let done = body.get("done").and_then(Value::as_bool).unwrap_or(true);
-    let next_path = if done {
-        None
-    } else {
-        body.get("nextRecordsUrl").and_then(Value::as_str).filter(|p| is_same_instance_path(p))
-    };
+    let next_path = if done { None } else { body.get("nextRecordsUrl").and_then(Value::as_str) };
     Some(Page {
         total_size: body.get("totalSize").and_then(Value::as_u64).unwrap_or(records.len() as u64),
         records,
@@ -135,8 +131,12 @@ fn parse_page(response: &Response) -> Option<Page> {
     })
 }
 
-fn is_same_instance_path(path: &str) -> bool {
-    path.starts_with("/services/data/") && !path.contains("://") && !path.contains('@')
+/// The next page's URL, only when it stays on the instance's REST API: the token is sent
+/// nowhere else.
+fn next_page_url(instance_url: &str, next_records_url: &str) -> Option<String> {
+    let instance = url::Url::parse(instance_url).ok()?;
+    let next = instance.join(next_records_url).ok()?;
+    (next.origin() == instance.origin() && next.path().starts_with("/services/data/")).then(|| next.into())
 }
 
 /// Salesforce REST errors are `[{"message":"…","errorCode":"…"}]`; the code decides, the status
@@ -247,9 +247,20 @@ mod tests {
 
     #[test]
     fn next_pages_stay_on_the_instance() {
-        assert!(is_same_instance_path("/services/data/v62.0/query/01gD0000002HU6KIAW-2000"));
-        assert!(!is_same_instance_path("https://evil.example.com/services/data/"));
-        assert!(!is_same_instance_path("/elsewhere"));
+        let instance = "https://acme.my.salesforce.com";
+        assert_eq!(
+            next_page_url(instance, "/services/data/v62.0/query/01gD0000002HU6KIAW-2000").as_deref(),
+            Some("https://acme.my.salesforce.com/services/data/v62.0/query/01gD0000002HU6KIAW-2000")
+        );
+        for elsewhere in [
+            "https://evil.example.com/services/data/",
+            "//evil.example.com/services/data/",
+            "https://user@acme.my.salesforce.com.evil.example.com/services/data/",
+            "/elsewhere",
+            "/services/data/../../elsewhere",
+        ] {
+            assert_eq!(next_page_url(instance, elsewhere), None, "{elsewhere}");
+        }
     }
 
     #[test]

@@ -65,7 +65,7 @@ pub fn session_from_org_display(json: &str) -> Result<AdminSession, String> {
     Ok(session)
 }
 
-fn parse_first_object(text: &str) -> Result<Value, String> {
+pub(super) fn parse_first_object(text: &str) -> Result<Value, String> {
     let start = text.find('{').ok_or("expected the JSON output of `sf org display --json`, found no JSON object")?;
     let mut values = serde_json::Deserializer::from_str(&text[start..]).into_iter::<Value>();
     match values.next() {
@@ -90,13 +90,18 @@ fn auth_fields(value: &Value) -> Result<&Map<String, Value>, String> {
     Err("this JSON is not `sf org display --json` output: it has neither a `result` object nor an accessToken".into())
 }
 
-/// `sf org display failed (NamedOrgNotFoundError): No authorization information found for x.`
+/// `sf org display failed with status 1 (NamedOrgNotFoundError): No authorization information found for x.`
 fn cli_error(object: &Map<String, Value>, status: i64) -> String {
+    format!("sf org display failed with {}", cli_error_line(object, status))
+}
+
+/// `status 1 (NamedOrgNotFoundError): No authorization information found for x.`, scrubbed.
+pub(super) fn cli_error_line(object: &Map<String, Value>, status: i64) -> String {
     let name = string_field(object, &["name", "code"]).unwrap_or("error");
     let message = string_field(object, &["message"]).unwrap_or("no message");
     // The message is the CLI's text: scrub it in case it quotes a token.
     let first_line = scrub(message).lines().next().unwrap_or_default().trim().to_string();
-    format!("sf org display failed with status {status} ({name}): {first_line}")
+    format!("status {status} ({name}): {first_line}")
 }
 
 fn string_field<'a>(object: &'a Map<String, Value>, names: &[&str]) -> Option<&'a str> {

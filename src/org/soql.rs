@@ -1,5 +1,7 @@
 //! The objects sfjwt reads, the permission each needs, and the text of SOQL and its URLs.
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
 use serde::Serialize;
 
 /// The sObjects the inspection queries (sf_facts.md §4).
@@ -75,17 +77,12 @@ pub fn equals_any(field: &str, values: &[String]) -> String {
     }
 }
 
-/// Percent-encodes a query-string value: everything but RFC 3986's unreserved characters.
+/// Everything but RFC 3986's unreserved characters (`encodeURIComponent` less `!'()*`).
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// Percent-encodes a query-string value.
 pub fn encode_component(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() * 3);
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(value, COMPONENT).to_string()
 }
 
 /// One SELECT: the fields it must have, the fields it can do without (an older API version or

@@ -43,12 +43,23 @@ pub fn command() -> Command {
             || name.starts_with("SFDX_")
             || name == "NO_COLOR"
             || name == "CI"
+            || name == "TARGET_USERNAME"
         {
             cmd.env_remove(name.as_ref());
         }
     }
+    // The sf CLI's state lives in the home directory: never the real one.
+    let home = empty_home();
+    cmd.env("HOME", &home).env("USERPROFILE", &home);
     cmd.env("SFJWT_NOW", NOW.to_string()).current_dir(env!("CARGO_MANIFEST_DIR"));
     cmd
+}
+
+/// An empty home directory shared by the tests that need no sf CLI state.
+pub fn empty_home() -> std::path::PathBuf {
+    let home = Path::new(env!("CARGO_TARGET_TMPDIR")).join("empty-home");
+    std::fs::create_dir_all(&home).expect("empty home");
+    home
 }
 
 pub fn run(cmd: &mut Command) -> Run {

@@ -2,7 +2,8 @@
 //!
 //! [`FakeSalesforce::start`] serves an [`Org`]: a small model of one org's login
 //! configuration, answering `POST /services/oauth2/token` with the JWT bearer
-//! grant's real success and error bodies (rules in `token.rs`).
+//! grant's real success and error bodies (rules in `token.rs`), and the SAML bearer
+//! grant's for the same org (`saml.rs`).
 //! [`FakeSalesforce::with_fault`] serves a [`Fault`] instead: refused
 //! connections, resets, stalls, HTML pages, huge bodies, redirects.
 //!
@@ -27,6 +28,8 @@ mod faults;
 mod http;
 #[path = "fake_salesforce/org.rs"]
 mod org;
+#[path = "fake_salesforce/saml.rs"]
+mod saml;
 #[path = "fake_salesforce/token.rs"]
 mod token;
 

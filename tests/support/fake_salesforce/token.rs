@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD_PAD_INDIFFERENT, URL_SAFE_NO_PAD, URL_SAFE_PAD_INDIFFERENT};
 use rsa::pkcs8::DecodePublicKey;
-use rsa::{Pkcs1v15Sign, RsaPublicKey};
+use rsa::{Pkcs1v15Sign, PublicKey as RsaPublicKey};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -26,7 +26,7 @@ pub const TOKEN_PATH: &str = "/services/oauth2/token";
 const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 /// "Salesforce allows a 3-minute buffer for clock skew" (§1.2).
-const CLOCK_SKEW_ALLOWANCE_SECS: f64 = 180.0;
+pub(super) const CLOCK_SKEW_ALLOWANCE_SECS: f64 = 180.0;
 
 /// An `exp` above this is epoch milliseconds: the sf CLI sends `Date.now() + 300`
 /// and Salesforce accepts it (§1.2, CLI §2). 1e11 seconds is the year 5138.
@@ -45,11 +45,11 @@ const fn oauth_error(error: &'static str, error_description: &'static str) -> OA
 
 const MUST_USE_POST: OAuthError = oauth_error("invalid_request", "must use HTTP POST");
 const UNSUPPORTED_GRANT_TYPE: OAuthError = oauth_error("unsupported_grant_type", "grant type not supported");
-const INVALID_ASSERTION: OAuthError = oauth_error("invalid_grant", "invalid assertion");
+pub(super) const INVALID_ASSERTION: OAuthError = oauth_error("invalid_grant", "invalid assertion");
 const INVALID_CLIENT_CREDENTIALS: OAuthError = oauth_error("invalid_client", "invalid client credentials");
-const INVALID_CLIENT_ID: OAuthError = oauth_error("invalid_client_id", "client identifier invalid");
-const INVALID_AUDIENCE: OAuthError = oauth_error("invalid_grant", "audience is invalid");
-const EXPIRED: OAuthError = oauth_error("invalid_grant", "expired authorization code");
+pub(super) const INVALID_CLIENT_ID: OAuthError = oauth_error("invalid_client_id", "client identifier invalid");
+pub(super) const INVALID_AUDIENCE: OAuthError = oauth_error("invalid_grant", "audience is invalid");
+pub(super) const EXPIRED: OAuthError = oauth_error("invalid_grant", "expired authorization code");
 const NOT_APPROVED: OAuthError = oauth_error("invalid_grant", "user hasn't approved this consumer");
 const NOT_ADMIN_APPROVED: OAuthError =
     oauth_error("invalid_app_access", "user is not admin approved to access this app");
@@ -88,6 +88,9 @@ pub fn respond(context: &Context, request: &Recorded) -> Response {
 /// Rules 2 to 12, in order.
 fn grant(context: &Context, request: &Recorded) -> Result<TokenSuccess, OAuthError> {
     let form = parse_form(request)?;
+    if form_value(&form, "grant_type") == Some(super::saml::SAML_BEARER) {
+        return super::saml::grant(context, form_value(&form, "assertion"));
+    }
     let assertion = Assertion::parse(form_value(&form, "assertion"))?;
     assertion.check_algorithm_and_encoding()?;
     let app = issuing_app(context.org, &assertion.claims)?;
@@ -100,14 +103,15 @@ fn grant(context: &Context, request: &Recorded) -> Result<TokenSuccess, OAuthErr
     Ok(TokenSuccess::new(context, app, user))
 }
 
-/// Rule 2: a form-urlencoded body with the JWT bearer grant type, else
+/// Rule 2: a form-urlencoded body with the JWT (or SAML, `saml.rs`) bearer grant type, else
 /// `unsupported_grant_type` (§2.4 E14; the content-type half is INFERRED).
 fn parse_form(request: &Recorded) -> Result<Vec<(String, String)>, OAuthError> {
     let form_encoded = request
         .header("content-type")
         .is_some_and(|value| value.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
     let form = decode_form(&request.body);
-    if form_encoded && form_value(&form, "grant_type") == Some(JWT_BEARER) {
+    let grant_type = form_value(&form, "grant_type");
+    if form_encoded && (grant_type == Some(JWT_BEARER) || grant_type == Some(super::saml::SAML_BEARER)) {
         Ok(form)
     } else {
         Err(UNSUPPORTED_GRANT_TYPE)
@@ -229,7 +233,7 @@ fn verify_signature(app: &App, assertion: &Assertion) -> Result<(), OAuthError> 
 }
 
 /// The RSA public key of a PEM certificate, or `None` when it has none.
-fn public_key_of_certificate(pem: &str) -> Option<RsaPublicKey> {
+pub(super) fn public_key_of_certificate(pem: &str) -> Option<RsaPublicKey> {
     let (_, pem) = x509_parser::pem::parse_x509_pem(pem.as_bytes()).ok()?;
     let certificate = pem.parse_x509().ok()?;
     RsaPublicKey::from_public_key_der(certificate.public_key().raw).ok()
@@ -267,7 +271,11 @@ fn numeric_date(value: &Value) -> Option<f64> {
 
 /// Rule 9: the subject must be approved for the app, else "user hasn't approved
 /// this consumer" (§2.5). `prn` wins over `sub` when both are present (§1.2).
-fn approved_user<'o>(context: &Context<'o>, app: &App, claims: &Map<String, Value>) -> Result<&'o User, OAuthError> {
+pub(super) fn approved_user<'o>(
+    context: &Context<'o>,
+    app: &App,
+    claims: &Map<String, Value>,
+) -> Result<&'o User, OAuthError> {
     let org = context.org;
     let username = claim(claims, "prn").or_else(|| claim(claims, "sub")).ok_or(NOT_APPROVED)?;
     // An unknown username: the common belief, UNCONFIRMED (§1.4, §2.5 C13).
@@ -310,14 +318,14 @@ fn check_permitted(org: &Org, app: &App, user: &User) -> Result<(), OAuthError> 
 /// Rule 10: a deactivated user gets `inactive_user` (§2.4 E11, from the general
 /// OAuth error list; for the JWT grant UNCONFIRMED). Frozen users get the same
 /// answer: UNCONFIRMED, no source shows what Salesforce says for them.
-fn check_active(user: &User) -> Result<(), OAuthError> {
+pub(super) fn check_active(user: &User) -> Result<(), OAuthError> {
     if user.active && !user.frozen { Ok(()) } else { Err(INACTIVE_USER) }
 }
 
 /// Rule 11: per-user logins per sliding hour (§2.4 E13: the limit is per user per
 /// hour; the exact token-endpoint body is UNCONFIRMED). Counting only logins that
 /// would succeed is INFERRED.
-fn check_rate_limit(context: &Context, user: &User) -> Result<(), OAuthError> {
+pub(super) fn check_rate_limit(context: &Context, user: &User) -> Result<(), OAuthError> {
     let Some(limit) = context.org.logins_per_hour else {
         return Ok(());
     };
@@ -348,7 +356,7 @@ impl LoginLog {
 /// Rule 12: the success body (§2.3), fields in Salesforce's order. No
 /// `refresh_token`: the JWT grant never issues one.
 #[derive(Debug, Serialize)]
-struct TokenSuccess {
+pub(super) struct TokenSuccess {
     access_token: String,
     scope: String,
     instance_url: String,
@@ -358,7 +366,7 @@ struct TokenSuccess {
 }
 
 impl TokenSuccess {
-    fn new(context: &Context, app: &App, user: &User) -> TokenSuccess {
+    pub(super) fn new(context: &Context, app: &App, user: &User) -> TokenSuccess {
         let org = context.org;
         let issued_at_ms = context.now.unix_timestamp_nanos() / 1_000_000;
         let login_host = if org.sandbox { TEST_URL } else { LOGIN_URL };
