@@ -529,3 +529,43 @@ fn every_action_input_reaches_the_script() {
     let run_line = action.lines().find(|l| l.trim_start().starts_with("run:")).unwrap();
     assert!(!run_line.contains("${{"), "inputs never become script text: {run_line}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The release
+
+/// The release workflow, the npm packages, the Action's `install: release` and binstall's
+/// overrides name the same targets, so every archive has a package and every lookup an archive.
+#[test]
+fn release_targets_agree_everywhere() {
+    let read = |path: &str| fs::read_to_string(root().join(path)).unwrap();
+    let release: Vec<String> = read(".github/workflows/release.yml")
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- target: "))
+        .map(String::from)
+        .collect();
+    let build = read("npm/build.sh");
+    let table = build.split("PLATFORMS=\"").nth(1).unwrap().split('"').next().unwrap();
+    let npm: Vec<String> = table.lines().filter_map(|l| l.split_whitespace().next()).map(String::from).collect();
+    assert_eq!(release.len(), 7, "{release:?}");
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(sorted(release.clone()), sorted(npm), "release.yml and npm/build.sh");
+
+    let action = read("action/run.sh");
+    let action_targets: Vec<&str> =
+        action.lines().filter_map(|l| l.split(") echo ").nth(1)).map(|t| t.trim_end_matches(" ;;").trim()).collect();
+    assert!(action_targets.len() >= 5, "{action_targets:?}");
+    for target in action_targets {
+        assert!(release.iter().any(|r| r == target), "action/run.sh installs {target}, which the release lacks");
+    }
+    let cargo = read("Cargo.toml");
+    for target in cargo.lines().filter_map(|l| l.strip_prefix("[package.metadata.binstall.overrides.")) {
+        let target = target.trim_end_matches(']');
+        assert!(release.iter().any(|r| r == target), "binstall override for {target}, which the release lacks");
+    }
+    let pkg_url = cargo.lines().find(|l| l.starts_with("pkg-url")).unwrap();
+    assert!(pkg_url.contains("{ name }-{ target }-v{ version }{ archive-suffix }"), "{pkg_url}");
+    assert!(read(".github/workflows/release.yml").contains("stem=\"sfjwt-$TARGET-v$VERSION\""));
+}
