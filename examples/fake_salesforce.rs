@@ -9,10 +9,14 @@
 //! The first line on stdout is `listening on http://127.0.0.1:PORT`; the next lines
 //! say how to log in: client id, username, and (unless `--cert` was given) the
 //! paths of a freshly generated private key and certificate. It serves until
-//! killed, or for `--seconds N`.
+//! killed, or for `--seconds N`. Generating the key pair needs `openssl` on the PATH.
+//!
+//! The fake is the tests' own (tests/support), included here file by file.
 
 #[path = "../tests/support/fake_salesforce.rs"]
 mod fake_salesforce;
+#[path = "../tests/support/server.rs"]
+mod server;
 #[path = "../tests/support/test_key.rs"]
 mod test_key;
 

@@ -29,14 +29,16 @@ pub enum Command {
     /// Run every check the given inputs allow and report the causes, most likely first
     #[command(after_help = EXIT_CODES)]
     Doctor(Box<DoctorArgs>),
+    /// Create a key, a certificate and the app metadata for JWT bearer logins, then say what to run
+    Setup(Box<SetupArgs>),
     /// List the checks in the order they run, with the causes each can report
     Checks(ChecksArgs),
     /// Explain a cause: what it means, why Salesforce rejects it, how to fix it
     Explain(ExplainArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
-    /// Print the man page (roff)
-    Man,
+    /// Print the man page (roff): the whole tool, or one page per command
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -63,7 +65,14 @@ pub struct DoctorArgs {
     pub jwt_key_file: Option<PathBuf>,
 
     /// Username of the user logging in
-    #[arg(short = 'o', long, short_alias = 'u', env = "SFJWT_USERNAME", hide_env_values = true, value_name = "NAME")]
+    #[arg(
+        short = 'o',
+        long,
+        visible_short_alias = 'u',
+        env = "SFJWT_USERNAME",
+        hide_env_values = true,
+        value_name = "NAME"
+    )]
     pub username: Option<String>,
 
     /// Login URL the assertion is posted to [default: sfdcLoginUrl of sfdx-project.json, else https://login.salesforce.com]
@@ -71,7 +80,7 @@ pub struct DoctorArgs {
         short = 'r',
         long,
         visible_alias = "instanceurl",
-        short_alias = 'l',
+        visible_short_alias = 'l',
         env = "SFJWT_INSTANCE_URL",
         hide_env_values = true,
         value_name = "URL"
@@ -128,9 +137,9 @@ pub struct DoctorArgs {
     #[arg(long, env = "SFJWT_OFFLINE", hide_env_values = true, value_parser = clap::builder::FalseyValueParser::new())]
     pub offline: bool,
 
-    /// Seconds to wait for each token request before giving up
-    #[arg(long, value_name = "SECONDS", default_value_t = 30, env = "SFJWT_TIMEOUT", hide_env_values = true, value_parser = clap::value_parser!(u64).range(1..=600))]
-    pub timeout: u64,
+    /// How long to wait for each request before giving up (e.g. 30, 30s, 2m; at most 10m)
+    #[arg(long, value_name = "DURATION", default_value = "30s", env = "SFJWT_TIMEOUT", hide_env_values = true, value_parser = parse_timeout)]
+    pub timeout: std::time::Duration,
 
     /// Try every (host, aud) pair `sf org login jwt` tries, in its order, and show which works
     #[arg(long)]
@@ -183,6 +192,118 @@ pub struct DoctorArgs {
     /// When to use colour (NO_COLOR is honoured)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+
+    /// Make the changes to local files that fix what was found (app metadata, a repaired copy of a mangled key), show their diff and the deploy command
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+
+    /// Show the diff --fix would apply, and change nothing
+    #[arg(long)]
+    pub diff: bool,
+
+    #[command(flatten)]
+    pub sf_only: SfOnlyFlags,
+}
+
+/// Flags of `sf org login jwt` that only concern how the CLI stores the login. sfjwt stores
+/// nothing, so it accepts them (a user can swap one command for the other) and says it ignored
+/// them.
+#[derive(Debug, Args, Default)]
+#[command(next_help_heading = "Accepted from sf org login jwt, and ignored")]
+pub struct SfOnlyFlags {
+    /// Set the org as the default Dev Hub (sf only)
+    #[arg(short = 'd', long, visible_alias = "setdefaultdevhubusername")]
+    pub set_default_dev_hub: bool,
+
+    /// Set the org as the default org (sf only)
+    #[arg(short = 's', long, visible_alias = "setdefaultusername")]
+    pub set_default: bool,
+
+    /// Alias for the org (sf only)
+    #[arg(short = 'a', long, visible_alias = "setalias", value_name = "ALIAS")]
+    pub alias: Option<String>,
+}
+
+impl SfOnlyFlags {
+    /// The flags given, as the user would recognise them.
+    pub fn given(&self) -> Vec<&'static str> {
+        let mut given = Vec::new();
+        if self.set_default_dev_hub {
+            given.push("--set-default-dev-hub");
+        }
+        if self.set_default {
+            given.push("--set-default");
+        }
+        if self.alias.is_some() {
+            given.push("--alias");
+        }
+        given
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// Username of the integration user that will log in with the key (asked in a terminal)
+    #[arg(short = 'o', long, env = "SFJWT_USERNAME", hide_env_values = true, value_name = "NAME")]
+    pub username: Option<String>,
+
+    /// Login URL of the org: https://login.salesforce.com, https://test.salesforce.com or a My Domain (asked in a terminal)
+    #[arg(short = 'r', long, env = "SFJWT_INSTANCE_URL", hide_env_values = true, value_name = "URL")]
+    pub instance_url: Option<String>,
+
+    /// The sf CLI alias or username of an admin of the org, for the deploy and assign commands shown
+    #[arg(long, env = "SF_TARGET_ORG", hide_env_values = true, value_name = "ALIAS|USERNAME")]
+    pub target_org: Option<String>,
+
+    /// API name of the app
+    #[arg(long, env = "SFJWT_APP_NAME", hide_env_values = true, default_value = "Sfjwt_CI", value_name = "NAME")]
+    pub app_name: String,
+
+    /// Label of the app [default: the API name]
+    #[arg(long, value_name = "TEXT")]
+    pub label: Option<String>,
+
+    /// API name of the permission set that pre-authorizes users [default: <app name>_JWT_Users]
+    #[arg(long, value_name = "NAME")]
+    pub permission_set: Option<String>,
+
+    /// Email Salesforce uses to contact the app's owner (required for --connected-app; asked in a terminal)
+    #[arg(long, env = "SFJWT_CONTACT_EMAIL", hide_env_values = true, value_name = "EMAIL")]
+    pub contact_email: Option<String>,
+
+    /// OAuth callback URL of the app (`sf org login web` listens on the default)
+    #[arg(long, default_value = crate::setup::templates::DEFAULT_CALLBACK_URL, value_name = "URL")]
+    pub callback_url: String,
+
+    /// RSA key size in bits: 2048 or 4096
+    #[arg(long, default_value_t = 2048, value_parser = parse_key_size, value_name = "BITS")]
+    pub key_size: usize,
+
+    /// How long the certificate is valid, in days
+    #[arg(long, default_value_t = 730, value_parser = clap::value_parser!(u32).range(1..=3650), value_name = "DAYS")]
+    pub valid_days: u32,
+
+    /// Where the metadata goes [default: <default package directory>/main/default of the sfdx project, else ./sfjwt/force-app/main/default in a new project]
+    #[arg(long, value_name = "DIR")]
+    pub source_dir: Option<PathBuf>,
+
+    /// Where server.key and server.crt go, outside every package directory [default: <project>/jwt]
+    #[arg(long, value_name = "DIR")]
+    pub key_dir: Option<PathBuf>,
+
+    /// Write the legacy ConnectedApp instead of an External Client App (creating connected apps is blocked since Spring '26 unless Salesforce Support enables it)
+    #[arg(long)]
+    pub connected_app: bool,
+
+    /// Output format: what was written and the next steps
+    #[arg(long, value_enum, default_value_t = SetupFormat::Text)]
+    pub format: SetupFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SetupFormat {
+    Text,
+    Json,
 }
 
 /// `90`, `90s`, `5m`, `1h`, `2m30s`.
@@ -212,6 +333,24 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     Ok(std::time::Duration::from_secs(total))
 }
 
+/// `2048` or `4096`: what the sf CLI takes (at least 2048) and what setup offers.
+fn parse_key_size(text: &str) -> Result<usize, String> {
+    match text.trim() {
+        "2048" => Ok(2048),
+        "4096" => Ok(4096),
+        _ => Err(format!("`{text}`: choose 2048 or 4096")),
+    }
+}
+
+/// A [`parse_duration`] of at most ten minutes: a token request never needs longer.
+pub fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    let duration = parse_duration(text)?;
+    if duration > std::time::Duration::from_secs(600) {
+        return Err(format!("`{text}`: give a timeout between 1s and 10m"));
+    }
+    Ok(duration)
+}
+
 impl DoctorArgs {
     pub fn format(&self) -> Format {
         if self.json { Format::Json } else { self.format }
@@ -227,8 +366,19 @@ pub struct ChecksArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// A cause id such as `key.mangled`, or a check id such as `key.parse`
-    pub id: String,
+    /// A cause id such as `key.mangled`, or a check id such as `key.format`; without one, every id
+    pub id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// One page per command (sfjwt.1, sfjwt-doctor.1, …) instead of one page for the whole tool
+    #[arg(long)]
+    pub all: bool,
+
+    /// Write the pages into this folder (created if missing) instead of printing them
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

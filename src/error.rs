@@ -85,7 +85,8 @@ impl std::error::Error for Error {}
 
 /// Prints the error as one line on stderr and gives its exit code.
 pub fn report(error: &Error) -> u8 {
-    eprintln!("error: {error}");
+    // The message may quote an input (a path, a value): its control characters are made visible.
+    eprintln!("error: {}", crate::render::visible(&error.to_string()));
     error.code().into()
 }
 

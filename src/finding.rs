@@ -69,6 +69,8 @@ pub struct Cause {
     pub vars: Vec<(&'static str, String)>,
     /// What would confirm the cause, when it is not certain.
     pub confirm: Option<String>,
+    /// Changes to local files that remove the cause, applied by `sfjwt doctor --fix`.
+    pub file_fixes: Vec<crate::fix::Fix>,
 }
 
 impl Cause {
@@ -82,7 +84,14 @@ impl Cause {
             fix: Vec::new(),
             vars: Vec::new(),
             confirm: None,
+            file_fixes: Vec::new(),
         }
+    }
+
+    /// Attaches the changes to local files that fix this cause, when there are any.
+    pub fn file_fixes(mut self, fixes: impl IntoIterator<Item = crate::fix::Fix>) -> Cause {
+        self.file_fixes.extend(fixes);
+        self
     }
 
     pub fn evidence(mut self, line: impl Into<String>) -> Cause {

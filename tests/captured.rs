@@ -580,11 +580,14 @@ fn a_bare_description_line() {
 }
 
 #[test]
-fn unknown_text_keeps_its_first_meaningful_line() {
+fn text_with_no_failure_is_unreadable() {
+    // Issue 11: such a text is a usage error (`--error … holds no failure sfjwt can read`), not
+    // an answer nobody knows.
     let captured = captured::parse("\n  ----\n  Something odd happened: E42  \nmore\n", None);
     assert_eq!(captured.form, Form::PlainText);
-    assert_eq!(kinds(&captured), [Symptom::Unknown]);
-    assert_eq!(captured.answers[0].description, "Something odd happened: E42");
+    assert!(captured.answers.is_empty() && captured.local_errors.is_empty());
+    assert!(captured.is_unreadable());
+    assert!(!captured::parse("invalid_grant: user hasn't approved this consumer", None).is_unreadable());
 }
 
 #[test]
@@ -634,18 +637,21 @@ fn structural_junk_does_not_panic() {
     }
 }
 
+/// The bounds here and below are generous (a debug build on a loaded 2-core machine takes a few
+/// seconds at most) and still catch what matters: a pass that is quadratic in a megabyte of input
+/// takes hours.
 #[test]
 fn huge_input_is_capped_and_fast() {
     let line = r#"{"error":"invalid_grant","error_description":"user hasn't approved this consumer"} eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0 00D "#;
     let huge = line.repeat(20 * 1024 * 1024 / line.len());
     let started = Instant::now();
     let captured = captured::parse(&huge, None);
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
     assert_eq!(kinds(&captured), [NotApproved]);
 
     let started = Instant::now();
     let _ = captured::parse_bytes(&vec![b'x'; 20 * 1024 * 1024], None);
-    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
 }
 
 #[test]
@@ -731,6 +737,6 @@ fn hostile_repetitions_stay_fast() {
         let started = Instant::now();
         let _ = captured::parse(&input, Some("https://acme.my.salesforce.com"));
         let elapsed = started.elapsed();
-        assert!(elapsed < Duration::from_secs(3), "{name:?}: {elapsed:?}");
+        assert!(elapsed < Duration::from_secs(20), "{name:?}: {elapsed:?}");
     }
 }

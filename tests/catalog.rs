@@ -1,11 +1,10 @@
 //! The catalog (`checks/*.md`) and the code agree in both directions, and `explain` serves it.
 
-mod support;
-
 use std::collections::BTreeSet;
 
 use sfjwt::{catalog, cause_id::CauseId, registry};
-use support::cli::{command, run};
+
+use crate::support::Test;
 
 #[test]
 fn every_catalog_entry_is_reported_by_a_check() {
@@ -41,43 +40,43 @@ fn every_entry_has_the_sections_a_user_needs() {
 
 #[test]
 fn explain_prints_the_entry() {
-    let out = run(command().args(["explain", "key.encrypted"]));
-    assert_eq!(out.code, 0);
+    let out = Test::new().args(["explain", "key.encrypted"]).run();
+    out.status(0)
+        .stdout_contains("## How to fix")
+        .stdout_contains("openssl")
+        .stdout_contains("reported by: key.format");
     assert!(out.stdout.starts_with("# "), "{}", out.stdout);
-    assert!(out.stdout.contains("## How to fix") && out.stdout.contains("openssl"), "{}", out.stdout);
-    assert!(out.stdout.contains("reported by: key.format"), "{}", out.stdout);
 }
 
 #[test]
 fn explain_a_check_lists_its_causes() {
-    let out = run(command().args(["explain", "key.format"]));
-    assert_eq!(out.code, 0);
-    assert!(out.stdout.contains("key.mangled") && out.stdout.contains("key.encrypted"), "{}", out.stdout);
+    Test::new()
+        .args(["explain", "key.format"])
+        .run()
+        .status(0)
+        .stdout_contains("key.mangled")
+        .stdout_contains("key.encrypted");
 }
 
 #[test]
 fn explain_unknown_id_suggests_the_closest() {
-    let out = run(command().args(["explain", "key.encryptd"]));
-    assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("`key.encrypted`"), "{}", out.stderr);
-    assert!(out.stdout.is_empty());
+    let out = Test::new().args(["explain", "key.encryptd"]).run();
+    out.status(2).stderr_contains("`key.encrypted`");
+    assert!(out.stdout.is_empty(), "{}", out.describe());
 }
 
 #[test]
 fn checks_lists_the_registry_in_order() {
-    let out = run(command().args(["checks", "--format", "json"]));
-    assert_eq!(out.code, 0);
-    let listed: Vec<serde_json::Value> = serde_json::from_str(&out.stdout).unwrap();
-    let ids: Vec<&str> = listed.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let listed = Test::new().args(["checks", "--format", "json"]).run().status(0).json();
+    let ids: Vec<&str> = listed.as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
     let registry_ids: Vec<&str> = registry::CHECKS.iter().map(|c| c.id).collect();
     assert_eq!(ids, registry_ids);
-    let text = run(command().arg("checks"));
-    assert!(text.stdout.contains("Private key") && text.stdout.contains("key.format"), "{}", text.stdout);
+    Test::new().arg("checks").run().status(0).stdout_contains("Private key").stdout_contains("key.format");
 }
 
 #[test]
 fn readme_lists_the_registry() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let table = run(command().args(["checks", "--format", "markdown"])).stdout;
+    let table = Test::new().args(["checks", "--format", "markdown"]).run().stdout;
     assert!(readme.contains(&table), "README's check table is stale: paste `sfjwt checks --format markdown`:\n{table}");
 }

@@ -1,11 +1,7 @@
 //! What CI pipelines and support engineers get: JUnit and GitHub formats, severity control, the
 //! support bundle, identity redaction, environment-only configuration, completions and man page.
 
-mod support;
-
-use std::process::Command;
-
-use support::cli::{CLIENT_ID, Run, command, fixture, run};
+use crate::support::{CLIENT_ID, Output, Test, fixture, junit, read_fixture};
 
 /// An encrypted key (error), an expired certificate (warning), a sandbox user on production (error).
 fn troubled() -> Vec<String> {
@@ -25,8 +21,8 @@ fn warning_only() -> Vec<String> {
         .to_vec()
 }
 
-fn doctor(args: &[String], extra: &[&str]) -> Run {
-    run(command().args(["doctor", "--offline"]).args(args).args(extra))
+fn doctor(args: &[String], extra: &[&str]) -> Output {
+    Test::new().args(["doctor", "--offline"]).args(args).args(extra).run()
 }
 
 #[test]
@@ -35,13 +31,7 @@ fn junit_validates_against_the_ci_schema() {
     assert_eq!(out.code, 1);
     assert!(out.stdout.starts_with("<?xml"), "only the document on stdout: {}", out.stdout);
     insta::assert_snapshot!(out.stdout);
-    let dir = tempfile::tempdir().unwrap();
-    let report = dir.path().join("sfjwt.xml");
-    std::fs::write(&report, &out.stdout).unwrap();
-    let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/junit/junit.xsd");
-    let lint = Command::new("xmllint").args(["--noout", "--schema", schema]).arg(&report).output();
-    let lint = lint.expect("xmllint runs (apt-get install libxml2-utils; .ci/run installs it)");
-    assert!(lint.status.success(), "{}", String::from_utf8_lossy(&lint.stderr));
+    assert_eq!(junit::violations(&out.stdout), Vec::<String>::new(), "{}", out.stdout);
     // Every check of the JWT bearer flow's run (the SAML bearer flow's checks are not run for a JWT).
     let run = sfjwt::registry::CHECKS.iter().filter(|c| c.group.flow() != Some(sfjwt::evidence::Flow::SamlBearer));
     assert_eq!(out.stdout.matches("<testcase ").count(), run.count(), "one test case per check");
@@ -53,10 +43,11 @@ fn github_prints_workflow_commands_and_appends_the_summary() {
     let dir = tempfile::tempdir().unwrap();
     let summary = dir.path().join("summary.md");
     std::fs::write(&summary, "earlier step\n").unwrap();
-    let out = run(command()
+    let out = Test::new()
         .env("GITHUB_STEP_SUMMARY", &summary)
         .args(["doctor", "--offline", "--format", "github"])
-        .args(troubled()));
+        .args(troubled())
+        .run();
     assert_eq!(out.code, 1);
     assert!(out.stdout.lines().all(|l| l.starts_with("::")), "only workflow commands on stdout:\n{}", out.stdout);
     insta::assert_snapshot!(out.stdout);
@@ -67,6 +58,8 @@ fn github_prints_workflow_commands_and_appends_the_summary() {
     let written = std::fs::read_to_string(&summary).unwrap();
     assert!(written.starts_with("earlier step\n## sfjwt doctor: problems"), "{written}");
     assert!(written.contains("| Private key | `key.format` |") && written.contains("`key.encrypted`"), "{written}");
+    // The job summary is a report a person reads too: snapshotted whole, like the others.
+    insta::assert_snapshot!("github_job_summary", written);
 }
 
 #[test]
@@ -130,16 +123,17 @@ fn identities_can_be_redacted() {
 
 #[test]
 fn everything_can_come_from_the_environment() {
-    let out = run(command()
+    let out = Test::new()
         .env("SFJWT_CLIENT_ID", CLIENT_ID)
         .env("SFJWT_USERNAME", "ci@example.com")
-        .env("SFJWT_KEY", std::fs::read_to_string(fixture("keys/mangled/base64-of-pem.txt")).unwrap())
+        .env("SFJWT_KEY", read_fixture("keys/mangled/base64-of-pem.txt"))
         .env("SFJWT_CERT", fixture("certs/rsa2048.crt"))
         .env("SFJWT_INSTANCE_URL", "https://login.salesforce.com")
         .env("SFJWT_OFFLINE", "true")
         .env("SFJWT_FORMAT", "json")
-        .arg("doctor"));
-    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+        .arg("doctor")
+        .run();
+    out.status(0);
     let inputs = out.json()["inputs"].clone();
     let sources: Vec<String> =
         inputs.as_array().unwrap().iter().map(|i| i["source"].as_str().unwrap().to_string()).collect();
@@ -152,12 +146,14 @@ fn everything_can_come_from_the_environment() {
 
 #[test]
 fn completions_and_man_page() {
-    let bash = run(command().args(["completions", "bash"]));
-    assert_eq!(bash.code, 0);
-    assert!(bash.stdout.contains("_sfjwt") && bash.stdout.contains("--jwt-key-file"));
-    let zsh = run(command().args(["completions", "zsh"]));
-    assert!(zsh.stdout.contains("#compdef sfjwt"));
-    let man = run(command().arg("man"));
+    Test::new()
+        .args(["completions", "bash"])
+        .run()
+        .status(0)
+        .stdout_contains("_sfjwt")
+        .stdout_contains("--jwt-key-file");
+    Test::new().args(["completions", "zsh"]).run().status(0).stdout_contains("#compdef sfjwt");
+    let man = Test::new().arg("man").run();
     assert!(
         man.stdout.starts_with(".ie") || man.stdout.contains(".TH sfjwt"),
         "{}",
@@ -168,7 +164,9 @@ fn completions_and_man_page() {
 
 #[test]
 fn usage_errors_exit_2_with_clap_message() {
-    let out = run(command().args(["doctor", "--no-such-flag"]));
-    assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("unexpected argument '--no-such-flag'"), "{}", out.stderr);
+    Test::new()
+        .args(["doctor", "--no-such-flag"])
+        .run()
+        .status(2)
+        .stderr_contains("error: unknown flag `--no-such-flag`");
 }

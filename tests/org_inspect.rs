@@ -1,12 +1,8 @@
 //! The org inspection against a fake REST API: each cause it must tell apart, the permissions it
 //! must name when it cannot, and the admin token it must never show.
 
-#[path = "support/fake_rest.rs"]
-mod fake_rest;
-
 use std::time::Duration;
 
-use fake_rest::{ADMIN_PROFILE, ADMIN_USERNAME, AppRow, FakeRest, OrgModel, Refusal, TOKEN, UserRow};
 use serde_json::json;
 use sfjwt::{
     http::Client,
@@ -15,6 +11,11 @@ use sfjwt::{
         QueryOutcome, SObject, Topic, inspect, run_query, session_from_org_display,
     },
 };
+
+use crate::support::fake_rest::{
+    self, ADMIN_PROFILE, ADMIN_USERNAME, AppRow, FakeRest, OrgModel, Refusal, TOKEN, UserRow,
+};
+use crate::support::server::Fault;
 
 const CI_USER: &str = "ci@example.com";
 const CI_APP: &str = "CI Deploy";
@@ -100,7 +101,9 @@ fn an_admin_approved_app_that_allows_the_users_profile_grants_access_through_it(
     );
     assert!(found.queries.iter().all(|q| matches!(q.outcome, QueryOutcome::Rows { .. })));
     assert_eq!(fake.requests().len(), found.queries.len());
-    assert!(fake.requests().iter().all(|r| r.authorized && r.method == "GET"));
+    assert!(
+        fake.requests().iter().all(|r| r.authorized && r.method == "GET" && r.path.starts_with("/services/data/v"))
+    );
 }
 
 #[test]
@@ -445,4 +448,23 @@ fn the_admin_token_never_appears_in_any_output() {
     for output in &outputs {
         assert!(!output.contains(secret_part), "the token leaked: {output}");
     }
+}
+
+#[test]
+fn a_maintenance_page_fails_the_queries_and_the_inspection_goes_on() {
+    let fake = FakeRest::start(org_with(UserRow::new(CI_USER, INTEGRATION), AppRow::admin_approved(CI_APP)));
+    fake.inject(Some(Fault::Html(503)));
+    let found = inspect_with(&fake, CI_USER, &app(CI_APP));
+    assert_eq!(found.session_problem, None, "a 503 says nothing about the session");
+    use SObject::*;
+    assert_eq!(objects_queried(&found), [User, Organization, ConnectedApplication], "the rest needs their ids");
+    for query in &found.queries {
+        assert!(matches!(&query.outcome, QueryOutcome::Failed { error } if error.contains("HTTP 503")), "{query:?}");
+    }
+    assert!(found.skipped_for(Topic::User).unwrap().reason.contains("HTTP 503"));
+    assert!(found.user.is_none() && found.org.is_none() && found.app.is_none());
+
+    fake.inject(None);
+    let recovered = inspect_with(&fake, CI_USER, &app(CI_APP));
+    assert!(recovered.user.unwrap().exists && recovered.skipped.is_empty(), "{:?}", recovered.skipped);
 }

@@ -1,8 +1,6 @@
 //! Snapshot tests of every renderer, on a healthy setup and on one with several problems.
 
-mod support;
-
-use support::cli::{CLIENT_ID, USERNAME, command, fixture, run};
+use crate::support::{CLIENT_ID, Test, USERNAME, fixture};
 
 fn healthy() -> Vec<String> {
     vec![
@@ -34,8 +32,8 @@ fn troubled() -> Vec<String> {
 }
 
 fn doctor(format: &str, args: &[String], extra: &[&str]) -> String {
-    let out = run(command().args(["doctor", "--offline", "--format", format]).args(args).args(extra));
-    assert!(out.stderr.is_empty(), "{}", out.stderr);
+    let out = Test::new().args(["doctor", "--offline", "--format", format]).args(args).args(extra).run();
+    out.stderr_empty();
     out.stdout
 }
 
@@ -66,19 +64,16 @@ fn markdown_troubled() {
 
 #[test]
 fn json_flag_is_format_json() {
-    let out = run(command().args(["doctor", "--offline", "--json"]).args(troubled()));
+    let out = Test::new().args(["doctor", "--offline", "--json"]).args(troubled()).run();
     assert_eq!(out.stdout, doctor("json", &troubled(), &[]));
 }
 
 #[test]
 fn color_always_colors_and_never_does_not() {
-    let colored = run(command().args(["doctor", "--offline", "--color", "always"]).args(troubled()));
-    assert!(colored.stdout.contains("\u{1b}["), "{}", colored.stdout);
-    assert!(colored.stdout.contains("[✗]"));
-    let plain = run(command().args(["doctor", "--offline", "--color", "never"]).args(troubled()));
-    assert!(!plain.stdout.contains("\u{1b}[") && plain.stdout.contains("[x]"));
-    let no_color = run(command().env("NO_COLOR", "1").args(["doctor", "--offline"]).args(troubled()));
-    assert!(!no_color.stdout.contains("\u{1b}["));
+    let doctor = || Test::new().args(["doctor", "--offline"]).args(troubled());
+    doctor().args(["--color", "always"]).run().stdout_contains("\u{1b}[").stdout_contains("[✗]");
+    doctor().args(["--color", "never"]).run().stdout_lacks("\u{1b}[").stdout_contains("[x]");
+    doctor().env("NO_COLOR", "1").run().stdout_lacks("\u{1b}[");
 }
 
 #[test]
@@ -86,8 +81,8 @@ fn output_writes_the_report_to_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.md");
     let out =
-        run(command().args(["doctor", "--offline", "--format", "markdown", "--output"]).arg(&path).args(troubled()));
-    assert_eq!(out.code, 1);
-    assert!(out.stdout.is_empty());
+        Test::new().args(["doctor", "--offline", "--format", "markdown", "--output"]).arg(&path).args(troubled()).run();
+    out.status(1);
+    assert!(out.stdout.is_empty(), "{}", out.describe());
     assert_eq!(std::fs::read_to_string(&path).unwrap(), doctor("markdown", &troubled(), &[]));
 }

@@ -1,9 +1,7 @@
-//! The SAML bearer flow end to end: a captured SAML failure is diagnosed as one, each SAML rule
-//! comes from its fixture (fixtures/saml/generate.py) and none from the healthy one, and the live
+//! The SAML bearer flow end to end: a captured SAML failure is diagnosed as one, the healthy
+//! fixtures (fixtures/saml/generate.py) pass (each rule's fixture is a scenario), and the live
 //! probe posts a SAML assertion with its grant type to a fake token endpoint that answers it as
 //! Salesforce does for the same org model.
-
-mod support;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -12,10 +10,9 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::{Pkcs1v15Sign, PrivateKey as RsaPrivateKey};
 use sha2::{Digest, Sha256};
-use support::{
-    cli::{CLIENT_ID, NOW, Run, USERNAME, command, doctor_json, fixture, run},
-    fake_salesforce::{App, FakeSalesforce, Org, User},
-};
+
+use crate::support::fake_salesforce::{App, FakeSalesforce, Org, User};
+use crate::support::{CLIENT_ID, NOW, Output, Test, USERNAME, fixture};
 
 const SELF_AUTHORIZE_APP: &str = "3MVG9EXAMPLE0nly.SelfAuth_ForSfjwtDocs000000000000000000000000000000000000000000";
 const LOGIN: &str = "https://login.salesforce.com";
@@ -107,7 +104,7 @@ fn write_temp(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
     path.display().to_string()
 }
 
-fn assert_nothing_secret_shown(out: &Run, assertion_xml: &str) {
+fn assert_nothing_secret_shown(out: &Output, assertion_xml: &str) {
     let b64 = URL_SAFE_NO_PAD.encode(assertion_xml);
     let signature = assertion_xml.split("<ds:SignatureValue>").nth(1).unwrap().split('<').next().unwrap();
     for shown in [&out.stdout, &out.stderr] {
@@ -125,7 +122,7 @@ fn a_captured_saml_failure_is_reported_as_the_saml_flow_with_the_refresh_token_s
         transcript(&URL_SAFE_NO_PAD.encode(&assertion), "invalid_grant", "user hasn't approved this consumer");
     let path = write_temp(&dir, "saml-failure.txt", &capture);
     let app = fixture("metadata/connected-app-self-authorize");
-    let out = doctor_json(&["--error", &format!("@{path}"), "--connected-app", &app]);
+    let out = Test::offline_json().args(["--error", &format!("@{path}"), "--connected-app", &app]).run();
     assert_eq!(out.code, 1, "{}", out.stdout);
     let json = out.json();
     assert_eq!(json["flow"], "saml-bearer");
@@ -144,7 +141,7 @@ fn a_captured_saml_failure_is_reported_as_the_saml_flow_with_the_refresh_token_s
 #[test]
 fn without_the_app_the_approval_catch_all_comes_first_as_for_jwt() {
     let capture = transcript(read("saml/healthy.b64url").trim(), "invalid_grant", "user hasn't approved this consumer");
-    let out = doctor_json(&["--error", &capture]);
+    let out = Test::offline_json().args(["--error", &capture]).run();
     assert_nothing_secret_shown(&out, read("saml/healthy.xml").trim());
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert_eq!(out.json()["flow"], "saml-bearer");
@@ -159,63 +156,32 @@ fn without_the_app_the_approval_catch_all_comes_first_as_for_jwt() {
 #[test]
 fn a_client_error_that_names_the_saml_grant_is_the_saml_flow() {
     let text = "POST https://login.salesforce.com/services/oauth2/token grant_type=urn:ietf:params:oauth:grant-type:saml2-bearer failed: {\"error\":\"invalid_grant\",\"error_description\":\"audience is invalid\"}";
-    let out = doctor_json(&["--error", text]);
+    let out = Test::offline_json().args(["--error", text]).run();
     assert_eq!(out.json()["flow"], "saml-bearer", "{}", out.stdout);
     assert!(out.causes().contains(&"saml.audience-invalid".to_string()), "{:?}", out.causes());
     assert!(!out.causes().iter().any(|id| id.starts_with("claims.")), "{:?}", out.causes());
 }
 
+/// Each SAML rule's fixture is a scenario in `scenarios.rs`; the healthy ones also pass here.
 #[test]
-fn each_saml_rule_comes_from_its_fixture_and_none_from_the_healthy_ones() {
-    let args = |file: &str| {
-        let assertion = format!("@{}", fixture(&format!("saml/{file}")));
-        doctor_json(&[
-            "--assertion",
-            &assertion,
-            "--client-id",
-            CLIENT_ID,
-            "--username",
-            USERNAME,
-            "--cert",
-            &fixture("certs/rsa2048.crt"),
-        ])
-    };
+fn the_healthy_fixtures_pass_the_saml_checks() {
     for healthy in ["healthy.xml", "healthy.b64url", "healthy.form", "healthy-sha1.xml"] {
-        let out = args(healthy);
+        let assertion = format!("@{}", fixture(&format!("saml/{healthy}")));
+        let out = Test::offline_json()
+            .args(["--assertion", &assertion, "--client-id", CLIENT_ID, "--username", USERNAME])
+            .args(["--cert", &fixture("certs/rsa2048.crt")])
+            .run();
         assert_eq!((out.code, out.causes()), (0, Vec::<String>::new()), "{healthy}: {}", out.stdout);
         assert_eq!(out.json()["flow"], "saml-bearer");
         assert_eq!(out.check_status("saml.signature"), "pass");
     }
-    let cases = [
-        ("issuer-entity-id.xml", "saml.issuer-not-consumer-key"),
-        ("issuer-other-app.xml", "saml.issuer-not-consumer-key"),
-        ("audience-entity-id.xml", "saml.audience-invalid"),
-        ("recipient-login-url.xml", "saml.recipient-mismatch"),
-        ("nameid-user-id.xml", "saml.nameid-not-username"),
-        ("expired.xml", "saml.expired"),
-        ("not-yet-valid.xml", "saml.not-yet-valid"),
-        ("unsigned.xml", "saml.unsigned"),
-        ("rsa-sha512.xml", "saml.signature-algorithm"),
-        ("other-cert.xml", "saml.cert-mismatch"),
-        ("holder-of-key.xml", "saml.subject-confirmation-not-bearer"),
-        ("response-wrapped.xml", "saml.not-saml"),
-        ("dtd.xml", "saml.not-saml"),
-        ("standard-base64.b64", "saml.not-base64url"),
-    ];
-    let mut failures = Vec::new();
-    for (file, cause) in cases {
-        let out = args(file);
-        if out.causes() != [cause] {
-            failures.push(format!("{file}: {:?}, want [{cause}]", out.causes()));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
 fn a_jwt_run_says_so_and_runs_no_saml_check() {
-    let out =
-        doctor_json(&["--assertion", &format!("@{}", fixture("assertions/healthy.jwt")), "--client-id", CLIENT_ID]);
+    let out = Test::offline_json()
+        .args(["--assertion", &format!("@{}", fixture("assertions/healthy.jwt")), "--client-id", CLIENT_ID])
+        .run();
     assert_eq!(out.json()["flow"], "jwt-bearer");
     assert!(!out.stdout.contains("\"saml."), "{}", out.stdout);
 }
@@ -225,14 +191,15 @@ fn unix_now() -> i64 {
 }
 
 /// The live probe, against the fake with sfjwt's clock at the real time (the fake's clock).
-fn probe(fake: &FakeSalesforce, assertion: &str, extra: &[&str]) -> Run {
+fn probe(fake: &FakeSalesforce, assertion: &str, extra: &[&str]) -> Output {
     let dir = tempfile::tempdir().unwrap();
     let path = write_temp(&dir, "assertion.xml", assertion);
-    run(command()
+    Test::new()
         .env("SFJWT_NOW", unix_now().to_string())
         .args(["doctor", "--format", "json", "--timeout", "5", "--assertion", &format!("@{path}")])
         .args(["--instance-url", &fake.url(), "--cert", &fixture("certs/rsa2048.crt")])
-        .args(extra))
+        .args(extra)
+        .run()
 }
 
 fn org(app: App) -> Org {

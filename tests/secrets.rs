@@ -1,20 +1,19 @@
 //! Secrets never leak: a canary key and assertion, given every way sfjwt takes them, must not
 //! appear in any output format, on stdout or stderr.
 
-mod support;
-
-use support::cli::{CLIENT_ID, USERNAME, command, fixture, run};
+use crate::support::fake_salesforce::{self, FakeSalesforce, Org};
+use crate::support::{CLIENT_ID, Test, USERNAME, fixture, read_fixture};
 
 /// Distinctive fragments of the secrets: every base64 line of the key, the whole JWT and its signature.
 fn canaries() -> Vec<String> {
     let mut canaries = Vec::new();
     for key in ["keys/rsa2048.pkcs8.pem", "keys/rsa2048.encrypted-pkcs8.pem"] {
-        let pem = std::fs::read_to_string(fixture(key)).unwrap();
+        let pem = read_fixture(key);
         canaries.extend(pem.lines().filter(|l| !l.starts_with("-----") && l.len() > 20).map(str::to_string));
     }
-    let b64 = std::fs::read_to_string(fixture("keys/mangled/base64-of-pem.txt")).unwrap();
+    let b64 = read_fixture("keys/mangled/base64-of-pem.txt");
     canaries.push(b64.chars().skip(100).take(60).collect());
-    let jwt = std::fs::read_to_string(fixture("assertions/healthy.jwt")).unwrap();
+    let jwt = read_fixture("assertions/healthy.jwt");
     let jwt = jwt.trim();
     canaries.push(jwt.to_string());
     canaries.push(jwt.rsplit('.').next().unwrap().to_string());
@@ -32,17 +31,13 @@ fn no_format_shows_a_key_or_an_assertion() {
     let canaries = canaries();
     let key = fixture("keys/rsa2048.pkcs8.pem");
     let jwt_file = format!("@{}", fixture("assertions/healthy.jwt"));
-    let jwt_inline = std::fs::read_to_string(fixture("assertions/healthy.jwt")).unwrap().trim().to_string();
+    let jwt_inline = read_fixture("assertions/healthy.jwt").trim().to_string();
     let base: Vec<&str> = vec!["--client-id", CLIENT_ID, "--username", USERNAME];
     type Input<'a> = (&'a str, Vec<String>, Option<(&'a str, String)>);
     let inputs: Vec<Input> = vec![
         ("key file", vec!["--jwt-key-file".into(), key.clone()], None),
         ("key in SFJWT_KEY", vec![], Some(("SFJWT_KEY", std::fs::read_to_string(&key).unwrap()))),
-        (
-            "base64 key in SFJWT_KEY",
-            vec![],
-            Some(("SFJWT_KEY", std::fs::read_to_string(fixture("keys/mangled/base64-of-pem.txt")).unwrap())),
-        ),
+        ("base64 key in SFJWT_KEY", vec![], Some(("SFJWT_KEY", read_fixture("keys/mangled/base64-of-pem.txt")))),
         ("mangled key", vec!["--jwt-key-file".into(), fixture("keys/mangled/literal-newlines.pem")], None),
         ("encrypted key", vec!["--jwt-key-file".into(), fixture("keys/rsa2048.encrypted-pkcs8.pem")], None),
         ("key as certificate", vec!["--cert".into(), key.clone()], None),
@@ -59,13 +54,12 @@ fn no_format_shows_a_key_or_an_assertion() {
             &["--format", "github"],
         ];
         for format in formats {
-            let mut cmd = command();
-            cmd.args(["doctor", "--offline"]).args(format).args(&base).args(args);
+            let mut test = Test::new().args(["doctor", "--offline"]).args(format).args(&base).args(args);
             if let Some((name, value)) = env {
-                cmd.env(name, value);
+                test = test.env(name, value);
             }
-            let out = run(&mut cmd);
-            assert!(out.code == 0 || out.code == 1, "{label}: exit {} {}", out.code, out.stderr);
+            let out = test.run();
+            assert!(out.code == 0 || out.code == 1, "{label}: {}", out.describe());
             assert_clean(&format!("{label} {format:?} stdout"), &out.stdout, &canaries);
             assert_clean(&format!("{label} {format:?} stderr"), &out.stderr, &canaries);
         }
@@ -74,26 +68,29 @@ fn no_format_shows_a_key_or_an_assertion() {
 
 #[test]
 fn a_missing_assertion_file_is_a_usage_error_without_contents() {
-    let out = run(command().args(["doctor", "--offline", "--assertion", "@fixtures/assertions/none.jwt"]));
-    assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("--assertion") && out.stderr.contains("no such file"), "{}", out.stderr);
+    Test::new()
+        .args(["doctor", "--offline", "--assertion", "@fixtures/assertions/none.jwt"])
+        .run()
+        .status(2)
+        .stderr_contains("--assertion")
+        .stderr_contains("no such file");
 }
 
 /// A live login against the fake: the access token it issues and the assertion sfjwt sends must
 /// appear in no format, no bundle file, and not in the admin-session output either.
 #[test]
 fn live_tokens_and_admin_tokens_never_show() {
-    use support::fake_salesforce::{CONSUMER_KEY, FakeSalesforce, Org, USERNAME};
-    let certificate = std::fs::read_to_string(fixture("certs/rsa2048.crt")).unwrap();
-    let fake = FakeSalesforce::start(Org::standard(&certificate));
+    let fake = FakeSalesforce::start(Org::standard(&read_fixture("certs/rsa2048.crt")));
     let admin_token = "00D000000000001EAA!AQcanaryADMINtokenDoNotLeak1234567890";
     let dir = tempfile::tempdir().unwrap();
     for format in ["text", "json", "markdown", "junit", "github"] {
-        let out = run(command()
+        let out = Test::new()
             .env("SFJWT_ADMIN_TOKEN", admin_token)
             .args(["doctor", "--format", format, "--verbose", "--report", dir.path().to_str().unwrap()])
-            .args(["--client-id", CONSUMER_KEY, "--username", USERNAME, "--instance-url", &fake.url()])
-            .args(["--admin-instance-url", &fake.url(), "--jwt-key-file", &fixture("keys/rsa2048.pkcs8.pem")]));
+            .args(["--client-id", fake_salesforce::CONSUMER_KEY, "--username", fake_salesforce::USERNAME])
+            .args(["--instance-url", &fake.url(), "--admin-instance-url", &fake.url()])
+            .args(["--jwt-key-file", &fixture("keys/rsa2048.pkcs8.pem")])
+            .run();
         let sent: Vec<String> =
             fake.requests().iter().filter_map(|r| r.body.split("assertion=").nth(1).map(str::to_string)).collect();
         let mut canaries: Vec<String> = sent.iter().map(|a| a.rsplit('.').next().unwrap().to_string()).collect();

@@ -3,20 +3,17 @@
 //! fake `sf` on PATH. Self-contained: nothing here reads or writes the real home directory.
 
 use std::{
-    io::{Read, Write},
-    net::TcpListener,
     path::{Path, PathBuf},
-    process::Command,
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
-use serde_json::{Value, json};
+use serde_json::json;
+
+use crate::support::server::{Info, JSON, Request, Response, Server};
+use crate::support::{Output, Test};
 
 const CLIENT_ID: &str = "3MVG9EXAMPLE0nly.TestKey_ForSfjwtDocs0000000000000000000000000000000000000000000";
 const USERNAME: &str = "ci@example.com";
-/// The clock of fixtures/assertions (2027-01-01).
-const NOW: &str = "1798761600";
 /// A made-up admin token: it must reach the org queries and never any output.
 const ADMIN_TOKEN: &str = "00D000000000001EAA!AQ4AQFakeAdminTokenForSfStateTests0123456789";
 /// sfdx-core's encrypted format (made-up hex).
@@ -107,20 +104,15 @@ impl Home {
         );
     }
 
-    /// `sfjwt doctor` with this HOME, no inherited sf/sfjwt variables, and a PATH of `path` only.
-    fn doctor(&self, path: &[&Path]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfjwt"));
-        for (name, _) in std::env::vars_os() {
-            let name = name.to_string_lossy().into_owned();
-            let ci_names = ["CI", "NO_COLOR", "TARGET_USERNAME", "PATH", "HOME", "USERPROFILE"];
-            if ["SFJWT_", "SF_", "SFDX_"].iter().any(|p| name.starts_with(p)) || ci_names.contains(&name.as_str()) {
-                cmd.env_remove(&name);
-            }
-        }
+    /// `sfjwt doctor --format json` with this HOME and working directory, and a PATH of `path` only.
+    fn doctor(&self, path: &[&Path]) -> Test {
         let path = std::env::join_paths(path).unwrap();
-        cmd.env("HOME", self.path()).env("PATH", path).env("SFJWT_NOW", NOW).current_dir(self.work());
-        cmd.args(["doctor", "--format", "json"]);
-        cmd
+        Test::new()
+            .env("HOME", self.path())
+            .env("USERPROFILE", self.path())
+            .env("PATH", path)
+            .current_dir(self.work())
+            .args(["doctor", "--format", "json"])
     }
 }
 
@@ -133,51 +125,8 @@ fn set_mode(path: &Path, mode: u32) {
 #[cfg(not(unix))]
 fn set_mode(_path: &Path, _mode: u32) {}
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Out {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
-    }
-
-    fn causes(&self) -> Vec<String> {
-        self.json()["causes"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()).collect()
-    }
-
-    fn cause(&self, id: &str) -> Value {
-        let json = self.json();
-        json["causes"].as_array().unwrap().iter().find(|c| c["id"] == id).cloned().unwrap_or_else(|| {
-            panic!("no cause {id} in {}", self.stdout);
-        })
-    }
-
-    fn check(&self, id: &str) -> Value {
-        self.json()["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).cloned().unwrap()
-    }
-
-    fn input_source(&self, name: &str) -> String {
-        let json = self.json();
-        let row = json["inputs"].as_array().unwrap().iter().find(|r| r["name"] == name).cloned();
-        row.map(|r| r["source"].as_str().unwrap().to_string()).unwrap_or_default()
-    }
-}
-
-fn run(cmd: &mut Command) -> Out {
-    let output = cmd.output().unwrap();
-    Out {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
 /// Checks and causes without the sf CLI group, the part that must not depend on where inputs came from.
-fn verdict(out: &Out) -> (Vec<(String, String, String)>, Vec<String>) {
+fn verdict(out: &Output) -> (Vec<(String, String, String)>, Vec<String>) {
     let json = out.json();
     let checks = json["checks"]
         .as_array()
@@ -195,14 +144,15 @@ fn a_stored_jwt_login_gives_the_same_report_as_the_flags_with_provenance() {
     home.healthy();
     let cert = fixture("certs/rsa2048.crt");
     let key = fixture("keys/rsa2048.pkcs8.pem");
-    let stored = run(home.doctor(&[]).args(["--offline", "--target-org", "ci-hub"]).arg("--cert").arg(&cert));
-    let flags = run(home
+    let stored = home.doctor(&[]).args(["--offline", "--target-org", "ci-hub"]).arg("--cert").arg(&cert).run();
+    let flags = home
         .doctor(&[])
         .args(["--offline", "-i", CLIENT_ID, "-o", USERNAME])
         .arg("-f")
         .arg(&key)
         .arg("--cert")
-        .arg(&cert));
+        .arg(&cert)
+        .run();
     assert_eq!(stored.code, 0, "{}", stored.stdout);
     assert_eq!(verdict(&stored), verdict(&flags));
     for input in ["client id", "private key", "username", "instance URL"] {
@@ -222,17 +172,17 @@ fn the_default_org_of_the_project_config_is_used_without_any_flag() {
     std::fs::write(home.work().join("sfdx-project.json"), "{}").unwrap();
     std::fs::create_dir_all(home.work().join(".sf")).unwrap();
     std::fs::write(home.work().join(".sf/config.json"), r#"{"target-org": "ci-hub"}"#).unwrap();
-    let out = run(home.doctor(&[]).arg("--offline"));
+    let out = home.doctor(&[]).arg("--offline").run();
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert_eq!(out.input_source("username"), "the sf CLI's stored login for ci-hub");
     assert!(out.check("sfcli.login")["summary"].as_str().unwrap().contains("JWT login"));
     // SF_TARGET_ORG wins over the config, as in the sf CLI; an unknown default is a note, not an error.
-    let unknown = run(home.doctor(&[]).arg("--offline").env("SF_TARGET_ORG", "nobody"));
+    let unknown = home.doctor(&[]).arg("--offline").env("SF_TARGET_ORG", "nobody").run();
     assert_eq!(unknown.code, 0, "{}", unknown.stdout);
     let notes = unknown.json()["notes"].to_string();
     assert!(notes.contains("default org `nobody` (env SF_TARGET_ORG) was not used"), "{notes}");
     // A default org for another user than --username is left alone.
-    let other = run(home.doctor(&[]).args(["--offline", "--username", "someone@else.com"]));
+    let other = home.doctor(&[]).args(["--offline", "--username", "someone@else.com"]).run();
     assert_eq!(other.input_source("username"), "flag --username");
     assert_eq!(other.input_source("client id"), "");
 }
@@ -243,7 +193,7 @@ fn a_stale_key_path_is_named_with_its_fix() {
     home.healthy();
     let gone = home.path().join("moved/server.key");
     home.jwt_login(USERNAME, &gone, "https://login.salesforce.com", "https://example.my.salesforce.com");
-    let out = run(home.doctor(&[]).args(["--offline", "--target-org", "ci-hub"]));
+    let out = home.doctor(&[]).args(["--offline", "--target-org", "ci-hub"]).run();
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert_eq!(out.causes()[0], "sfcli.key-path-stale");
     let cause = out.cause("sfcli.key-path-stale");
@@ -261,14 +211,14 @@ fn an_unreadable_store_is_named_with_its_fix() {
     let home = Home::new();
     home.healthy();
     home.key_json(0o644);
-    let out = run(home.doctor(&[]).args(["--offline", "--target-org", "ci-hub"]));
+    let out = home.doctor(&[]).args(["--offline", "--target-org", "ci-hub"]).run();
     assert_eq!(out.code, 1, "{}", out.stdout);
     let text = out.cause("sfcli.auth-store-unreadable").to_string();
     assert!(text.contains("Invalid file permissions for secret file") && text.contains("chmod 600"), "{text}");
 
     // Tokens copied from another machine: no key file here to decrypt them.
     std::fs::remove_file(home.path().join(".sfdx/key.json")).unwrap();
-    let copied = run(home.doctor(&[]).args(["--offline", "--target-org", "ci-hub"]));
+    let copied = home.doctor(&[]).args(["--offline", "--target-org", "ci-hub"]).run();
     let text = copied.cause("sfcli.auth-store-unreadable").to_string();
     assert!(text.contains("another machine") && text.contains("`accessToken`"), "{text}");
     assert!(!copied.stdout.contains(&ENCRYPTED[..20]), "an encrypted value was shown");
@@ -276,7 +226,7 @@ fn an_unreadable_store_is_named_with_its_fix() {
     // A damaged alias file stops every sf command that names an org.
     home.key_json(0o600);
     home.write(".sfdx/alias.json", "{\"orgs\": {\"ci-hub\": ");
-    let damaged = run(home.doctor(&[]).args(["--offline", "--target-org", USERNAME]));
+    let damaged = home.doctor(&[]).args(["--offline", "--target-org", USERNAME]).run();
     let text = damaged.cause("sfcli.auth-store-unreadable").to_string();
     assert!(text.contains("alias.json is damaged"), "{text}");
 }
@@ -287,7 +237,7 @@ fn a_web_login_is_named_and_gives_only_the_username_and_login_url() {
     home.key_json(0o600);
     home.alias("dev", "dev@example.com");
     home.web_login("dev@example.com");
-    let out = run(home.doctor(&[]).args(["--offline", "--target-org", "dev"]));
+    let out = home.doctor(&[]).args(["--offline", "--target-org", "dev"]).run();
     let cause = out.cause("sfcli.not-jwt-login").to_string();
     assert!(cause.contains("refresh token") && cause.contains("sf org login jwt"), "{cause}");
     assert_eq!(out.input_source("username"), "the sf CLI's stored login for dev");
@@ -304,7 +254,7 @@ fn a_stored_instance_url_that_is_a_login_host_is_named() {
         "https://login.salesforce.com",
         "https://login.salesforce.com",
     );
-    let out = run(home.doctor(&[]).args(["--offline", "--target-org", "ci-hub"]));
+    let out = home.doctor(&[]).args(["--offline", "--target-org", "ci-hub"]).run();
     let text = out.cause("sfcli.instance-url-mismatch").to_string();
     assert!(text.contains("Destination URL not reset"), "{text}");
 }
@@ -313,7 +263,7 @@ fn a_stored_instance_url_that_is_a_login_host_is_named() {
 fn an_unknown_target_org_is_a_usage_error_with_suggestions() {
     let home = Home::new();
     home.healthy();
-    let out = run(home.doctor(&[]).args(["--offline", "--target-org", "ci-hbu"]));
+    let out = home.doctor(&[]).args(["--offline", "--target-org", "ci-hbu"]).run();
     assert_eq!(out.code, 2, "{}", out.stdout);
     assert!(
         out.stderr.contains("--target-org ci-hbu") && out.stderr.contains("did you mean `ci-hub`"),
@@ -326,14 +276,15 @@ fn an_unknown_target_org_is_a_usage_error_with_suggestions() {
 fn ci_variable_names_are_low_precedence_sources() {
     let home = Home::new();
     let key = std::fs::read_to_string(fixture("keys/rsa2048.pkcs8.pem")).unwrap();
-    let out = run(home
+    let out = home
         .doctor(&[])
         .args(["--offline", "--cert"])
         .arg(fixture("certs/rsa2048.crt"))
         .env("SFDX_CLIENT_ID", CLIENT_ID)
         .env("SFDX_HUB_KEY", &key)
         .env("TARGET_USERNAME", USERNAME)
-        .env("SF_ORG_INSTANCE_URL", "https://example.my.salesforce.com"));
+        .env("SF_ORG_INSTANCE_URL", "https://example.my.salesforce.com")
+        .run();
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert_eq!(out.input_source("client id"), "env SFDX_CLIENT_ID");
     assert_eq!(out.input_source("private key"), "env SFDX_HUB_KEY");
@@ -342,7 +293,7 @@ fn ci_variable_names_are_low_precedence_sources() {
     assert!(out.json()["notes"].to_string().contains("`sf org login jwt` itself does not read it"));
     // A flag still wins.
     let flagged =
-        run(home.doctor(&[]).args(["--offline", "--username", "other@example.com"]).env("TARGET_USERNAME", USERNAME));
+        home.doctor(&[]).args(["--offline", "--username", "other@example.com"]).env("TARGET_USERNAME", USERNAME).run();
     assert_eq!(flagged.input_source("username"), "flag --username");
     assert!(!out.stdout.contains("BEGIN PRIVATE KEY"));
 }
@@ -357,45 +308,19 @@ fn fake_sf(dir: &Path, body: &str) -> PathBuf {
     bin
 }
 
-/// A one-thread REST server on 127.0.0.1 that answers every SOQL query with no rows and keeps the
-/// Authorization headers it saw.
-fn fake_org() -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let record = seen.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut stream = stream;
-            stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
-            let mut request = Vec::new();
-            let mut buf = [0u8; 4096];
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                match stream.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => request.extend_from_slice(&buf[..n]),
-                }
-            }
-            let text = String::from_utf8_lossy(&request);
-            if let Some(line) = text.lines().find(|l| l.to_ascii_lowercase().starts_with("authorization:")) {
-                record.lock().unwrap().push(line.split_once(':').unwrap().1.trim().to_string());
-            }
-            let body = r#"{"totalSize":0,"done":true,"records":[]}"#;
-            let response = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = stream.write_all(response.as_bytes());
-        }
-    });
-    (url, seen)
+/// A REST API on 127.0.0.1 that answers every SOQL query with no rows; it records the requests,
+/// and so the Authorization headers it saw.
+fn fake_org() -> Server<impl Fn(&Request, &Info) -> Response + Send + Sync + 'static> {
+    let no_rows = r#"{"totalSize":0,"done":true,"records":[]}"#;
+    Server::start(move |_: &Request, _: &Info| Response::new(200, JSON, no_rows))
 }
 
 #[cfg(unix)]
 #[test]
 fn admin_org_alias_runs_the_fake_sf_and_its_token_reaches_the_org_queries_only() {
     let home = Home::new();
-    let (org_url, seen) = fake_org();
+    let org = fake_org();
+    let org_url = org.url();
     home.key_json(0o600);
     home.alias("admin", "admin@example.com");
     let admin = json!({"accessToken": ENCRYPTED, "refreshToken": ENCRYPTED, "username": "admin@example.com",
@@ -412,21 +337,18 @@ case "$*" in
 esac"#
         ),
     );
-    let out = run(home.doctor(&[&bin, Path::new("/usr/bin"), Path::new("/bin")]).args([
-        "--admin-org",
-        "admin",
-        "--username",
-        USERNAME,
-        "--instance-url",
-        "http://127.0.0.1:9",
-    ]));
+    let out = home
+        .doctor(&[&bin, Path::new("/usr/bin"), Path::new("/bin")])
+        .args(["--admin-org", "admin", "--username", USERNAME, "--instance-url", "http://127.0.0.1:9"])
+        .run();
     let check = out.check("sfcli.admin");
     assert_eq!(check["status"], "pass", "{check}\n{}", out.stderr);
     assert!(
         check["summary"].as_str().unwrap().contains("sf org auth show-access-token (admin@example.com)"),
         "{check}"
     );
-    let seen = seen.lock().unwrap().clone();
+    let seen: Vec<String> =
+        org.requests().iter().filter_map(|r| r.header("authorization").map(str::to_string)).collect();
     assert!(!seen.is_empty() && seen.iter().all(|h| h == &format!("Bearer {ADMIN_TOKEN}")), "{seen:?}");
     assert!(!out.stdout.contains("AQ4AQ") && !out.stderr.contains("AQ4AQ"), "the admin token was printed");
 }
@@ -436,7 +358,7 @@ esac"#
 fn a_missing_slow_or_failing_sf_is_a_finding_not_a_crash_or_a_hang() {
     let home = Home::new();
     let admin_run = |path: &[&Path], extra: &[&str]| {
-        run(home.doctor(path).args(["--admin-org", "admin", "--instance-url", "http://127.0.0.1:9"]).args(extra))
+        home.doctor(path).args(["--admin-org", "admin", "--instance-url", "http://127.0.0.1:9"]).args(extra).run()
     };
     let empty = home.root.path().join("empty-bin");
     std::fs::create_dir_all(&empty).unwrap();
@@ -446,9 +368,9 @@ fn a_missing_slow_or_failing_sf_is_a_finding_not_a_crash_or_a_hang() {
 
     let system = [Path::new("/usr/bin"), Path::new("/bin")];
     let slow_bin = fake_sf(&home.root.path().join("slow"), "exec sleep 30");
-    let started = Instant::now();
     let slow = admin_run(&[&slow_bin, system[0], system[1]], &["--timeout", "1"]);
-    assert!(started.elapsed() < Duration::from_secs(15), "took {:?}", started.elapsed());
+    // The fake sf sleeps 30 s: a run that waited for it would take that long.
+    assert!(slow.elapsed < Duration::from_secs(20), "{}", slow.describe());
     assert!(slow.cause("sfcli.command-failed").to_string().contains("no answer within 1 s"), "{}", slow.stdout);
 
     let noise_bin = fake_sf(&home.root.path().join("noise"), &format!("echo 'Update available {ADMIN_TOKEN}'"));

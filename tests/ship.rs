@@ -428,7 +428,8 @@ fn the_action_masks_the_key_writes_it_0600_and_reports_a_healthy_login() {
     assert_eq!(run.key_mode.as_deref(), Some("600"), "the key file is the runner's alone");
     assert!(run.log.contains("::notice title=sfjwt::sfjwt doctor found no issues"), "{}", run.log);
     assert!(run.summary.starts_with("## sfjwt doctor: healthy"), "{}", run.summary);
-    assert!(run.summary.contains("| Private key | `key.file` | Pass |"), "{}", run.summary);
+    let key_row = run.summary.lines().find(|l| l.contains("`key.file`")).unwrap_or_default().to_lowercase();
+    assert!(key_row.contains("| pass |"), "the key check passed: {}", run.summary);
     assert_eq!(run.output, "exit-code=0\n");
     assert_eq!(run.github_path.trim(), run.bin.to_str().unwrap(), "later steps can run sfjwt");
 }

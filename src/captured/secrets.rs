@@ -11,6 +11,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::scan::{self, Sep, Text};
+use crate::secret::Secret;
 
 /// The text with its secrets replaced, and what the replaced assertions said.
 pub(super) struct Redacted {
@@ -18,6 +19,9 @@ pub(super) struct Redacted {
     /// Claims of each redacted JWT; `[REDACTED-JWT-n]` (or `[REDACTED-SAML-n]` for a SAML
     /// assertion's Issuer, NameID and Audience) stands for `claims[n - 1]`.
     pub claims: Vec<Claims>,
+    /// Each redacted JWT itself, in the same order (`None` for a SAML assertion), for auditing
+    /// the assertion a client sent.
+    pub jwts: Vec<Option<Secret<String>>>,
     pub contained_secret: bool,
     /// The text held a SAML assertion.
     pub saml: bool,
@@ -43,21 +47,29 @@ const TOKEN_KEYS: [&str; 6] =
 pub(super) fn redact(text: &str) -> Redacted {
     let mut found = false;
     let mut claims = Vec::new();
+    let mut jwts = Vec::new();
     let text = redact_pem_blocks(text, &mut found);
     let (text, saml) = redact_saml(&text, &mut claims);
     found |= saml;
-    let text = redact_jwts(&text, &mut claims, &mut found);
+    // A SAML assertion has claims but no JWT: `jwts` stays aligned with `claims`.
+    jwts.resize(claims.len(), None);
+    let text = redact_jwts(&text, &mut claims, &mut jwts, &mut found);
     let text = redact_token_fields(&text, &mut found);
     let text = redact_bearer_tokens(&text, &mut found);
     let text = redact_session_ids(&text, &mut found);
-    Redacted { text, claims, contained_secret: found, saml }
+    Redacted { text, claims, jwts, contained_secret: found, saml }
 }
 
 /// The claims behind a `[REDACTED-JWT-n]` marker at the start of `value`.
 pub(super) fn claims_for<'c>(value: &str, claims: &'c [Claims]) -> Option<&'c Claims> {
+    claims.get(jwt_index(value)?)
+}
+
+/// The index (into `claims` and `jwts`) of the `[REDACTED-JWT-n]` or `[REDACTED-SAML-n]` marker at
+/// the start of `value`.
+pub(super) fn jwt_index(value: &str) -> Option<usize> {
     let digits = value.strip_prefix(JWT_MARKER).or_else(|| value.strip_prefix(SAML_MARKER))?.split(']').next()?;
-    let index: usize = digits.parse().ok()?;
-    claims.get(index.checked_sub(1)?)
+    digits.parse::<usize>().ok()?.checked_sub(1)
 }
 
 /// Replaces each span (sorted by start; overlaps are skipped) with its replacement.
@@ -137,7 +149,12 @@ fn redact_saml(text: &str, claims: &mut Vec<Claims>) -> (String, bool) {
 
 /// Compact JWTs: `eyJ…` then two more base64url segments (standard base64 and percent-encoding are
 /// tolerated: hand-built assertions often use them).
-fn redact_jwts(text: &str, claims: &mut Vec<Claims>, found: &mut bool) -> String {
+fn redact_jwts(
+    text: &str,
+    claims: &mut Vec<Claims>,
+    jwts: &mut Vec<Option<Secret<String>>>,
+    found: &mut bool,
+) -> String {
     let bytes = text.as_bytes();
     let mut spans = Vec::new();
     // Start of text not yet covered by a scan: a match inside a run already scanned would end at
@@ -150,6 +167,7 @@ fn redact_jwts(text: &str, claims: &mut Vec<Claims>, found: &mut bool) -> String
         match jwt_at(bytes, start) {
             Ok((end, payload)) => {
                 claims.push(decode_claims(&text[payload]));
+                jwts.push(Some(Secret::new(text[start..end].to_string())));
                 spans.push((start..end, format!("{JWT_MARKER}{}]", claims.len())));
                 *found = true;
                 resume = end;

@@ -4,7 +4,8 @@
 use crate::cause_id::CauseId;
 use crate::{
     evidence::Evidence,
-    finding::{Cause, Confidence, Outcome},
+    finding::{Cause, Confidence, Outcome, Severity},
+    fix,
     metadata::{AppKind, AppSettings, PermittedUsers, Scope},
     secret::mask_client_id,
 };
@@ -33,12 +34,21 @@ pub fn metadata(ev: &Evidence) -> Outcome {
     let apps = &ev.apps;
     let Some(origin) = &apps.origin else { return Outcome::skip(NO_METADATA) };
     let mut causes = Vec::new();
+    // Files the user named and sfjwt cannot use are an error, as an unreadable key is; files it
+    // found by itself in a project only a warning.
+    let named = !ev.inputs.connected_apps.is_empty();
+    let unusable = |cause: Cause| if named { cause.severity(Severity::Error) } else { cause };
     if !apps.errors.is_empty() {
         let mut cause = Cause::new(CauseId::AppMetadataInvalid);
         for error in &apps.errors {
             cause = cause.evidence(error.to_string());
         }
-        causes.push(cause);
+        causes.push(unusable(cause));
+    } else if named && apps.loaded.is_empty() {
+        causes.push(unusable(Cause::new(CauseId::AppMetadataInvalid).evidence(format!(
+            "no ConnectedApp or External Client App metadata in {}",
+            ev.inputs.connected_apps.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        ))));
     }
     let summary = match (apps.app(), &ev.inputs.client_id) {
         (Some(app), _) => format!(
@@ -83,6 +93,14 @@ pub fn metadata(ev: &Evidence) -> Outcome {
     for problem in apps.app().map(|a| a.problems.as_slice()).unwrap_or_default() {
         outcome = outcome.detail(problem.clone());
     }
+    if let (Some(app), Some(_)) = (apps.app(), &ev.inputs.client_id)
+        && app.consumer_key.is_none()
+    {
+        outcome = outcome.detail(format!(
+            "{} holds no consumer key (Salesforce assigns one on the first deploy): taken to be the app of --client-id, the only app without one",
+            app.name
+        ));
+    }
     outcome
 }
 
@@ -124,13 +142,20 @@ pub fn settings(ev: &Evidence) -> Outcome {
             allowed.extend(app.permission_sets.iter().map(|p| format!("permission set {p}")));
             let allowed =
                 if allowed.is_empty() { "no profile or permission set is assigned".into() } else { allowed.join(", ") };
+            // Nobody at all is pre-authorized: a permission set for the app is the local fix.
+            let nobody = app.profiles.is_empty() && app.permission_sets.is_empty();
+            let fixes =
+                if nobody { fix::app::pre_authorize(app, false, Some(new_permission_set(ev))) } else { Vec::new() };
             causes.push(
                 Cause::new(CauseId::ApprovalUserNotPreauthorized)
                     .latent()
                     .confidence(Confidence::Medium)
                     .var("app_name", app.name.clone())
                     .evidence(format!("{name} is admin approved; pre-authorized: {allowed}"))
-                    .confirm("check the user's profile and permission sets, or pass --admin-org so sfjwt can"),
+                    .confirm(
+                        "check the user's profile and permission sets, or pass --admin-org so sfjwt can check them",
+                    )
+                    .file_fixes(fixes),
             );
             format!("admin approved: {allowed}")
         }
@@ -140,11 +165,15 @@ pub fn settings(ev: &Evidence) -> Outcome {
             } else {
                 ""
             };
+            // The local fix: admin approved, with a permission set unless the app names some already.
+            let grant = (app.profiles.is_empty() && app.permission_sets.is_empty()).then(|| new_permission_set(ev));
+            let fixes = fix::app::pre_authorize(app, true, grant);
             causes.push(
                 Cause::new(CauseId::AppSelfAuthorizePolicy)
                     .var("app_name", app.name.clone())
                     .evidence(format!("{name}: Permitted Users is \"All users may self-authorize\"{default}"))
-                    .evidence("every user must approve the app once, interactively, before JWT logins work"),
+                    .evidence("every user must approve the app once, interactively, before JWT logins work")
+                    .file_fixes(fixes.clone()),
             );
             causes.push(
                 Cause::new(CauseId::ApprovalSelfAuthorizeNotApproved)
@@ -154,7 +183,8 @@ pub fn settings(ev: &Evidence) -> Outcome {
                     .evidence(format!(
                         "{name} is \"All users may self-authorize\": a user who never approved it interactively is refused"
                     ))
-                    .confirm("pass --admin-org to see whether the user has an OAuth token for the app"),
+                    .confirm("pass --admin-org to see whether the user has an OAuth token for the app")
+                    .file_fixes(fixes),
             );
             "all users may self-authorize".to_string()
         }
@@ -179,19 +209,30 @@ pub fn scopes(ev: &Evidence) -> Outcome {
     if app.scopes.is_empty() && app.kind == AppKind::ExternalClientApp {
         return Outcome::skip("the External Client App's OAuth settings file (scopes) was not given");
     }
-    let listed: Vec<String> = app.scopes.iter().map(|s| format!("{s:?}")).collect();
+    let listed: Vec<String> = app.scopes.iter().map(|s| s.label().to_string()).collect();
     let mut causes = Vec::new();
     if !app.has_scope(&Scope::RefreshToken) {
-        causes.push(Cause::new(CauseId::AppMissingRefreshTokenScope).var("app_name", app.name.clone()).evidence(
-            format!("{} scopes: {}; no RefreshToken (refresh_token, offline_access)", app.name, listed.join(", ")),
-        ));
+        let mut cause = Cause::new(CauseId::AppMissingRefreshTokenScope)
+            .var("app_name", app.name.clone())
+            .evidence(format!("{} scopes: {}; no refresh_token (offline_access)", app.name, listed.join(", ")))
+            .file_fixes(fix::app::add_scope(app, &Scope::RefreshToken));
+        // Reports tie the missing scope to "not approved" only for self-authorize apps (a
+        // connected app's default); for an admin-approved one it is not confirmed to matter.
+        if app.permitted_users == Some(PermittedUsers::AdminApproved) {
+            cause = cause
+                .severity(Severity::Warning)
+                .confidence(Confidence::Low)
+                .evidence("the app is admin approved: that the scope matters then is not confirmed");
+        }
+        causes.push(cause);
     }
     if !app.has_scope(&Scope::Api) && !app.has_scope(&Scope::Full) {
-        causes.push(Cause::new(CauseId::AppMissingApiScope).var("app_name", app.name.clone()).evidence(format!(
-            "{} scopes: {}; no Api or Full",
-            app.name,
-            listed.join(", ")
-        )));
+        causes.push(
+            Cause::new(CauseId::AppMissingApiScope)
+                .var("app_name", app.name.clone())
+                .evidence(format!("{} scopes: {}; no api or full", app.name, listed.join(", ")))
+                .file_fixes(fix::app::add_scope(app, &Scope::Api)),
+        );
     }
     let summary = format!("scopes {}", listed.join(", "));
     if causes.is_empty() { Outcome::pass(summary) } else { Outcome::found(summary, causes) }
@@ -226,8 +267,38 @@ pub fn certificate(ev: &Evidence) -> Outcome {
         differs = true;
     }
     if differs {
+        cause = cause.file_fixes(paired_certificate_fixes(ev, app));
         Outcome::found(format!("{} holds another certificate", app.name), vec![cause])
     } else {
         Outcome::pass(format!("{} holds the certificate of this key", app.name)).rules_out(CauseId::PairKeyCertMismatch)
     }
+}
+
+/// A new permission set for the app, assigned to `--username` after the deploy.
+fn new_permission_set(ev: &Evidence) -> fix::app::Grant<'_> {
+    fix::app::Grant::NewPermissionSet { username: ev.inputs.username.as_ref().map(|u| u.value.as_str()) }
+}
+
+/// Puts a certificate of the key into the app: `--cert` when it is one, else a new self-signed
+/// one written next to the key file.
+pub fn paired_certificate_fixes(ev: &Evidence, app: &AppSettings) -> Vec<fix::Fix> {
+    let Some(key) = ev.key.as_ref() else { return Vec::new() };
+    let Some(key_spki) = key.parsed().and_then(|k| k.spki_sha256.as_deref()) else { return Vec::new() };
+    let given = ev.inputs.cert.as_ref().zip(ev.cert.as_ref().and_then(|c| c.parsed()));
+    if let Some((path, cert)) = given.filter(|(_, cert)| cert.spki_sha256 == key_spki) {
+        let pem = crate::setup::pem_armour("CERTIFICATE", &cert.der);
+        let why = format!("put the certificate of {} (it pairs with the key) into {}", path.value.display(), app.name);
+        return fix::app::replace_certificate(app, &pem, why).into_iter().collect();
+    }
+    let Some(crate::inputs::KeyInput::File(key_file)) = ev.inputs.key.as_ref().map(|k| &k.value) else {
+        return Vec::new();
+    };
+    let Some((create, pem)) = fix::key::new_certificate(key, key_file, &app.name, ev.inputs.now) else {
+        return Vec::new();
+    };
+    let why = format!("put a new certificate of the key in {} into {}", key_file.display(), app.name);
+    let mut fixes = vec![create];
+    fixes.extend(fix::app::replace_certificate(app, &pem, why));
+    // Without the app's file there is nothing to put the certificate into.
+    if fixes.len() == 1 { Vec::new() } else { fixes }
 }

@@ -39,7 +39,14 @@ pub fn structure(ev: &Evidence) -> Outcome {
                 ));
             }
             if causes.is_empty() {
-                Outcome::pass(format!("a compact JWS with 3 base64url segments ({origin})"))
+                match ev
+                    .assertion
+                    .described()
+                    .filter(|_| matches!(&ev.assertion, AssertionEvidence::Given { sent: Some(_), .. }))
+                {
+                    Some(which) => Outcome::pass(format!("{which}: a compact JWS with 3 base64url segments")),
+                    None => Outcome::pass(format!("a compact JWS with 3 base64url segments ({origin})")),
+                }
             } else {
                 Outcome::found("the assertion is not a well-formed JWS", causes)
             }
@@ -50,7 +57,7 @@ pub fn structure(ev: &Evidence) -> Outcome {
 pub fn algorithm(ev: &Evidence) -> Outcome {
     let decoded = match &ev.assertion {
         AssertionEvidence::Given { decoded, .. } => decoded,
-        AssertionEvidence::Built { .. } => return Outcome::pass("RS256 (built by sfjwt)"),
+        AssertionEvidence::Built { .. } => return Outcome::pass("RS256"),
         AssertionEvidence::Saml { .. } => return Outcome::skip(SAML),
         AssertionEvidence::Missing(reason) => return Outcome::skip(reason.clone()),
     };
@@ -77,7 +84,7 @@ pub fn signature(ev: &Evidence) -> Outcome {
     let decoded = match &ev.assertion {
         AssertionEvidence::Given { decoded, .. } => decoded,
         AssertionEvidence::Built { signed: Some(_), .. } => {
-            return Outcome::pass("signed with the private key (RS256)");
+            return Outcome::pass("signed with the private key");
         }
         AssertionEvidence::Built { signed: None, .. } => {
             return Outcome::skip("no usable RSA private key to sign with (see key checks)");

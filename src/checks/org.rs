@@ -127,6 +127,10 @@ pub fn access(ev: &Evidence) -> Outcome {
                     .evidence(format!("pre-authorized profiles: {}", list(&access.allowed_profiles)))
                     .evidence(format!("pre-authorized permission sets: {}", list(&access.allowed_permission_sets)));
                 if let Some(profile) = org.user.as_ref().and_then(|u| u.profile_name.clone()) {
+                    if let Some(local) = ev.apps.app() {
+                        let grant = crate::fix::app::Grant::Profile(&profile);
+                        cause = cause.file_fixes(crate::fix::app::pre_authorize(local, false, Some(grant)));
+                    }
                     cause = cause.evidence(format!("the user's profile: {profile}")).fix(format!(
                         "Add the profile `{profile}` to the app: Setup → App Manager → {} → Manage → Manage Profiles (External Client Apps: Policies → App Policies → Select Profiles)",
                         app.name

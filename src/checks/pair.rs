@@ -44,13 +44,23 @@ pub fn matches(ev: &Evidence) -> Outcome {
         "the key and the certificate hold different public keys",
         vec![
             Cause::new(CauseId::PairKeyCertMismatch)
-                .var("key_file", key_origin.clone())
-                .var("cert_file", cert_origin.clone())
-                .evidence(format!("key  {key_origin}: SPKI SHA-256 {key_fingerprint}"))
-                .evidence(format!("cert {cert_origin}: SPKI SHA-256 {}", cert.spki_sha256))
-                .evidence(format!("certificate subject: {}", cert.subject)),
+                .evidence(format!("key  {key_origin}: SPKI SHA-256 {}", short(key_fingerprint)))
+                .evidence(format!("cert {cert_origin}: SPKI SHA-256 {} ({})", short(&cert.spki_sha256), cert.subject))
+                .file_fixes(app_certificate_fixes(ev)),
         ],
     )
+    .detail(format!("key SPKI SHA-256 {key_fingerprint}"))
+    .detail(format!("certificate SPKI SHA-256 {}", cert.spki_sha256))
+}
+
+/// Without `--cert` the certificate compared is the app's own: then the fix is in the app.
+fn app_certificate_fixes(ev: &Evidence) -> Vec<crate::fix::Fix> {
+    match ev.apps.app() {
+        Some(app) if ev.inputs.cert.is_none() && app.certificate_pem.is_some() => {
+            crate::checks::app::paired_certificate_fixes(ev, app)
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// The first and last 8 hex digits: enough to tell two keys apart at a glance.

@@ -41,6 +41,8 @@ pub struct ParsedCert {
     /// How many certificates the file holds (the first one is used).
     pub count: usize,
     pub der_encoded: bool,
+    /// The first certificate's DER (public data): what `doctor --fix` puts into an app.
+    pub der: Vec<u8>,
 }
 
 #[derive(Debug)]
@@ -129,5 +131,6 @@ fn parse_der(der: &[u8], count: usize, der_encoded: bool) -> Option<ParsedCert> 
         spki_sha256: sha256_hex(spki),
         count,
         der_encoded,
+        der: der.to_vec(),
     })
 }

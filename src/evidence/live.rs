@@ -44,6 +44,8 @@ fn plan(ev: &Evidence) -> Result<Vec<probe::Planned>, String> {
     let login = ev.host.url.as_ref().map(|u| u.base()).unwrap_or_default();
     match &ev.assertion {
         AssertionEvidence::Missing(reason) => Err(format!("not contacted: {reason}")),
+        // Someone else's assertion, captured: replaying it is never sfjwt's to do.
+        AssertionEvidence::Given { sent: Some(_), .. } => Err("not contacted: the assertion came from --error".into()),
         AssertionEvidence::Given { decoded, raw, .. } => {
             let audience =
                 decoded.claims.as_ref().and_then(|c| c.get("aud")).and_then(|a| a.as_str()).unwrap_or_default();

@@ -16,7 +16,17 @@ pub(super) fn load_apps(inputs: &Inputs) -> AppEvidence {
         return AppEvidence::default();
     };
     let selected = match &inputs.client_id {
-        Some(id) => loaded.iter().position(|app| app.consumer_key.as_deref() == Some(id.value.as_str())),
+        Some(id) => {
+            loaded.iter().position(|app| app.consumer_key.as_deref() == Some(id.value.as_str())).or_else(|| {
+                // Salesforce assigns the consumer key on the first deploy, so the files of an app that
+                // was never retrieved (`sfjwt setup` writes them so) have none: the only such app is it.
+                let mut keyless = loaded.iter().enumerate().filter(|(_, app)| app.consumer_key.is_none());
+                match (keyless.next(), keyless.next()) {
+                    (Some((index, _)), None) => Some(index),
+                    _ => None,
+                }
+            })
+        }
         // Without a client id, one app given explicitly is the app.
         None => (loaded.len() == 1 && !inputs.connected_apps.is_empty()).then_some(0),
     };

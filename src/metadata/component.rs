@@ -6,8 +6,8 @@ use std::path::Path;
 use super::{AppSettings, MAX_FILE_BYTES, MetadataError, connected_app, eca, read, xml};
 
 /// The metadata types that describe an app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) enum ComponentType {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub enum ComponentType {
     ConnectedApp,
     EcaHeader,
     EcaGlobalOauth,
@@ -112,6 +112,11 @@ pub(crate) fn parse_component_bytes(path: &Path, bytes: &[u8]) -> Result<Compone
         *problem = format!("{file_name}: {problem}");
     }
     settings.sources.push(path.to_path_buf());
+    settings.files.push(super::SourceFile {
+        path: path.to_path_buf(),
+        part: component_type,
+        sha256: crate::secret::sha256_hex(bytes),
+    });
     Ok(Component { component_type, settings })
 }
 

@@ -142,6 +142,7 @@ impl EcaGroup {
         extend_unique(&mut app.permission_sets, part.permission_sets);
         app.high_assurance_required |= part.high_assurance_required;
         app.sources.extend(part.sources);
+        app.files.extend(part.files);
         app.problems.extend(part.problems);
     }
 

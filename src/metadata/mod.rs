@@ -24,8 +24,9 @@ mod tests;
 
 use std::path::{Path, PathBuf};
 
+pub use component::ComponentType as Part;
 pub use error::MetadataError;
-pub use project::discover;
+pub use project::{default_package_directory, discover, package_directories};
 pub use walk::load;
 
 /// Files larger than this are refused before they are read.
@@ -74,6 +75,9 @@ pub struct AppSettings {
     pub label: Option<String>,
     /// Every file the settings were read from.
     pub sources: Vec<PathBuf>,
+    /// The same files with the part each holds and the SHA-256 of the bytes read, so a fix can
+    /// find the file to change and refuse one that changed since.
+    pub files: Vec<SourceFile>,
     pub consumer_key: Option<String>,
     pub callback_urls: Vec<String>,
     /// Always armoured (`-----BEGIN CERTIFICATE-----`), even when the file
@@ -108,6 +112,7 @@ impl AppSettings {
             name,
             label: None,
             sources: Vec::new(),
+            files: Vec::new(),
             consumer_key: None,
             callback_urls: Vec::new(),
             certificate_pem: None,
@@ -126,6 +131,22 @@ impl AppSettings {
     /// Whether the app grants the given scope.
     pub fn has_scope(&self, scope: &Scope) -> bool {
         self.scopes.contains(scope)
+    }
+}
+
+/// A metadata file an app was read from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub part: Part,
+    /// Lowercase hex SHA-256 of the file's bytes as read.
+    pub sha256: String,
+}
+
+impl AppSettings {
+    /// The file holding `part` of this app, when it was read.
+    pub fn file(&self, part: Part) -> Option<&SourceFile> {
+        self.files.iter().find(|file| file.part == part)
     }
 }
 

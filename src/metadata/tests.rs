@@ -17,6 +17,11 @@ fn test_certificate() -> String {
     fs::read_to_string(fixture("test-only-server.crt")).unwrap()
 }
 
+/// The file as the reader records it: its part and the SHA-256 of its bytes.
+fn source_file(path: &Path, part: Part) -> SourceFile {
+    SourceFile { path: path.to_path_buf(), part, sha256: crate::secret::sha256_hex(&fs::read(path).unwrap()) }
+}
+
 fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
@@ -53,6 +58,7 @@ fn healthy_connected_app_parses_to_the_full_model() {
         name: "Sfjwt_CI".into(),
         label: Some("sfjwt CI".into()),
         sources: vec![path.clone()],
+        files: vec![source_file(&path, Part::ConnectedApp)],
         consumer_key: Some(HEALTHY_KEY.into()),
         callback_urls: strings(&[
             "http://localhost:1717/OauthRedirect",
@@ -189,6 +195,17 @@ fn healthy_eca_parts_merge_into_the_full_model() {
         name: "Sfjwt_ECA".into(),
         label: Some("sfjwt ECA".into()),
         sources: healthy_eca_sources(),
+        files: healthy_eca_sources()
+            .iter()
+            .zip([
+                Part::EcaHeader,
+                Part::EcaGlobalOauth,
+                Part::EcaOauthPolicies,
+                Part::EcaOauthSettings,
+                Part::EcaPolicies,
+            ])
+            .map(|(path, part)| source_file(path, part))
+            .collect(),
         consumer_key: Some(ECA_KEY.into()),
         callback_urls: strings(&["http://localhost:1717/OauthRedirect"]),
         // The file holds bare base64; the model holds armoured PEM.

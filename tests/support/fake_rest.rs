@@ -23,29 +23,20 @@
 //! `INVALID_FIELD` (checked against the first row, so not on empty tables), as is a filter on
 //! `LoginHistory.Status`, which Salesforce cannot filter on. Field names are case-sensitive here.
 //!
-//! HTTP is hand-rolled on std::net: one thread per connection, one request per connection,
-//! requests read up to `MAX_REQUEST_BYTES` with a read time-out. Dropping the handle stops it.
-
-// Each test file uses a different part of this module.
-#![allow(dead_code)]
+//! The HTTP server underneath is the shared core in `server.rs`. Dropping the handle stops it.
 
 use std::collections::{BTreeSet, HashMap};
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::sync::Mutex;
 
 use serde_json::{Map, Value, json};
+
+use super::server::{Fault, Info, JSON, Request, Response, Server, Service, lock};
 
 /// The admin session's token the fake accepts.
 pub const TOKEN: &str = "00D000000000001EAA!AQ4AQFakeAdminAccessToken.0123456789abcdef";
 pub const ADMIN_USERNAME: &str = "admin@example.com";
 pub const ADMIN_PROFILE: &str = "System Administrator";
 pub const ORG_ID: &str = "00D000000000001EAA";
-pub const MAX_REQUEST_BYTES: usize = 16 * 1024;
-const READ_TIMEOUT: Duration = Duration::from_secs(5);
 const VERSION: &str = "v62.0";
 
 // ---------------------------------------------------------------------------------------------
@@ -499,16 +490,14 @@ pub struct Recorded {
 
 /// A running fake; dropping it stops the server.
 pub struct FakeRest {
-    address: SocketAddr,
-    shared: Arc<Shared>,
-    accept_thread: Option<JoinHandle<()>>,
+    server: Server<RestApi>,
 }
 
-struct Shared {
+/// The org behind the API, what the test changed about it, and what it was asked.
+struct RestApi {
     model: OrgModel,
     settings: Mutex<Settings>,
     requests: Mutex<Vec<Recorded>>,
-    stopping: AtomicBool,
 }
 
 #[derive(Default)]
@@ -524,57 +513,52 @@ struct Settings {
     next_cursor: usize,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panicking test thread must not take the other tests' fake down with it.
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 impl FakeRest {
     pub fn start(model: OrgModel) -> FakeRest {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        let address = listener.local_addr().expect("local address");
-        let shared = Arc::new(Shared {
-            model,
-            settings: Mutex::new(Settings::default()),
-            requests: Mutex::new(Vec::new()),
-            stopping: AtomicBool::new(false),
-        });
-        let accepting = Arc::clone(&shared);
-        let accept_thread = thread::spawn(move || accept(listener, accepting));
-        FakeRest { address, shared, accept_thread: Some(accept_thread) }
+        let api = RestApi { model, settings: Mutex::default(), requests: Mutex::default() };
+        FakeRest { server: Server::start(api) }
     }
 
     /// `http://127.0.0.1:<port>`: the instance URL.
     pub fn url(&self) -> String {
-        format!("http://{}", self.address)
+        self.server.url()
+    }
+
+    fn settings(&self) -> std::sync::MutexGuard<'_, Settings> {
+        lock(&self.server.service().settings)
     }
 
     /// Accepts `token` instead of `TOKEN`.
     pub fn accept_token(&self, token: &str) {
-        lock(&self.shared.settings).accepted_token = Some(token.into());
+        self.settings().accepted_token = Some(token.into());
     }
 
     /// From now on every request gets 401 INVALID_SESSION_ID.
     pub fn expire_token(&self) {
-        lock(&self.shared.settings).expired = true;
+        self.settings().expired = true;
     }
 
     pub fn refuse(&self, object: &str, refusal: Refusal) {
-        lock(&self.shared.settings).refusals.insert(object.into(), refusal);
+        self.settings().refusals.insert(object.into(), refusal);
     }
 
     /// Answers INVALID_FIELD to any query that selects `object.field`, as an older API version would.
     pub fn reject_field(&self, object: &str, field: &str) {
-        lock(&self.shared.settings).rejected_fields.insert((object.into(), field.into()));
+        self.settings().rejected_fields.insert((object.into(), field.into()));
     }
 
     /// Serves at most `rows` records per page, with `done:false` and a `nextRecordsUrl`.
     pub fn paginate(&self, rows: usize) {
-        lock(&self.shared.settings).page_size = Some(rows.max(1));
+        self.settings().page_size = Some(rows.max(1));
+    }
+
+    /// Serves `fault` instead of the API's answers from now on; `None` brings the API back.
+    pub fn inject(&self, fault: Option<Fault>) {
+        self.server.inject(fault);
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
-        lock(&self.shared.requests).clone()
+        lock(&self.server.service().requests).clone()
     }
 
     /// How many requests were about `object`: the queries selecting FROM it and their next pages.
@@ -591,87 +575,23 @@ impl FakeRest {
     }
 }
 
-impl Drop for FakeRest {
-    fn drop(&mut self) {
-        self.shared.stopping.store(true, Ordering::SeqCst);
-        // Wake the accept loop so it sees the flag.
-        let _ = TcpStream::connect(self.address);
-        if let Some(thread) = self.accept_thread.take() {
-            let _ = thread.join();
-        }
+impl Service for RestApi {
+    fn respond(&self, request: &Request, _: &Info) -> Response {
+        let (status, content_type, body) = self.answer(request);
+        Response::new(status, content_type, body)
     }
-}
-
-fn accept(listener: TcpListener, shared: Arc<Shared>) {
-    for stream in listener.incoming() {
-        if shared.stopping.load(Ordering::SeqCst) {
-            return;
-        }
-        let Ok(stream) = stream else { continue };
-        let shared = Arc::clone(&shared);
-        thread::spawn(move || serve(stream, &shared));
-    }
-}
-
-struct Request {
-    method: String,
-    target: String,
-    authorization: Option<String>,
-}
-
-fn serve(mut stream: TcpStream, shared: &Shared) {
-    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
-    let Some(request) = read_request(&mut stream) else { return };
-    let (status, content_type, body) = shared.answer(&request);
-    let reason = match status {
-        200 => "OK",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        _ => "Internal Server Error",
-    };
-    let head = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body.as_bytes()));
-}
-
-/// The request line and headers, read up to `MAX_REQUEST_BYTES`; GETs have no body.
-fn read_request(stream: &mut TcpStream) -> Option<Request> {
-    let mut bytes = Vec::new();
-    let mut buffer = [0u8; 2048];
-    while !bytes.windows(4).any(|w| w == b"\r\n\r\n") {
-        let read = stream.read(&mut buffer).ok().filter(|n| *n > 0)?;
-        bytes.extend_from_slice(&buffer[..read]);
-        if bytes.len() > MAX_REQUEST_BYTES {
-            return None;
-        }
-    }
-    let text = String::from_utf8_lossy(&bytes);
-    let mut lines = text.split("\r\n");
-    let mut request_line = lines.next()?.split(' ');
-    let (method, target) = (request_line.next()?.to_string(), request_line.next()?.to_string());
-    let authorization = lines
-        .filter_map(|line| line.split_once(':'))
-        .find(|(name, _)| name.trim().eq_ignore_ascii_case("authorization"))
-        .map(|(_, value)| value.trim().to_string());
-    Some(Request { method, target, authorization })
 }
 
 type Answer = (u16, &'static str, String);
-
-const JSON: &str = "application/json;charset=UTF-8";
 
 fn error(status: u16, code: &str, message: &str) -> Answer {
     (status, JSON, json!([{ "message": message, "errorCode": code }]).to_string())
 }
 
-impl Shared {
+impl RestApi {
     fn answer(&self, request: &Request) -> Answer {
         let authorized = self.authorized(request);
-        let (path, soql) = split_target(&request.target);
+        let (path, soql) = (request.route(), request.query("q"));
         lock(&self.requests).push(Recorded {
             method: request.method.clone(),
             path: path.to_string(),
@@ -694,7 +614,7 @@ impl Shared {
     fn authorized(&self, request: &Request) -> bool {
         let settings = lock(&self.settings);
         let expected = format!("Bearer {}", settings.accepted_token.as_deref().unwrap_or(TOKEN));
-        !settings.expired && request.authorization.as_deref() == Some(expected.as_str())
+        !settings.expired && request.header("authorization") == Some(expected.as_str())
     }
 
     fn query(&self, soql: &str) -> Answer {
@@ -793,40 +713,6 @@ fn refused(refusal: Refusal, soql: &str, object: &str) -> Answer {
             (500, "text/html", "<html><body>An internal server error has occurred</body></html>".into())
         }
     }
-}
-
-/// `/path?q=…` → (`/path`, decoded q).
-fn split_target(target: &str) -> (&str, Option<String>) {
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let soql = query.split('&').find_map(|pair| pair.strip_prefix("q=")).map(percent_decode);
-    (path, soql)
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (b'+', _) => {
-                out.push(b' ');
-                i += 1;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 // ---------------------------------------------------------------------------------------------

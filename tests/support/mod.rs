@@ -1,5 +1,10 @@
-//! Helpers shared by the integration tests: `mod support;` in a test file.
+//! What the test modules share: the binary runner, the fakes, test keys and the JUnit checker.
 
-pub mod cli;
+pub mod fake_rest;
 pub mod fake_salesforce;
+pub mod junit;
+pub mod server;
+pub mod test;
 pub mod test_key;
+
+pub use test::{CLIENT_ID, NOW, Output, Test, USERNAME, fixture, read_fixture};

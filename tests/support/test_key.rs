@@ -1,7 +1,9 @@
 //! RSA key pairs and self-signed certificates for tests, and JWTs signed with them.
 //!
-//! Keys come from the `openssl` command: generating a 2048-bit key with the rsa
-//! crate takes seconds in a debug build, openssl takes a fraction of one.
+//! The tests use the committed TEST-ONLY fixture pairs (`fixtures/generate.sh`), so that they
+//! need no tool besides cargo. [`TestKey::generate`] makes a fresh pair with the `openssl`
+//! command, for the example fake server (generating a 2048-bit key with the rsa crate takes
+//! seconds in a debug build, openssl a fraction of one).
 
 // Each test crate and the example use a different part of this module.
 #![allow(dead_code)]
@@ -51,16 +53,27 @@ impl TestKey {
         }
     }
 
-    /// One key per test binary, generated on first use.
-    pub fn shared() -> &'static TestKey {
-        static KEY: OnceLock<TestKey> = OnceLock::new();
-        KEY.get_or_init(TestKey::generate)
+    /// A key pair from `fixtures/`: a PKCS#8 key and its certificate.
+    pub fn from_fixtures(key: &str, certificate: &str) -> TestKey {
+        let read = |path: &str| {
+            let full = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(path);
+            fs::read_to_string(&full).unwrap_or_else(|error| panic!("{}: {error}", full.display()))
+        };
+        let private_key_pem = read(key);
+        let key = RsaPrivateKey::from_pkcs8_pem(&private_key_pem).expect("a PKCS#8 RSA fixture key");
+        TestKey { private_key_pem, certificate_pem: read(certificate), key }
     }
 
-    /// A second, unrelated key: its signatures do not match [`TestKey::shared`]'s certificate.
+    /// The fixture pair `keys/rsa2048.pkcs8.pem` and `certs/rsa2048.crt`.
+    pub fn shared() -> &'static TestKey {
+        static KEY: OnceLock<TestKey> = OnceLock::new();
+        KEY.get_or_init(|| TestKey::from_fixtures("keys/rsa2048.pkcs8.pem", "certs/rsa2048.crt"))
+    }
+
+    /// A second, unrelated fixture pair: its signatures do not match [`TestKey::shared`]'s certificate.
     pub fn other() -> &'static TestKey {
         static KEY: OnceLock<TestKey> = OnceLock::new();
-        KEY.get_or_init(TestKey::generate)
+        KEY.get_or_init(|| TestKey::from_fixtures("keys/rsa2048-other.pkcs8.pem", "certs/rsa2048-other.crt"))
     }
 
     /// Writes `server.key` and `server.crt` into `dir`; returns their paths.

@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::http::{self, Recorded, Response};
+use super::http::{self, Request, Response, percent_decode};
 use super::org::{App, LOGIN_URL, Org, Policy, TEST_URL, User};
 
 pub const TOKEN_PATH: &str = "/services/oauth2/token";
@@ -69,7 +69,7 @@ pub struct Context<'a> {
 }
 
 /// Answers one request the way the org would.
-pub fn respond(context: &Context, request: &Recorded) -> Response {
+pub fn respond(context: &Context, request: &Request) -> Response {
     // Rule 1: only the token endpoint exists, and only for POST. Checking the path
     // first is INFERRED: an unknown path is a 404 page whatever the method.
     if request.route() != TOKEN_PATH {
@@ -86,7 +86,7 @@ pub fn respond(context: &Context, request: &Recorded) -> Response {
 }
 
 /// Rules 2 to 12, in order.
-fn grant(context: &Context, request: &Recorded) -> Result<TokenSuccess, OAuthError> {
+fn grant(context: &Context, request: &Request) -> Result<TokenSuccess, OAuthError> {
     let form = parse_form(request)?;
     if form_value(&form, "grant_type") == Some(super::saml::SAML_BEARER) {
         return super::saml::grant(context, form_value(&form, "assertion"));
@@ -105,7 +105,7 @@ fn grant(context: &Context, request: &Recorded) -> Result<TokenSuccess, OAuthErr
 
 /// Rule 2: a form-urlencoded body with the JWT (or SAML, `saml.rs`) bearer grant type, else
 /// `unsupported_grant_type` (§2.4 E14; the content-type half is INFERRED).
-fn parse_form(request: &Recorded) -> Result<Vec<(String, String)>, OAuthError> {
+fn parse_form(request: &Request) -> Result<Vec<(String, String)>, OAuthError> {
     let form_encoded = request
         .header("content-type")
         .is_some_and(|value| value.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
@@ -131,31 +131,6 @@ fn decode_form(body: &str) -> Vec<(String, String)> {
             (percent_decode(key), percent_decode(value))
         })
         .collect()
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped =
-            bytes.get(i + 1..i + 3).and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
-        match (bytes[i], escaped) {
-            (b'%', Some(byte)) => {
-                decoded.push(byte);
-                i += 3;
-            }
-            (b'+', _) => {
-                decoded.push(b' ');
-                i += 1;
-            }
-            (byte, _) => {
-                decoded.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&decoded).into_owned()
 }
 
 /// A decoded (not yet verified) JWT.
