@@ -74,7 +74,7 @@ pub fn classify(ev: &Evidence) -> Outcome {
             }
             (_, Some(captured)) if captured.problem.is_some() => Outcome::skip("no captured failure to read"),
             (_, Some(_)) => Outcome::skip("the --error text holds no answer sfjwt recognises"),
-            (ProbeEvidence::Done(_), None) => Outcome::skip("no OAuth answer (see endpoint.reach)"),
+            (ProbeEvidence::Done(_), None) => Outcome::skip("no OAuth answer (the Token endpoint line says why)"),
             (ProbeEvidence::Skipped(reason), None) => Outcome::skip(format!(
                 "no answer to classify: the token endpoint was {reason}; --error classifies a captured one"
             )),

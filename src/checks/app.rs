@@ -16,7 +16,7 @@ const NO_METADATA: &str =
 fn selected(ev: &Evidence) -> Result<&AppSettings, Outcome> {
     ev.apps.app().ok_or_else(|| {
         Outcome::skip(if ev.apps.origin.is_some() {
-            "no app matches --client-id (see app.metadata)"
+            "no app matches --client-id (the Connected app line says why)"
         } else {
             NO_METADATA
         })
@@ -251,7 +251,7 @@ pub fn certificate(ev: &Evidence) -> Outcome {
     let Some(app_cert) =
         crate::evidence::cert::examine("app".into(), pem.as_bytes()).parsed().map(|c| c.spki_sha256.clone())
     else {
-        return Outcome::skip("the app's certificate does not parse (see app.metadata)");
+        return Outcome::skip("the app's certificate does not parse (the Connected app line says why)");
     };
     let key = ev.key.as_ref().and_then(|k| k.parsed()).and_then(|k| k.spki_sha256.clone());
     let given = ev.cert.as_ref().and_then(|c| c.parsed()).map(|c| c.spki_sha256.clone());

@@ -23,7 +23,7 @@ const MIN_WINDOW_SECONDS: i64 = 30;
 fn claims(ev: &Evidence) -> Result<Claims, Outcome> {
     ev.assertion.claims().ok_or_else(|| match &ev.assertion {
         crate::evidence::AssertionEvidence::Missing(reason) => Outcome::skip(reason.clone()),
-        _ => Outcome::skip("the claims could not be decoded (see assertion.structure)"),
+        _ => Outcome::skip("the claims could not be decoded (the Assertion line says why)"),
     })
 }
 

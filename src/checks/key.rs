@@ -149,7 +149,7 @@ fn damage_evidence(mut cause: Cause, key: &KeyReport) -> Cause {
 
 pub fn algorithm(ev: &Evidence) -> Outcome {
     let Some(parsed) = ev.key.as_ref().and_then(KeyReport::parsed) else {
-        return Outcome::skip("no parsed private key (see key.format)");
+        return Outcome::skip("no parsed private key (the Private key line says why)");
     };
     match &parsed.algorithm {
         Algorithm::Rsa { bits } if *bits >= 2048 => Outcome::pass(format!("RSA {bits} bits")),

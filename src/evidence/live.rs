@@ -58,7 +58,7 @@ fn plan(ev: &Evidence) -> Result<Vec<probe::Planned>, String> {
         }
         AssertionEvidence::Saml { reading, .. } => {
             let Some((assertion, wire)) = reading.assertion.as_ref().zip(reading.wire_form()) else {
-                return Err("not contacted: it is not a SAML assertion the grant takes (see saml.structure)".into());
+                return Err("not contacted: it is not a SAML assertion the grant takes (the SAML assertion line says why)".into());
             };
             // Only a live assertion is sent: an expired one teaches nothing and is a credential.
             match assertion.expiry().and_then(|e| e.unix) {
