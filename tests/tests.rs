@@ -23,4 +23,5 @@ mod scenarios;
 mod secrets;
 mod setup;
 mod sf_state;
+mod ship;
 mod wire_faults;
