@@ -24,4 +24,5 @@ mod scenarios;
 mod secrets;
 mod setup;
 mod sf_state;
+mod ship;
 mod wire_faults;

@@ -73,6 +73,9 @@ pub fn classify(ev: &Evidence) -> Outcome {
                 Outcome::pass("Salesforce issued a token")
             }
             (_, Some(captured)) if captured.problem.is_some() => Outcome::skip("no captured failure to read"),
+            (_, Some(captured)) if captured.parsed.success => {
+                Outcome::pass("the captured output reports a successful login: there is no failure to explain")
+            }
             (_, Some(_)) => Outcome::skip("the --error text holds no answer sfjwt recognises"),
             (ProbeEvidence::Done(_), None) => Outcome::skip("no OAuth answer (the Token endpoint line says why)"),
             (ProbeEvidence::Skipped(reason), None) => Outcome::skip(format!(
@@ -177,7 +180,8 @@ fn summarise(group: &[&Seen]) -> Vec<String> {
         let hosts = distinct(group.iter().filter_map(|s| s.login));
         let what = Seen { answer: group[0].answer, login: None, audience: None }.line();
         let where_ = if hosts.is_empty() { String::new() } else { format!(" ({})", hosts.join(", ")) };
-        return vec![format!("{what} on all {} attempts{where_}", group.len())];
+        let all = if group.len() == 2 { "both attempts".to_string() } else { format!("all {} attempts", group.len()) };
+        return vec![format!("{what} on {all}{where_}")];
     }
     fold(group.iter().map(|s| s.line()))
 }

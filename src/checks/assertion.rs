@@ -15,14 +15,19 @@ pub fn structure(ev: &Evidence) -> Outcome {
     match &ev.assertion {
         AssertionEvidence::Missing(reason) => Outcome::skip(reason.clone()),
         AssertionEvidence::Saml { .. } => Outcome::skip(SAML),
-        AssertionEvidence::Built { claims, audience_source, .. } => {
-            Outcome::pass("built as `sf org login jwt` would send it")
-                .detail(r#"header: {"alg":"RS256","typ":"JWT"}"#)
-                .detail(format!(
-                    "aud {} ({audience_source}), exp now + {} s (seconds, not the CLI's milliseconds)",
-                    claims.aud,
-                    claims.exp - claims.iat
-                ))
+        AssertionEvidence::Built { claims, audience_source, signed } => {
+            let built = "built as `sf org login jwt` would send it";
+            Outcome::pass(if signed.is_some() {
+                built.to_string()
+            } else {
+                format!("{built}, unsigned (no usable key)")
+            })
+            .detail(r#"header: {"alg":"RS256","typ":"JWT"}"#)
+            .detail(format!(
+                "aud {} ({audience_source}), exp now + {} s (seconds, not the CLI's milliseconds)",
+                claims.aud,
+                claims.exp - claims.iat
+            ))
         }
         AssertionEvidence::Given { origin, decoded, .. } => {
             let mut causes = Vec::new();
@@ -87,7 +92,7 @@ pub fn signature(ev: &Evidence) -> Outcome {
             return Outcome::pass("signed with the private key");
         }
         AssertionEvidence::Built { signed: None, .. } => {
-            return Outcome::skip("no usable RSA private key to sign with (see key checks)");
+            return Outcome::skip("no usable RSA private key to sign with (the Private key line says why)");
         }
         AssertionEvidence::Saml { .. } => return Outcome::skip(SAML),
         AssertionEvidence::Missing(reason) => return Outcome::skip(reason.clone()),
