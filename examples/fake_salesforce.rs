@@ -4,6 +4,7 @@
 //! cargo run --example fake_salesforce -- --port 0
 //! cargo run --release --example fake_salesforce -- --port 8443 --seconds 60 --cert server.crt
 //! cargo run --example fake_salesforce -- --fault html:503
+//! cargo run --example fake_salesforce -- --delay 200 --username a@example.com --username b@example.com
 //! ```
 //!
 //! The first line on stdout is `listening on http://127.0.0.1:PORT`; the next lines
@@ -48,12 +49,16 @@ struct Args {
     /// Consumer key of the org's one app.
     #[arg(long, default_value = CONSUMER_KEY)]
     client_id: String,
-    /// Username of the org's one user.
+    /// Username of a user of the org; repeat it for more users (the first is printed).
     #[arg(long, default_value = USERNAME)]
-    username: String,
+    username: Vec<String>,
     /// Be a sandbox (accepts aud https://test.salesforce.com).
     #[arg(long)]
     sandbox: bool,
+    /// Answer each token request this many milliseconds after reading it, as a real endpoint
+    /// takes a TLS handshake and a round trip.
+    #[arg(long, value_name = "MS", conflicts_with = "fault")]
+    delay: Option<u64>,
     /// Serve a fault instead of the org: refuse, reset, slow-headers:MS,
     /// slow-body:MS, html:STATUS, huge-body:BYTES, redirect:LOCATION, not-json.
     #[arg(long, value_parser = parse_fault)]
@@ -95,12 +100,16 @@ fn serve_org(args: &Args) -> Result<FakeSalesforce, Box<dyn std::error::Error>> 
             (key.certificate_pem, Some(paths))
         }
     };
-    let base = if args.sandbox { Org::sandbox() } else { Org::production() };
-    let org = base.with_user(User::new(&args.username)).with_app(App::new(&args.client_id, &certificate_pem));
+    let mut org = if args.sandbox { Org::sandbox() } else { Org::production() };
+    for username in &args.username {
+        org = org.with_user(User::new(username));
+    }
+    org = org.with_app(App::new(&args.client_id, &certificate_pem));
+    org.latency = Duration::from_millis(args.delay.unwrap_or(0));
     let fake = FakeSalesforce::start_on_port(args.port, org)?;
     print_line(&format!("listening on {}", fake.url()));
     print_line(&format!("client id: {}", args.client_id));
-    print_line(&format!("username: {}", args.username));
+    print_line(&format!("username: {}", args.username[0]));
     if let Some((key_path, cert_path)) = generated {
         print_line(&format!("private key: {}", key_path.display()));
         print_line(&format!("certificate: {}", cert_path.display()));

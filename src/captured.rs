@@ -10,10 +10,12 @@
 //! recognisers. Nothing downstream ever sees a secret, so no field can store one.
 
 mod classify;
+pub mod command;
 mod facts;
 mod freetext;
 mod http;
 mod library;
+mod network;
 mod prepare;
 mod scan;
 mod sf;
@@ -23,6 +25,7 @@ use serde::Serialize;
 pub use crate::symptom::Symptom;
 
 use crate::scrub::JwtClaims as Claims;
+use crate::secret::Secret;
 use scan::Text;
 
 /// Everything a pasted failure says.
@@ -32,8 +35,16 @@ pub struct Captured {
     pub form: Form,
     /// Token-endpoint answers, in attempt order.
     pub answers: Vec<Answer>,
-    /// Client-side failures (key file etc.), deduplicated with counts.
+    /// Failures before any answer, deduplicated with counts: the client's own (the key file, the
+    /// sf CLI's stored logins) and the network's (DNS, TLS, refused); `kind.origin()` tells which.
     pub local_errors: Vec<LocalError>,
+    /// The text reports a success (a token was issued, the sf CLI authorized the user).
+    pub success: bool,
+    /// The sf command that failed, when the text says (`project deploy start`, `CreateUserCommand`).
+    pub command: Option<String>,
+    /// The assertions the client sent, as the text shows them (a transcript's form body, a debug
+    /// log), in text order.
+    pub assertions: Vec<SentAssertion>,
     /// From an HTTP status line or a library message.
     pub http_status: Option<u16>,
     /// Raw value of an HTTP `Date:` header.
@@ -73,6 +84,21 @@ pub enum Form {
     PlainText,
 }
 
+impl Form {
+    /// What the text was read as, in the user's words.
+    pub fn describe(&self) -> String {
+        match self {
+            Form::TokenJson => "the token endpoint's JSON answer".into(),
+            Form::HttpTranscript => "an HTTP exchange".into(),
+            Form::SfCliJson => "sf CLI output (--json)".into(),
+            Form::SfCliText => "sf CLI output".into(),
+            Form::LegacySfdx => "legacy sfdx output".into(),
+            Form::ClientLibrary(name) => format!("{name} error output"),
+            Form::PlainText => "plain text".into(),
+        }
+    }
+}
+
 /// One answer from a token endpoint (or the CLI's rendering of one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Answer {
@@ -88,7 +114,7 @@ pub struct Answer {
     pub http_status: Option<u16>,
 }
 
-/// A failure on the client before (or instead of) a request.
+/// A failure on the client or the network before (or instead of) an answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LocalError {
     pub kind: Symptom,
@@ -96,6 +122,17 @@ pub struct LocalError {
     pub text: String,
     /// How many times it was printed (the sf CLI repeats key errors once per attempt).
     pub count: usize,
+    /// For a network failure, the name that failed (`login.salesforce.co`, `10.1.1.1:3128`).
+    pub host: Option<String>,
+}
+
+/// An assertion (JWT) found in the text. Never shown: reports audit its claims.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SentAssertion {
+    #[serde(skip)]
+    pub jwt: Secret<String>,
+    /// The origin it was posted to, when the text shows the request.
+    pub login: Option<String>,
 }
 
 /// Classifies an answer by its description, falling back to the OAuth error code.
@@ -118,17 +155,27 @@ pub fn parse(text: &str, instance_url_hint: Option<&str>) -> Captured {
     let outcome = recognise(&text, instance_url_hint, &redacted.claims, &mut captured);
     let error_text = outcome.message.as_deref().unwrap_or(text.raw);
     captured.add_local_errors(error_text);
+    captured.add_network_failures(error_text);
+    captured.read_command(&text, &outcome);
     facts::gather(&text, &redacted.claims, &mut captured);
     if let Some(message) = &outcome.message {
         // The decoded message shows what the JSON escaped (`\nclientId: …`).
         facts::gather(&Text::new(message), &[], &mut captured);
     }
     captured.apply_request_context(&outcome);
-    if !outcome.success {
-        captured.keep_unrecognised(error_text);
-    }
+    captured.read_server_errors();
+    captured.keep_assertions(&redacted, &outcome.sent);
+    captured.success = outcome.success;
     captured.form = outcome.form;
     captured
+}
+
+impl Captured {
+    /// Whether nothing in the text could be read: no answer, no failure, no success, no
+    /// assertion. Such a text is not a failure sfjwt can classify.
+    pub fn is_unreadable(&self) -> bool {
+        self.answers.is_empty() && self.local_errors.is_empty() && !self.success && self.assertions.is_empty()
+    }
 }
 
 /// Like [`parse`] for raw bytes: strips a UTF-8 BOM, decodes UTF-16 (by BOM, or by the NUL
@@ -157,11 +204,15 @@ struct Outcome {
     message: Option<String>,
     /// The request a library reported (status, token URL), applied to answers that lack them.
     request: Option<RequestContext>,
+    /// The command `--json` output names (`commandName`).
+    command: Option<String>,
+    /// Assertions a transcript shows being posted: the JWT's index and the origin it went to.
+    sent: Vec<(usize, Option<String>)>,
 }
 
 impl Outcome {
     fn new(form: Form) -> Outcome {
-        Outcome { form, success: false, message: None, request: None }
+        Outcome { form, success: false, message: None, request: None, command: None, sent: Vec::new() }
     }
 }
 
@@ -245,6 +296,9 @@ impl Captured {
             key_path: None,
             contained_secret,
             saml_bearer: false,
+            success: false,
+            command: None,
+            assertions: Vec::new(),
         }
     }
 
@@ -259,7 +313,7 @@ impl Captured {
         if let Some(seen) = self.local_errors.iter_mut().find(|seen| seen.kind == kind && seen.text == text) {
             seen.count += 1;
         } else if self.local_errors.len() < MAX_LOCAL_ERRORS {
-            self.local_errors.push(LocalError { kind, text, count: 1 });
+            self.local_errors.push(LocalError { kind, text, count: 1, host: None });
         }
     }
 
@@ -298,10 +352,94 @@ impl Captured {
 
     /// Every client-side failure in `text`, one per line at most.
     fn add_local_errors(&mut self, text: &str) {
+        let scan = classify::LocalScan::new(text);
         for line in text.lines() {
-            if let Some((kind, found)) = classify::local_error(line) {
+            if let Some((kind, found)) = scan.line(line) {
                 self.add_local_error(kind, found);
             }
+        }
+    }
+
+    /// Network failures in the runtime's words. A name that did not resolve, or that a
+    /// certificate was not for, is the host the client posted to. The sf CLI's own `fetch failed`
+    /// lines are answers of their attempts already.
+    fn add_network_failures(&mut self, text: &str) {
+        let attempts_say_it = self.answers.iter().any(|answer| answer.kind.origin() == crate::symptom::Origin::Network);
+        for failure in network::failures(text) {
+            if attempts_say_it && failure.kind == Symptom::FetchFailed {
+                continue;
+            }
+            if let Some(host) = &failure.host
+                && matches!(failure.kind, Symptom::DnsFailure | Symptom::TlsHostnameMismatch)
+            {
+                self.add_host(&facts::with_scheme(host));
+            }
+            if self.local_errors.len() < MAX_LOCAL_ERRORS {
+                self.local_errors.push(LocalError {
+                    kind: failure.kind,
+                    text: failure.text,
+                    count: 1,
+                    host: failure.host,
+                });
+            }
+        }
+    }
+
+    /// The failing sf command; a missing key file in a command that is not the JWT login is the
+    /// stored login's key path, not `--jwt-key-file`.
+    fn read_command(&mut self, text: &Text, outcome: &Outcome) {
+        let key_missing = self.local_errors.iter().any(|e| e.kind == Symptom::KeyFileMissing);
+        let status_line = if text.contains("connected status") {
+            text.raw.lines().position(classify::stored_key_status)
+        } else {
+            None
+        };
+        let error_line = if key_missing {
+            let scan = classify::LocalScan::new(text.raw);
+            text.raw.lines().position(|line| scan.line(line).is_some_and(|(kind, _)| kind == Symptom::KeyFileMissing))
+        } else {
+            status_line
+        };
+        self.command = command::failing(text, outcome.command.as_deref(), error_line);
+        let later_step = match &self.command {
+            Some(command) => !command::is_jwt_login(command),
+            None => error_line.is_some_and(|at| text.raw.lines().nth(at).is_some_and(command::says_later_step)),
+        };
+        if later_step || status_line.is_some() {
+            for error in &mut self.local_errors {
+                if error.kind == Symptom::KeyFileMissing {
+                    error.kind = Symptom::StoredKeyMissing;
+                }
+            }
+        }
+        if let Some(line) = status_line.and_then(|at| text.raw.lines().nth(at))
+            && !self.local_errors.iter().any(|e| e.kind == Symptom::StoredKeyMissing)
+        {
+            let shown: Vec<&str> = line.split(['│', '|']).map(str::trim).filter(|cell| !cell.is_empty()).collect();
+            self.add_local_error(Symptom::StoredKeyMissing, &shown.join(" "));
+        }
+    }
+
+    /// A 5xx that carried no OAuth answer is the server's trouble, not an unknown answer.
+    fn read_server_errors(&mut self) {
+        for answer in &mut self.answers {
+            if matches!(answer.kind, Symptom::Unknown | Symptom::Empty) && answer.http_status.is_some_and(|s| s >= 500)
+            {
+                answer.kind = Symptom::ServerError;
+            }
+        }
+    }
+
+    /// The JWTs in the text that are bearer assertions (they name an issuer and a subject or
+    /// audience), with the origin a transcript shows each was posted to.
+    fn keep_assertions(&mut self, redacted: &crate::scrub::Scrubbed, sent: &[(usize, Option<String>)]) {
+        for (index, (claims, jwt)) in redacted.claims.iter().zip(&redacted.jwts).enumerate() {
+            let Some(jwt) = jwt else { continue };
+            if claims.iss.is_none() || (claims.sub.is_none() && claims.aud.is_none()) {
+                continue;
+            }
+            let login = sent.iter().find(|(i, _)| *i == index).and_then(|(_, login)| login.clone());
+            self.assertions.push(SentAssertion { jwt: jwt.clone(), login });
         }
     }
 
@@ -323,16 +461,6 @@ impl Captured {
         }
         let answered = self.answers.iter().find_map(|answer| answer.http_status);
         self.set_http_status(answered);
-    }
-
-    /// Text nothing recognised is still the user's evidence: keep its first meaningful line.
-    fn keep_unrecognised(&mut self, text: &str) {
-        if self.answers.is_empty()
-            && self.local_errors.is_empty()
-            && let Some(line) = freetext::first_meaningful_line(text)
-        {
-            self.answers.push(Answer::new(None, line.to_string()));
-        }
     }
 }
 

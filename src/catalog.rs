@@ -61,25 +61,101 @@ pub fn suggest<'a>(wanted: &str, ids: impl Iterator<Item = &'a str>) -> Vec<&'a 
     scored.into_iter().take(3).map(|(_, id)| id).collect()
 }
 
-/// Replaces each `{name|default}` with the value given for `name`, else with `default`.
+/// Replaces each `{name|default}` with the value given for `name`, else with `default` as
+/// written. A value is written for where it lands, so that a pasted command runs exactly what is
+/// shown: as one quoted word in shell text, escaped inside a command's "double-quoted" string (and
+/// a 'SOQL literal' within it), JSON-escaped inside a JSON string, and as is in prose.
 pub fn fill(template: &str, vars: &[(&str, String)]) -> String {
     let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        let Some(len) = rest[open..].find('}') else { break };
-        let inner = &rest[open + 1..open + len];
-        let Some((name, default)) = inner.split_once('|') else {
-            out.push_str(&rest[..=open]);
-            rest = &rest[open + 1..];
-            continue;
+    for (index, segment) in template.split('`').enumerate() {
+        if index > 0 {
+            out.push('`');
+        }
+        let in_code = index % 2 == 1;
+        let context = match () {
+            _ if !in_code => Context::Prose,
+            _ if crate::shell::is_shell(segment) => Context::Shell,
+            _ if segment.trim_start().starts_with('<') => Context::Xml,
+            _ => Context::Code,
         };
-        out.push_str(&rest[..open]);
-        let value = vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str());
-        out.push_str(value.unwrap_or(default));
-        rest = &rest[open + len + 1..];
+        fill_segment(&mut out, segment, vars, context);
     }
-    out.push_str(rest);
     out
+}
+
+/// What a piece of a step is: prose, a command (shell), an XML snippet, or other code (JSON).
+#[derive(Clone, Copy, PartialEq)]
+enum Context {
+    Prose,
+    Shell,
+    Xml,
+    Code,
+}
+
+/// Where a placeholder sits inside a code span.
+#[derive(Clone, Copy, PartialEq)]
+enum Quote {
+    None,
+    Single,
+    Double,
+    /// A 'literal' inside a double-quoted string: SOQL's, in `--query "… = '…'"`.
+    SoqlInDouble,
+}
+
+fn fill_segment(out: &mut String, segment: &str, vars: &[(&str, String)], context: Context) {
+    let shell = context == Context::Shell;
+    let mut quote = Quote::None;
+    let mut rest = segment;
+    while let Some(c) = rest.chars().next() {
+        if c == '{'
+            && let Some((name, default, len)) = placeholder(rest)
+        {
+            match vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str()) {
+                Some(value) => out.push_str(&encode(value, context, quote)),
+                None => out.push_str(default),
+            }
+            rest = &rest[len..];
+            continue;
+        }
+        quote = match (c, quote) {
+            ('\'', Quote::None) if shell => Quote::Single,
+            ('\'', Quote::Single) => Quote::None,
+            ('"', Quote::None) => Quote::Double,
+            ('"', Quote::Double) => Quote::None,
+            ('\'', Quote::Double) if shell => Quote::SoqlInDouble,
+            ('\'', Quote::SoqlInDouble) => Quote::Double,
+            _ => quote,
+        };
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+}
+
+/// `{name|default}` at the start of `text`: the name, the default and the placeholder's length.
+fn placeholder(text: &str) -> Option<(&str, &str, usize)> {
+    let end = text.find('}')?;
+    let (name, default) = text[1..end].split_once('|')?;
+    let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+    valid.then_some((name, default, end + 1))
+}
+
+fn encode(value: &str, context: Context, quote: Quote) -> String {
+    use crate::shell;
+    match (context, quote) {
+        (Context::Prose, _) => value.to_string(),
+        (Context::Shell, Quote::None) => shell::quote(value),
+        (Context::Shell, Quote::Single) => value.replace('\'', r"'\''"),
+        (Context::Shell, Quote::Double) => shell::escape_double(value),
+        (Context::Shell, Quote::SoqlInDouble) => shell::escape_soql_in_double(value),
+        (Context::Xml, _) => {
+            value.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+        }
+        (Context::Code, Quote::Double) => {
+            let json = serde_json::to_string(value).unwrap_or_default();
+            json[1..json.len() - 1].to_string()
+        }
+        (Context::Code, _) => value.to_string(),
+    }
 }
 
 fn parse(id: CauseId, text: &'static str) -> Result<Entry, String> {
@@ -168,8 +244,32 @@ mod tests {
     fn fill_uses_values_then_defaults() {
         let vars = [("key_file", "ci/server.key".to_string())];
         assert_eq!(
-            fill("openssl rsa -in {key_file|server.key} -out {cert_file|server.crt} {x}", &vars),
-            "openssl rsa -in ci/server.key -out server.crt {x}"
+            fill("`openssl rsa -in {key_file|server.key} -out {cert_file|server.crt} {x}`", &vars),
+            "`openssl rsa -in ci/server.key -out server.crt {x}`"
+        );
+    }
+
+    #[test]
+    fn fill_writes_each_value_for_where_it_lands() {
+        let vars = [("key_file", "my key's.pem".to_string()), ("username", "o'n\"$x@y.com".to_string())];
+        let filled = fill(
+            "Log in as {username|u}: `openssl pkey -in {key_file|k} -noout`, \
+             `sf data query --query \"SELECT Id FROM User WHERE Username = '{username|u}'\"`, \
+             `\"sub\": \"{username|u}\"`",
+            &vars,
+        );
+        assert_eq!(
+            filled,
+            r#"Log in as o'n"$x@y.com: `openssl pkey -in 'my key'\''s.pem' -noout`, `sf data query --query "SELECT Id FROM User WHERE Username = 'o\\'n\"\$x@y.com'"`, `"sub": "o'n\"$x@y.com"`"#
+        );
+    }
+
+    #[test]
+    fn xml_snippets_get_escaped_values() {
+        let vars = [("username", "a<b>&\"c".to_string())];
+        assert_eq!(
+            fill("`<saml:NameID>{username|u}</saml:NameID>`", &vars),
+            "`<saml:NameID>a&lt;b&gt;&amp;&quot;c</saml:NameID>`"
         );
     }
 

@@ -37,8 +37,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
-    /// Print the man page (roff)
-    Man,
+    /// Print the man page (roff): the whole tool, or one page per command
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -47,7 +47,7 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct DoctorArgs {
     /// OAuth client id (consumer key) of the connected app
     #[arg(
@@ -65,7 +65,14 @@ pub struct DoctorArgs {
     pub jwt_key_file: Option<PathBuf>,
 
     /// Username of the user logging in
-    #[arg(short = 'o', long, short_alias = 'u', env = "SFJWT_USERNAME", hide_env_values = true, value_name = "NAME")]
+    #[arg(
+        short = 'o',
+        long,
+        visible_short_alias = 'u',
+        env = "SFJWT_USERNAME",
+        hide_env_values = true,
+        value_name = "NAME"
+    )]
     pub username: Option<String>,
 
     /// Login URL the assertion is posted to [default: sfdcLoginUrl of sfdx-project.json, else https://login.salesforce.com]
@@ -73,7 +80,7 @@ pub struct DoctorArgs {
         short = 'r',
         long,
         visible_alias = "instanceurl",
-        short_alias = 'l',
+        visible_short_alias = 'l',
         env = "SFJWT_INSTANCE_URL",
         hide_env_values = true,
         value_name = "URL"
@@ -130,9 +137,9 @@ pub struct DoctorArgs {
     #[arg(long, env = "SFJWT_OFFLINE", hide_env_values = true, value_parser = clap::builder::FalseyValueParser::new())]
     pub offline: bool,
 
-    /// Seconds to wait for each token request before giving up
-    #[arg(long, value_name = "SECONDS", default_value_t = 30, env = "SFJWT_TIMEOUT", hide_env_values = true, value_parser = clap::value_parser!(u64).range(1..=600))]
-    pub timeout: u64,
+    /// How long to wait for each request before giving up (e.g. 30, 30s, 2m; at most 10m)
+    #[arg(long, value_name = "DURATION", default_value = "30s", env = "SFJWT_TIMEOUT", hide_env_values = true, value_parser = parse_timeout)]
+    pub timeout: std::time::Duration,
 
     /// Try every (host, aud) pair `sf org login jwt` tries, in its order, and show which works
     #[arg(long)]
@@ -141,6 +148,18 @@ pub struct DoctorArgs {
     /// When the top cause is transient (replication, propagation, maintenance), retry until it clears or this much time passes (e.g. 90s, 5m)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub wait: Option<std::time::Duration>,
+
+    /// Diagnose every JWT login the sf CLI has stored, several at once, and report them in one table (with --config, also the logins that file lists)
+    #[arg(long)]
+    pub all: bool,
+
+    /// A TOML or JSON file listing logins to diagnose, each with the inputs doctor takes (client-id, jwt-key-file, username, instance-url, cert…): for pipelines that do not use the sf CLI
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// With --all or --config: how many logins are diagnosed at once
+    #[arg(long, value_name = "N", default_value_t = crate::all::DEFAULT_JOBS, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text, env = "SFJWT_FORMAT", hide_env_values = true)]
@@ -193,6 +212,45 @@ pub struct DoctorArgs {
     /// Show the diff --fix would apply, and change nothing
     #[arg(long)]
     pub diff: bool,
+
+    #[command(flatten)]
+    pub sf_only: SfOnlyFlags,
+}
+
+/// Flags of `sf org login jwt` that only concern how the CLI stores the login. sfjwt stores
+/// nothing, so it accepts them (a user can swap one command for the other) and says it ignored
+/// them.
+#[derive(Debug, Clone, Args, Default)]
+#[command(next_help_heading = "Accepted from sf org login jwt, and ignored")]
+pub struct SfOnlyFlags {
+    /// Set the org as the default Dev Hub (sf only)
+    #[arg(short = 'd', long, visible_alias = "setdefaultdevhubusername")]
+    pub set_default_dev_hub: bool,
+
+    /// Set the org as the default org (sf only)
+    #[arg(short = 's', long, visible_alias = "setdefaultusername")]
+    pub set_default: bool,
+
+    /// Alias for the org (sf only)
+    #[arg(short = 'a', long, visible_alias = "setalias", value_name = "ALIAS")]
+    pub alias: Option<String>,
+}
+
+impl SfOnlyFlags {
+    /// The flags given, as the user would recognise them.
+    pub fn given(&self) -> Vec<&'static str> {
+        let mut given = Vec::new();
+        if self.set_default_dev_hub {
+            given.push("--set-default-dev-hub");
+        }
+        if self.set_default {
+            given.push("--set-default");
+        }
+        if self.alias.is_some() {
+            given.push("--alias");
+        }
+        given
+    }
 }
 
 #[derive(Debug, Args)]
@@ -303,9 +361,23 @@ fn parse_key_size(text: &str) -> Result<usize, String> {
     }
 }
 
+/// A [`parse_duration`] of at most ten minutes: a token request never needs longer.
+pub fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    let duration = parse_duration(text)?;
+    if duration > std::time::Duration::from_secs(600) {
+        return Err(format!("`{text}`: give a timeout between 1s and 10m"));
+    }
+    Ok(duration)
+}
+
 impl DoctorArgs {
     pub fn format(&self) -> Format {
         if self.json { Format::Json } else { self.format }
+    }
+
+    /// `--all` or `--config`: many logins, each with its own inputs.
+    pub fn many(&self) -> bool {
+        self.all || self.config.is_some()
     }
 }
 
@@ -318,8 +390,19 @@ pub struct ChecksArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// A cause id such as `key.mangled`, or a check id such as `key.parse`
-    pub id: String,
+    /// A cause id such as `key.mangled`, or a check id such as `key.format`; without one, every id
+    pub id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// One page per command (sfjwt.1, sfjwt-doctor.1, …) instead of one page for the whole tool
+    #[arg(long)]
+    pub all: bool,
+
+    /// Write the pages into this folder (created if missing) instead of printing them
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

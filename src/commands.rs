@@ -11,7 +11,7 @@ use clap::{CommandFactory, FromArgMatches};
 
 use crate::{
     catalog,
-    cli::{ChecksArgs, Cli, ColorChoice, Command, DoctorArgs, ExplainArgs, Format, ListFormat},
+    cli::{ChecksArgs, Cli, ColorChoice, Command, DoctorArgs, ExplainArgs, Format, ListFormat, ManArgs},
     diagnosis, engine,
     error::{self, Error, Exit},
     evidence,
@@ -33,6 +33,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             if let Some(message) = env_error(&e, &args) {
                 return error::report(&Error::usage(message));
             }
+            if let Some(error) = unknown_flag(&e, &args) {
+                return error::report(&error);
+            }
             print_clap_error(&e);
             return if e.use_stderr() { Exit::Usage } else { Exit::Healthy }.into();
         }
@@ -45,6 +48,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         }
     };
     let result = match cli.command {
+        Command::Doctor(args) if args.many() => {
+            doctor_all(&args, matches.subcommand_matches("doctor").expect("doctor matches"))
+        }
         Command::Doctor(args) => doctor(&args, matches.subcommand_matches("doctor").expect("doctor matches")),
         Command::Setup(args) => crate::setup::run(&args),
         Command::Checks(args) => list_checks(&args),
@@ -55,14 +61,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             clap_complete::generate(args.shell, &mut command, "sfjwt", &mut out);
             print(&String::from_utf8_lossy(&out)).map(|()| Exit::Healthy)
         }
-        Command::Man => {
-            let mut out = Vec::new();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut out)
-                .map_err(|e| Error::Internal { message: format!("cannot render the man page: {e}") })
-                .and_then(|()| print(&String::from_utf8_lossy(&out)))
-                .map(|()| Exit::Healthy)
-        }
+        Command::Man(args) => man(&args),
     };
     match result {
         Ok(exit) => exit.into(),
@@ -78,6 +77,46 @@ fn print_clap_error(error: &clap::Error) {
     } else {
         let _ = error.print();
     }
+}
+
+/// An unknown flag, with the nearest one by its main name: `--instanceur` suggests
+/// `--instance-url` even though the alias `--instanceurl` is nearer, since the main name is the one
+/// the docs use.
+fn unknown_flag(error: &clap::Error, args: &[OsString]) -> Option<Error> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if error.kind() != ErrorKind::UnknownArgument {
+        return None;
+    }
+    let Some(ContextValue::String(given)) = error.get(ContextKind::InvalidArg) else { return None };
+    let given = given.split('=').next().unwrap_or(given);
+    let long = given.strip_prefix("--")?;
+    let mut command = Cli::command();
+    command.build();
+    let sub = args.iter().skip(1).filter_map(|a| a.to_str()).find(|a| !a.starts_with('-'));
+    let command = sub.and_then(|name| command.find_subcommand(name)).unwrap_or(&command);
+    // Every long name and alias, each mapped to the flag's main name.
+    let names: Vec<(String, String)> = command
+        .get_arguments()
+        .filter(|arg| !arg.is_hide_set())
+        .filter_map(|arg| {
+            let main = arg.get_long()?;
+            let aliases = arg.get_all_aliases().unwrap_or_default();
+            Some(std::iter::once(main).chain(aliases).map(move |name| (name.to_string(), main.to_string())))
+        })
+        .flatten()
+        .collect();
+    let mut mains: Vec<&str> = Vec::new();
+    for best in catalog::suggest(long, names.iter().map(|(name, _)| name.as_str())) {
+        let main = &names.iter().find(|(name, _)| name == best)?.1;
+        if !mains.contains(&main.as_str()) {
+            mains.push(main);
+        }
+    }
+    let message = format!("unknown flag `{given}`");
+    Some(match mains.first() {
+        Some(main) => Error::usage(message).suggest(format!("did you mean `--{main}`?")),
+        None => Error::usage(message).suggest("`sfjwt help` lists the flags"),
+    })
 }
 
 /// Clap blames a flag for a bad value that came from its environment variable, and "one or more
@@ -116,6 +155,15 @@ fn env_error(error: &clap::Error, args: &[OsString]) -> Option<String> {
 fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> Result<Exit, Error> {
     let overrides = Overrides::parse(&args.deny, &args.warn, &args.allow).map_err(Error::usage)?;
     let inputs = Inputs::resolve(args, matches)?;
+    if inputs.is_empty() {
+        return Err(Error::usage(
+            "nothing to check: no key, username, client id, captured error or other input was given",
+        )
+        .suggest(
+            "pass what you give `sf org login jwt` (--client-id, --jwt-key-file, --username, --instance-url), \
+                 or --error with the failure you have; `sfjwt doctor --help` lists every input",
+        ));
+    }
     let mut evidence = evidence::gather(inputs)?;
     let started = Instant::now();
     let mut retries = 0u32;
@@ -160,7 +208,14 @@ fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> Result<Exit, Error> 
             )
         });
     }
-    let identities = if args.redact_identities { redact::identities(&evidence) } else { Vec::new() };
+    report.notes.extend(ignored_flags(args, &evidence));
+    let mut identities = if args.redact_identities { redact::identities(&evidence) } else { Vec::new() };
+    // Under --redact-identities the consumer key goes too: it names the org's app.
+    if args.redact_identities
+        && let Some(client_id) = &evidence.inputs.client_id
+    {
+        identities.push(client_id.value.clone());
+    }
     let finish = |text: String| redact::identities_in(&text, &identities);
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let rendered = match args.format() {
@@ -190,13 +245,8 @@ fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> Result<Exit, Error> 
             Err(source) => failures.push(Error::Write { what: "the support bundle", path: dir.clone(), source }),
         }
     }
-    if args.format() == Format::Github
-        && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
-    {
-        let path = std::path::PathBuf::from(path);
-        if let Err(source) = output::append_existing(&path, &finish(render::github::summary(&report))) {
-            failures.push(Error::Write { what: "the job summary (GITHUB_STEP_SUMMARY)", path, source });
-        }
+    if args.format() == Format::Github {
+        failures.extend(append_summary(&finish(render::github::summary(&report))).err());
     }
     if let Some(last) = failures.pop() {
         for failure in &failures {
@@ -219,6 +269,74 @@ fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> Result<Exit, Error> 
         }
     }
     Ok(report.exit_code(args.fail_on))
+}
+
+/// `doctor --all` and `--config`: every login, one table, the worst exit code.
+fn doctor_all(args: &DoctorArgs, matches: &clap::ArgMatches) -> Result<Exit, Error> {
+    let (reports, identities) = crate::all::diagnose_all(args, matches)?;
+    let finish = |text: String| redact::identities_in(&text, &identities);
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let rendered = match args.format() {
+        Format::Text => {
+            let color = use_color(args.color, to_terminal);
+            colored::control::set_override(color);
+            render::table::text(&reports, &render::text::Style { color, verbose: args.verbose })
+        }
+        Format::Json => render::table::json(&reports),
+        Format::Markdown => render::table::markdown(&reports),
+        Format::Junit => render::table::junit(&reports),
+        Format::Github => render::table::github(&reports),
+    };
+    let mut failures = Vec::new();
+    match &args.output {
+        Some(path) => {
+            if let Err(source) = output::write_new(path, &finish(rendered)) {
+                failures.push(Error::Write { what: "the report", path: path.clone(), source });
+            }
+        }
+        None => failures.extend(print(&finish(rendered)).err()),
+    }
+    if args.format() == Format::Github {
+        failures.extend(append_summary(&finish(render::table::github_summary(&reports))).err());
+    }
+    if let Some(last) = failures.pop() {
+        for failure in &failures {
+            error::report(failure);
+        }
+        return Err(last);
+    }
+    Ok(reports.exit_code())
+}
+
+/// Appends to the job summary when `GITHUB_STEP_SUMMARY` names one.
+fn append_summary(text: &str) -> Result<(), Error> {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else { return Ok(()) };
+    let path = std::path::PathBuf::from(path);
+    output::append_existing(&path, text).map_err(|source| Error::Write {
+        what: "the job summary (GITHUB_STEP_SUMMARY)",
+        path,
+        source,
+    })
+}
+
+/// Notes for flags that had no effect: those of `sf org login jwt` that only store the login,
+/// and `--wait` and `--try-audiences` when no server was contacted.
+fn ignored_flags(args: &DoctorArgs, evidence: &evidence::Evidence) -> Vec<String> {
+    let mut notes = Vec::new();
+    let given = args.sf_only.given();
+    if !given.is_empty() {
+        notes.push(format!("ignored {}: sf stores the login, sfjwt stores nothing", given.join(", ")));
+    }
+    if let evidence::ProbeEvidence::Skipped(reason) = &evidence.probe {
+        let why = if args.offline { "--offline contacts no server".to_string() } else { reason.clone() };
+        if args.wait.is_some() {
+            notes.push(format!("--wait did nothing: {why}"));
+        }
+        if args.try_audiences {
+            notes.push(format!("--try-audiences did nothing: {why}"));
+        }
+    }
+    notes
 }
 
 /// `<timestamp>-sfjwt.json` and `<timestamp>-sfjwt.md`, ready to attach to a ticket.
@@ -313,7 +431,10 @@ fn list_checks(args: &ChecksArgs) -> Result<Exit, Error> {
 }
 
 fn explain(args: &ExplainArgs) -> Result<Exit, Error> {
-    let id = args.id.trim();
+    let Some(id) = args.id.as_deref().map(str::trim) else {
+        print(&cause_list())?;
+        return Ok(Exit::Healthy);
+    };
     if let Some(entry) = catalog::find(id) {
         let reported_by: Vec<&str> = CHECKS.iter().filter(|c| c.emits.contains(&entry.id)).map(|c| c.id).collect();
         let mut out = format!("# {} ({})\n\n", entry.title, entry.id);
@@ -325,7 +446,8 @@ fn explain(args: &ExplainArgs) -> Result<Exit, Error> {
             if reported_by.is_empty() { "-".to_string() } else { reported_by.join(", ") }
         );
         let body = entry.markdown.split_once("\n---\n").map_or(entry.markdown, |(_, body)| body);
-        out.push_str(body.trim());
+        // Placeholders read as their defaults: `server.key`, `<consumer key>`.
+        out.push_str(catalog::fill(body, &[]).trim());
         out.push('\n');
         if !entry.symptoms.is_empty() {
             let _ = writeln!(out, "\n## What Salesforce or the sf CLI prints\n");
@@ -365,4 +487,95 @@ fn explain(args: &ExplainArgs) -> Result<Exit, Error> {
         format!("did you mean {}?", suggestions.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "))
     };
     Err(Error::usage(format!("unknown cause or check id `{id}`")).suggest(hint))
+}
+
+/// Every cause id with its title, by group, for `sfjwt explain` without an id.
+fn cause_list() -> String {
+    let mut out =
+        String::from("sfjwt explain <id> explains one of these causes (or a check id from `sfjwt checks`):\n");
+    let mut group = "";
+    for entry in catalog::all() {
+        if entry.id.group() != group {
+            group = entry.id.group();
+            let _ = writeln!(out, "\n{group}");
+        }
+        let _ = writeln!(out, "  {:<38} {}", entry.id.as_str(), entry.title);
+    }
+    out
+}
+
+/// `sfjwt man`: one page for the whole tool (every command with its options), or with `--all`
+/// or `--dir` one page per command.
+fn man(args: &ManArgs) -> Result<Exit, Error> {
+    let failed = |e: std::io::Error| Error::Internal { message: format!("cannot render the man page: {e}") };
+    let mut command = with_aliases(Cli::command().disable_help_subcommand(true));
+    command.build();
+    if let Some(dir) = &args.dir {
+        std::fs::create_dir_all(dir)
+            .and_then(|()| clap_mangen::generate_to(with_aliases(Cli::command()), dir))
+            .map_err(|source| Error::Write { what: "the man pages", path: dir.clone(), source })?;
+        eprintln!("sfjwt: man pages written to {}", dir.display());
+        return Ok(Exit::Healthy);
+    }
+    let mut out = Vec::new();
+    if args.all {
+        clap_mangen::Man::new(command.clone()).render(&mut out).map_err(failed)?;
+        for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+            clap_mangen::Man::new(sub.clone()).render(&mut out).map_err(failed)?;
+        }
+    } else {
+        whole_tool_page(&command, &mut out).map_err(failed)?;
+    }
+    print(&String::from_utf8_lossy(&out))?;
+    Ok(Exit::Healthy)
+}
+
+/// clap_mangen leaves aliases out; the man page names them in each option's text, as `--help` does.
+fn with_aliases(command: clap::Command) -> clap::Command {
+    let names: Vec<String> = command.get_subcommands().map(|s| s.get_name().to_string()).collect();
+    let mut command = names.iter().fold(command, |command, name| command.mut_subcommand(name, with_aliases));
+    let ids: Vec<String> = command.get_arguments().map(|a| a.get_id().to_string()).collect();
+    for id in ids {
+        command = command.mut_arg(id, |arg| {
+            let longs = arg.get_visible_aliases().unwrap_or_default().into_iter().map(|a| format!("--{a}"));
+            let shorts = arg.get_visible_short_aliases().unwrap_or_default().into_iter().map(|a| format!("-{a}"));
+            let aliases: Vec<String> = longs.chain(shorts).collect();
+            if aliases.is_empty() {
+                return arg;
+            }
+            let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+            arg.long_help(format!("{help} [aliases: {}]", aliases.join(", ")))
+        });
+    }
+    command
+}
+
+/// The top-level page, then a section per command with its synopsis, description and options
+/// (their `.SH` headings demoted to `.SS`).
+fn whole_tool_page(command: &clap::Command, out: &mut Vec<u8>) -> std::io::Result<()> {
+    let man = clap_mangen::Man::new(command.clone());
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_subcommands_section(out)?;
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let page = clap_mangen::Man::new(sub.clone());
+        let mut section = Vec::new();
+        page.render_synopsis_section(&mut section)?;
+        page.render_description_section(&mut section)?;
+        if sub.get_arguments().any(|a| !a.is_hide_set()) {
+            page.render_options_section(&mut section)?;
+        }
+        if sub.get_after_help().is_some() {
+            page.render_extra_section(&mut section)?;
+        }
+        let section = String::from_utf8_lossy(&section).replace(".SH ", ".SS ");
+        out.extend_from_slice(format!(".SH \"SFJWT {}\"\n", sub.get_name().to_uppercase()).as_bytes());
+        out.extend_from_slice(section.as_bytes());
+    }
+    if command.get_after_help().is_some() {
+        man.render_extra_section(out)?;
+    }
+    man.render_version_section(out)
 }

@@ -8,7 +8,7 @@ use std::{
 
 use crate::{
     evidence::Evidence,
-    finding::Outcome,
+    finding::{Outcome, Status},
     registry::{CHECKS, Check},
     scrub::scrub,
 };
@@ -67,9 +67,11 @@ fn run_selected(checks: &[&'static Check], evidence: &Evidence) -> Vec<CheckRun>
             (!run.outcome.status.allows_dependents()).then_some(run)
         });
         let outcome = match blocked {
-            Some(prerequisite) => {
-                Outcome::skip(format!("needs {} ({})", prerequisite.check.id, prerequisite.outcome.summary))
+            // Said in the prerequisite's own words: its reason to skip, or what it found.
+            Some(prerequisite) if prerequisite.outcome.status == Status::Skip => {
+                Outcome::skip(prerequisite.outcome.summary.clone())
             }
+            Some(prerequisite) => Outcome::skip(format!("not checked: {}", prerequisite.outcome.summary)),
             None => run_isolated(check, evidence),
         };
         runs.push(CheckRun { check, outcome });
@@ -99,7 +101,7 @@ fn run_isolated(check: &'static Check, evidence: &Evidence) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{cause_id::CauseId, finding::Status, registry::Group};
+    use crate::{cause_id::CauseId, registry::Group};
 
     fn boom(_: &Evidence) -> Outcome {
         panic!("boom with eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJl inside")
@@ -151,7 +153,7 @@ mod tests {
         let statuses: Vec<Status> = runs.iter().map(|r| r.outcome.status).collect();
         assert_eq!(statuses, [Status::Error, Status::Fail, Status::Skip, Status::Skip, Status::Error]);
         assert!(runs[0].outcome.summary.contains("boom with [REDACTED-JWT] inside"), "{}", runs[0].outcome.summary);
-        assert!(runs[2].outcome.summary.starts_with("needs t.fails"));
+        assert!(runs[2].outcome.summary.starts_with("not checked: "), "{}", runs[2].outcome.summary);
         assert!(runs[4].outcome.summary.contains("does not declare"));
     }
 }

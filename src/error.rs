@@ -86,7 +86,9 @@ impl std::error::Error for Error {}
 /// Prints the error as one line on stderr, secrets masked (a message may quote an input), and
 /// gives its exit code.
 pub fn report(error: &Error) -> u8 {
-    eprintln!("error: {}", crate::scrub::scrub(&error.to_string()));
+    // The message may quote an input (a path, a value): secrets are masked and control
+    // characters made visible.
+    eprintln!("error: {}", crate::render::visible(&crate::scrub::scrub(&error.to_string())));
     error.code().into()
 }
 

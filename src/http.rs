@@ -215,7 +215,7 @@ fn classify(error: ureq::Error) -> Failure {
     match error {
         ureq::Error::HostNotFound => Failure::Dns("the host".into()),
         ureq::Error::Io(e) => classify_io(&e),
-        ureq::Error::Timeout(which) => Failure::Timeout(format!("{which:?}")),
+        ureq::Error::Timeout(which) => Failure::Timeout(format!("{which}")),
         ureq::Error::Rustls(e) => Failure::Tls(e.to_string()),
         ureq::Error::Tls(e) => Failure::Tls(e.to_string()),
         ureq::Error::ConnectProxyFailed(why) => Failure::Proxy(format!("the proxy refused the connection: {why}")),
@@ -228,7 +228,7 @@ fn classify_io(e: &std::io::Error) -> Failure {
     use std::io::ErrorKind;
     // The body reader reports ureq's own time-out as an `Other` I/O error wrapping it.
     if let Some(ureq::Error::Timeout(which)) = e.get_ref().and_then(|inner| inner.downcast_ref::<ureq::Error>()) {
-        return Failure::Timeout(format!("{which:?}"));
+        return Failure::Timeout(format!("{which}"));
     }
     match e.kind() {
         ErrorKind::ConnectionRefused => Failure::Refused,

@@ -26,6 +26,8 @@ pub enum Source {
     SfLogin(String),
     /// A setting of the sf CLI's config (`org-instance-url in ~/.sf/config.json`).
     SfConfig(String),
+    /// An entry of the `--config` file of logins (`login uat in logins.toml`).
+    LoginList(String),
     Default,
 }
 
@@ -39,6 +41,7 @@ impl fmt::Display for Source {
             Source::Captured => f.write_str("the --error text"),
             Source::SfLogin(org) => write!(f, "the sf CLI's stored login for {org}"),
             Source::SfConfig(setting) => f.write_str(setting),
+            Source::LoginList(entry) => f.write_str(entry),
             Source::Default => f.write_str("default"),
         }
     }
@@ -182,13 +185,31 @@ impl Inputs {
                 .as_deref()
                 .map(|text| Sourced { value: text_input(text), source: Source::Flag("error".into()) }),
             offline: args.offline,
-            timeout: std::time::Duration::from_secs(args.timeout),
+            timeout: args.timeout,
             try_audiences: args.try_audiences,
             project,
             sf,
             now: now(),
             context,
         })
+    }
+}
+
+impl Inputs {
+    /// Nothing to check: no input given, and no sfdx project around to read one from.
+    pub fn is_empty(&self) -> bool {
+        self.client_id.is_none()
+            && self.key.is_none()
+            && self.username.is_none()
+            && self.instance_url.source == Source::Default
+            && self.audience.is_none()
+            && self.cert.is_none()
+            && self.assertion.is_none()
+            && self.connected_apps.is_empty()
+            && self.admin.is_none()
+            && self.error.is_none()
+            && self.project.is_none()
+            && self.sf.used.is_empty()
     }
 }
 
@@ -208,6 +229,10 @@ fn resolve_key(args: &DoctorArgs, matches: &ArgMatches) -> Result<Option<Sourced
             return Ok(Some(Sourced { value: KeyInput::Inline(Secret::new(bytes)), source: Source::Stdin }));
         }
         return Ok(Some(Sourced { value: KeyInput::File(path.clone()), source }));
+    }
+    // One key for every login of `--all` would be wrong for all but one of them.
+    if args.many() {
+        return Ok(None);
     }
     Ok(env::var_os("SFJWT_KEY").map(|value| Sourced {
         value: KeyInput::Inline(Secret::new(value.into_encoded_bytes())),
@@ -233,7 +258,8 @@ fn resolve_admin(
             files::read_limited(&path, files::MAX_INPUT_BYTES)
         }
         .map_err(|e| Error::input("--admin-org", format!("cannot read {}: {e}", path.display())))?;
-        return Ok((Some(crate::org::session_from_org_display(&files::decode_text(&bytes))), None));
+        let instance_url = args.admin_instance_url.as_deref();
+        return Ok((Some(crate::org::session_from_cli_json(&files::decode_text(&bytes), instance_url)), None));
     }
     let (Some(token), Some(url)) = (&args.admin_token, &args.admin_instance_url) else {
         return Ok((None, None));
@@ -264,8 +290,7 @@ fn admin_from_sf(target: &str, args: &DoctorArgs, sf: &SfContext) -> crate::org:
     };
     // npm installs a `sf.cmd` shim on Windows, which CreateProcess does not find as `sf`.
     let program = if cfg!(windows) { "sf.cmd" } else { "sf" };
-    let command =
-        crate::org::SfCommand { program: program.into(), timeout: std::time::Duration::from_secs(args.timeout) };
+    let command = crate::org::SfCommand { program: program.into(), timeout: args.timeout };
     crate::org::admin_session(target, &command, &stored)
 }
 

@@ -3,6 +3,7 @@
 //! The pipeline is data all the way: inputs → evidence (the only I/O) → checks (the ordered
 //! registry, pure functions) → diagnosis (ranking) → report (one model) → a renderer per format.
 
+pub mod all;
 pub mod captured;
 pub mod catalog;
 pub mod cause_id;
@@ -23,6 +24,7 @@ pub mod levels;
 pub mod metadata;
 pub mod org;
 pub mod output;
+pub mod parallel;
 pub mod pem;
 pub mod probe;
 pub mod redact;
@@ -36,6 +38,7 @@ pub mod setup;
 pub mod sf_cli;
 pub mod sf_inputs;
 pub mod sf_state;
+pub mod shell;
 pub mod symptom;
 #[cfg(test)]
 mod testing;

@@ -13,8 +13,12 @@ use std::{
 };
 
 /// Creates `path` (it must not exist, not even as a dangling symlink), writes `text`, and syncs
-/// it so a full disk is reported here, not lost. A partly written file is removed.
+/// it so a full disk is reported here, not lost. A partly written file is removed. A missing
+/// folder is created first, as for `--report`.
 pub fn write_new(path: &Path, text: &str) -> io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        create_dir(dir)?;
+    }
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

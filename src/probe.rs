@@ -114,64 +114,71 @@ impl Probe {
     }
 }
 
-/// Posts each planned attempt in order and stops at the first token, as the sf CLI does.
+/// At most this many token requests of one probe are in flight at once. The sf CLI's plans have
+/// two, three or five attempts (eleven for a GovCloud My Domain).
+pub const MAX_IN_FLIGHT: usize = 6;
+
+/// Posts the planned attempts and records them in plan order, the sf CLI's order.
+///
+/// The attempts are independent, so they are sent at once (at most [`MAX_IN_FLIGHT`]) and the
+/// probe waits for one round trip, not one per attempt. The sf CLI sends them one after another
+/// and stops at the first token; here the ones after it were sent too, and are kept, because a
+/// support transcript lists every request made.
 ///
 /// When the first host is loopback (a local test server), assertions are never sent anywhere
 /// else: `--try-audiences` then only tries the combinations on that host.
 pub fn run(plan: Vec<Planned>, timeout: Duration) -> Probe {
     let client = Client::new(timeout);
-    let mut probe = Probe { attempts: Vec::new(), clock: None };
     let local_only = plan.first().is_some_and(|p| is_loopback(&p.login));
-    for planned in plan {
-        let token_url = token_url(&planned.login);
-        if local_only && !is_loopback(&planned.login) {
-            let reason = "not sent: with a loopback instance URL, sfjwt sends assertions nowhere else".to_string();
-            probe.attempts.push(Attempt {
-                login: planned.login,
-                audience: planned.audience,
-                token_url,
-                outcome: Outcome::NotSent { reason },
-                elapsed_ms: 0,
-                transcript: Transcript::default(),
-            });
-            continue;
-        }
-        let grant_type = planned.credential.grant_type;
-        let request = format!(
-            "POST {token_url}\nContent-Type: application/x-www-form-urlencoded\n\ngrant_type={}&assertion=[redacted]",
-            url::form_urlencoded::byte_serialize(grant_type.as_bytes()).collect::<String>()
-        );
-        let result = client
-            .post_form(&token_url, &[("grant_type", grant_type), ("assertion", planned.credential.assertion.expose())]);
-        let (outcome, response, elapsed) = match result {
-            Ok(response) => {
-                if probe.clock.is_none() {
-                    probe.clock = response
-                        .header("date")
-                        .and_then(parse_http_date)
-                        .map(|server| ClockReading { server, local: OffsetDateTime::now_utc() });
-                }
-                (interpret(&response), Some(describe_response(&response)), response.elapsed)
-            }
-            Err(Failure::Insecure) => (Outcome::NotSent { reason: Failure::Insecure.describe() }, None, Duration::ZERO),
-            Err(failure) => {
-                (Outcome::Network { failure: failure.describe(), tls: failure.is_tls() }, None, Duration::ZERO)
-            }
-        };
-        let done = matches!(outcome, Outcome::Token(_));
-        probe.attempts.push(Attempt {
-            login: planned.login,
-            audience: planned.audience,
-            token_url,
-            outcome,
-            elapsed_ms: elapsed.as_millis() as u64,
-            transcript: Transcript { request, response },
-        });
-        if done {
-            break;
-        }
+    let sent = crate::parallel::map_bounded(&plan, MAX_IN_FLIGHT, |_, planned| send(&client, planned, local_only));
+    let mut probe = Probe { attempts: Vec::new(), clock: None };
+    for (planned, (attempt, clock)) in plan.into_iter().zip(sent) {
+        debug_assert_eq!((&planned.login, &planned.audience), (&attempt.login, &attempt.audience));
+        // The first answer in plan order with a `Date`, as when they were sent one by one.
+        probe.clock = probe.clock.or(clock);
+        probe.attempts.push(attempt);
     }
     probe
+}
+
+/// Posts one planned attempt (or says why it was not sent), with the server's clock if it answered.
+fn send(client: &Client, planned: &Planned, local_only: bool) -> (Attempt, Option<ClockReading>) {
+    let token_url = token_url(&planned.login);
+    let attempt = |outcome, elapsed: Duration, transcript| Attempt {
+        login: planned.login.clone(),
+        audience: planned.audience.clone(),
+        token_url: token_url.clone(),
+        outcome,
+        elapsed_ms: elapsed.as_millis() as u64,
+        transcript,
+    };
+    if local_only && !is_loopback(&planned.login) {
+        let reason = "not sent: with a loopback instance URL, sfjwt sends assertions nowhere else".to_string();
+        return (attempt(Outcome::NotSent { reason }, Duration::ZERO, Transcript::default()), None);
+    }
+    let grant_type = planned.credential.grant_type;
+    let request = format!(
+        "POST {token_url}\nContent-Type: application/x-www-form-urlencoded\n\ngrant_type={}&assertion=[redacted]",
+        url::form_urlencoded::byte_serialize(grant_type.as_bytes()).collect::<String>()
+    );
+    let result = client
+        .post_form(&token_url, &[("grant_type", grant_type), ("assertion", planned.credential.assertion.expose())]);
+    let (outcome, response, elapsed, clock) = match result {
+        Ok(response) => {
+            let clock = response
+                .header("date")
+                .and_then(parse_http_date)
+                .map(|server| ClockReading { server, local: OffsetDateTime::now_utc() });
+            (interpret(&response), Some(describe_response(&response)), response.elapsed, clock)
+        }
+        Err(Failure::Insecure) => {
+            (Outcome::NotSent { reason: Failure::Insecure.describe() }, None, Duration::ZERO, None)
+        }
+        Err(failure) => {
+            (Outcome::Network { failure: failure.describe(), tls: failure.is_tls() }, None, Duration::ZERO, None)
+        }
+    };
+    (attempt(outcome, elapsed, Transcript { request, response }), clock)
 }
 
 fn is_loopback(url: &str) -> bool {

@@ -28,6 +28,24 @@ pub enum Group {
 }
 
 impl Group {
+    /// The name inside a sentence: `connected app`, `org`.
+    pub fn short_name(self) -> &'static str {
+        match self {
+            Group::Org => "org",
+            Group::App => "connected app",
+            Group::Endpoint => "token endpoint",
+            Group::Pairing => "pairing",
+            Group::Key => "private key",
+            Group::Certificate => "certificate",
+            Group::Assertion => "assertion",
+            Group::Claims => "claims",
+            Group::Host => "login host",
+            Group::Login => "login",
+            Group::SfCli => "sf CLI state",
+            Group::Saml => "SAML assertion",
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Group::SfCli => "sf CLI state",
@@ -140,6 +158,7 @@ pub static CHECKS: &[Check] = &[
             CauseId::KeyNotPrivateKey,
             CauseId::KeyEncrypted,
             CauseId::KeyUnparseable,
+            CauseId::KeyPkcs8Required,
         ],
         run: checks::key::format,
     },
@@ -336,6 +355,7 @@ pub static CHECKS: &[Check] = &[
             CauseId::HostInvalidUrl,
             CauseId::HostLightningDomain,
             CauseId::HostInsecure,
+            CauseId::HostLegacyDomain,
             CauseId::HostNotSalesforce,
             CauseId::HostMyDomainRequired,
         ],
@@ -451,6 +471,15 @@ pub static CHECKS: &[Check] = &[
         run: checks::endpoint::clock,
     },
     Check {
+        id: "login.capture",
+        group: Group::Login,
+        title: "The captured failure can be read",
+        reads: "--error",
+        needs: &[],
+        emits: &[CauseId::CaptureUnusable],
+        run: checks::answer::capture,
+    },
+    Check {
         id: "login.answer",
         group: Group::Login,
         title: "Salesforce accepts the assertion",
@@ -488,6 +517,15 @@ pub static CHECKS: &[Check] = &[
             CauseId::HostLightningDomain,
             CauseId::ClaimsIssMissing,
             CauseId::SfcliAuthStoreUnreadable,
+            CauseId::SfcliKeyPathStale,
+            CauseId::SfcliLoginNotFound,
+            CauseId::FlowNotJwt,
+            CauseId::AssertionJtiReused,
+            CauseId::SessionInvalid,
+            CauseId::AppMissingApiScope,
+            CauseId::OrgApiDisabled,
+            CauseId::EndpointTls,
+            CauseId::KeyPkcs8Required,
         ],
         run: checks::answer::classify,
     },

@@ -1,6 +1,8 @@
 //! The report: one serialisable model that every renderer reads. Building it decides everything;
 //! rendering decides nothing.
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 
 use crate::cause_id::CauseId;
@@ -9,12 +11,12 @@ use crate::{
     diagnosis::RankedCause,
     engine::CheckRun,
     error::Exit,
-    evidence::{AssertionEvidence, Evidence, Flow, ProbeEvidence},
+    evidence::{AssertionEvidence, Evidence, Flow, OrgEvidence, ProbeEvidence},
     finding::{Confidence, Severity, Status},
     inputs::{KeyInput, Source, TextInput},
     registry::Group,
+    render::plural,
     scrub::scrub,
-    secret::mask_client_id,
 };
 
 pub const SCHEMA: &str = "sfjwt.report.v1";
@@ -38,7 +40,17 @@ pub struct Report {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub transcripts: Vec<crate::probe::Transcript>,
     pub notes: Vec<String>,
+    /// Groups none of whose checks could run, with what they need.
+    pub not_checked: Vec<NotChecked>,
     pub counts: Counts,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NotChecked {
+    pub group: Group,
+    pub title: &'static str,
+    /// The input that would let the group run.
+    pub needs: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -128,7 +140,8 @@ pub struct Counts {
 impl Report {
     pub fn build(evidence: &Evidence, runs: &[CheckRun], causes: &[RankedCause]) -> Report {
         let vars = evidence.fix_vars();
-        let causes: Vec<CauseRow> = causes.iter().map(|c| cause_row(c, &vars)).collect();
+        let key_step = evidence.key_file_step();
+        let causes: Vec<CauseRow> = causes.iter().map(|c| cause_row(c, &vars, key_step)).collect();
         let count = |s: Severity| causes.iter().filter(|c| c.severity == s).count();
         let status_count = |f: fn(Status) -> bool| runs.iter().filter(|r| f(r.outcome.status)).count();
         let counts = Counts {
@@ -139,6 +152,17 @@ impl Report {
             checks_failed: status_count(|s| matches!(s, Status::Fail | Status::Error)),
             checks_skipped: status_count(|s| s == Status::Skip),
         };
+        let checks: Vec<CheckRow> = runs
+            .iter()
+            .map(|r| CheckRow {
+                id: r.check.id,
+                group: r.check.group,
+                title: r.check.title,
+                status: r.outcome.status,
+                summary: r.outcome.summary.clone(),
+                details: r.outcome.details.clone(),
+            })
+            .collect();
         let verdict = if counts.errors > 0 {
             let only_unreachable = causes
                 .iter()
@@ -156,17 +180,8 @@ impl Report {
             generated_at: crate::checks::date(evidence.inputs.now),
             platform: Platform { os: std::env::consts::OS, arch: std::env::consts::ARCH },
             inputs: input_rows(evidence),
-            checks: runs
-                .iter()
-                .map(|r| CheckRow {
-                    id: r.check.id,
-                    group: r.check.group,
-                    title: r.check.title,
-                    status: r.outcome.status,
-                    summary: r.outcome.summary.clone(),
-                    details: r.outcome.details.clone(),
-                })
-                .collect(),
+            not_checked: not_checked(evidence, &checks),
+            checks,
             causes,
             attempts: attempt_rows(evidence),
             transcripts: match &evidence.probe {
@@ -188,7 +203,12 @@ impl Report {
         all(&mut self.inputs.iter_mut().flat_map(|row| [&mut row.value, &mut row.source]));
         all(&mut self.checks.iter_mut().flat_map(|c| std::iter::once(&mut c.summary).chain(c.details.iter_mut())));
         for cause in &mut self.causes {
-            all(&mut cause.evidence.iter_mut().chain(cause.fix.iter_mut()).chain(cause.confirm.iter_mut()));
+            all(&mut cause
+                .evidence
+                .iter_mut()
+                .chain(cause.fix.iter_mut())
+                .chain(cause.autofix.iter_mut())
+                .chain(cause.confirm.iter_mut()));
         }
         for attempt in &mut self.attempts {
             all(&mut attempt.login.iter_mut().chain(attempt.audience.iter_mut()).chain([&mut attempt.result]));
@@ -197,7 +217,45 @@ impl Report {
             .transcripts
             .iter_mut()
             .flat_map(|t| std::iter::once(&mut t.request).chain(t.response.iter_mut())));
-        all(&mut self.notes.iter_mut());
+        all(&mut self.notes.iter_mut().chain(self.not_checked.iter_mut().map(|n| &mut n.needs)));
+    }
+
+    /// The same report with `f` applied to every piece of text in it: how a renderer makes
+    /// untrusted text safe for its format in one place.
+    pub fn map_text(&self, f: impl Fn(&str) -> String) -> Report {
+        let all = |items: &[String]| items.iter().map(|s| f(s)).collect::<Vec<_>>();
+        let mut report = self.clone();
+        for input in &mut report.inputs {
+            input.value = f(&input.value);
+            input.source = f(&input.source);
+        }
+        for check in &mut report.checks {
+            check.summary = f(&check.summary);
+            check.details = all(&check.details);
+        }
+        for cause in &mut report.causes {
+            cause.title = f(&cause.title);
+            cause.summary = f(&cause.summary);
+            cause.why = f(&cause.why);
+            cause.evidence = all(&cause.evidence);
+            cause.fix = all(&cause.fix);
+            cause.confirm = cause.confirm.as_deref().map(&f);
+            cause.references = all(&cause.references);
+        }
+        for attempt in &mut report.attempts {
+            attempt.login = attempt.login.as_deref().map(&f);
+            attempt.audience = attempt.audience.as_deref().map(&f);
+            attempt.result = f(&attempt.result);
+        }
+        for transcript in &mut report.transcripts {
+            transcript.request = f(&transcript.request);
+            transcript.response = transcript.response.as_deref().map(&f);
+        }
+        report.notes = all(&report.notes);
+        for group in &mut report.not_checked {
+            group.needs = f(&group.needs);
+        }
+        report
     }
 
     /// 0 healthy, 1 problems (or warnings under `--fail-on warning`), 3 inconclusive; 2 is for
@@ -212,12 +270,17 @@ impl Report {
     }
 }
 
-fn cause_row(ranked: &RankedCause, run_vars: &[(&'static str, String)]) -> CauseRow {
+/// `key_step` writes a key that came from the environment or stdin to the file that steps which
+/// run the sf CLI name; it comes first in every fix that needs it.
+fn cause_row(ranked: &RankedCause, run_vars: &[(&'static str, String)], key_step: Option<&str>) -> CauseRow {
     let cause = &ranked.cause;
     let entry = ranked.entry;
-    let mut fix = cause.fix.clone();
     let vars: Vec<(&str, String)> = cause.vars.iter().chain(run_vars).cloned().collect();
-    fix.extend(entry.fix.iter().map(|step| catalog::fill(step, &vars)));
+    let templates: Vec<&str> = cause.fix.iter().chain(&entry.fix).map(String::as_str).collect();
+    let runs_sf_with_key = templates.iter().any(|t| t.contains("--jwt-key-file {key_file|"));
+    let mut fix: Vec<String> =
+        key_step.filter(|_| runs_sf_with_key).map(|s| catalog::fill(s, &vars)).into_iter().collect();
+    fix.extend(templates.iter().map(|step| catalog::fill(step, &vars)));
     CauseRow {
         id: cause.id,
         severity: ranked.severity,
@@ -242,7 +305,8 @@ fn input_rows(ev: &Evidence) -> Vec<InputRow> {
     let mut push =
         |name, value: String, source: &Source| rows.push(InputRow { name, value, source: source.to_string() });
     if let Some(c) = &inputs.client_id {
-        push("client id", mask_client_id(&c.value), &c.source);
+        // Not a secret: every assertion carries it, and the commands that need it need it whole.
+        push("client id", c.value.clone(), &c.source);
     }
     if let Some(k) = &inputs.key {
         let value = match &k.value {
@@ -270,7 +334,15 @@ fn input_rows(ev: &Evidence) -> Vec<InputRow> {
         push("connected app", path.display().to_string(), &Source::Flag("connected-app".into()));
     }
     if let Some(e) = &inputs.error {
-        push("captured error", describe_text_input(&e.value), &e.source);
+        let mut value = describe_text_input(&e.value);
+        if let Some(captured) = &ev.captured {
+            let parsed = &captured.parsed;
+            let _ = write!(value, ", read as {}: {}", parsed.form.describe(), plural(parsed.answers.len(), "answer"));
+            if !parsed.local_errors.is_empty() {
+                let _ = write!(value, ", {}", plural(parsed.local_errors.len(), "client-side error"));
+            }
+        }
+        push("captured error", value, &e.source);
     }
     if inputs.offline {
         push("offline", "yes".into(), &Source::Flag("offline".into()));
@@ -322,6 +394,24 @@ fn push_folded(
     rows.push(AttemptRow { login, audience, result, count: 1, source });
 }
 
+/// The probe sends its attempts at once; the sf CLI stops at the first token, so requests after
+/// it are sfjwt's own, and the report says so.
+fn concurrent_attempts_note(ev: &Evidence) -> Option<String> {
+    let ProbeEvidence::Done(probe) = &ev.probe else { return None };
+    let first_token = probe.attempts.iter().position(|a| matches!(a.outcome, crate::probe::Outcome::Token(_)))?;
+    let sent_after = probe.attempts[first_token + 1..]
+        .iter()
+        .filter(|a| !matches!(a.outcome, crate::probe::Outcome::NotSent { .. }))
+        .count();
+    (sent_after > 0).then(|| {
+        format!(
+            "the token requests were sent at once; `sf org login jwt` sends them one by one and stops at the first \
+             token (request {}), so it would not have sent the {sent_after} after it",
+            first_token + 1
+        )
+    })
+}
+
 fn notes(ev: &Evidence) -> Vec<String> {
     let mut notes = ev.inputs.sf.notes.clone();
     if ev.flow() == Flow::SamlBearer {
@@ -335,28 +425,75 @@ fn notes(ev: &Evidence) -> Vec<String> {
             Flow::SamlBearer.describe()
         ));
     }
+    if let Some(note) = concurrent_attempts_note(ev) {
+        notes.push(note);
+    }
     if let Some(project) = &ev.inputs.project
         && let Some(problem) = &project.problem
     {
         notes.push(format!("{} was not used: {problem}", project.path.display()));
     }
-    if !ev.inputs.connected_apps.is_empty() {
-        notes.push("--connected-app was given but this version does not analyse connected app metadata yet".into());
-    }
     if let Some(captured) = &ev.captured {
-        let parsed = &captured.parsed;
-        notes.push(format!(
-            "--error ({}) read as {:?}: {} answer(s), {} client-side error(s)",
-            captured.origin,
-            parsed.form,
-            parsed.answers.len(),
-            parsed.local_errors.len()
-        ));
-        if parsed.contained_secret {
+        if !captured.parsed.assertions.is_empty() {
+            notes.push(
+                "the --error text holds the assertion the client sent: the Assertion and Claims lines audit it".into(),
+            );
+        }
+        if captured.parsed.contained_secret {
             notes.push(
                 "the --error text held a secret (an assertion, token or key); it was masked and is not shown".into(),
             );
         }
     }
     notes
+}
+
+/// The groups with no check that ran, and the input that would let them run.
+fn not_checked(ev: &Evidence, checks: &[CheckRow]) -> Vec<NotChecked> {
+    let mut groups: Vec<Group> = Vec::new();
+    for check in checks {
+        if !groups.contains(&check.group) {
+            groups.push(check.group);
+        }
+    }
+    groups
+        .into_iter()
+        .filter(|group| checks.iter().filter(|c| c.group == *group).all(|c| c.status == Status::Skip))
+        // The sf CLI's stored login only matters for inputs the flags did not give.
+        .filter(|group| {
+            let given = ev.inputs.client_id.is_some() && ev.inputs.key.is_some() && ev.inputs.username.is_some();
+            !(*group == Group::SfCli && given)
+        })
+        .map(|group| NotChecked { group, title: group.title(), needs: needs(group, ev) })
+        .collect()
+}
+
+/// What would let a group run, in a few words.
+fn needs(group: Group, ev: &Evidence) -> String {
+    let inputs = &ev.inputs;
+    let claims = "--client-id and --username, or --assertion";
+    match group {
+        Group::Key => "--jwt-key-file".into(),
+        Group::Certificate => "--cert".into(),
+        Group::Pairing if inputs.key.is_none() => "--jwt-key-file".into(),
+        Group::Pairing if ev.cert.is_none() => "--cert".into(),
+        Group::Pairing if ev.key.as_ref().and_then(|k| k.parsed()).is_none() => "a usable key".into(),
+        Group::Pairing => "a usable certificate".into(),
+        Group::Assertion | Group::Claims => claims.into(),
+        Group::Saml => "a SAML assertion (--assertion)".into(),
+        Group::SfCli => "--target-org, or the sf CLI's default org".into(),
+        Group::Host => "--instance-url and --username".into(),
+        Group::App if ev.apps.origin.is_some() => "metadata that holds this app".into(),
+        Group::App => "--connected-app".into(),
+        Group::Org => match &ev.org {
+            OrgEvidence::Skipped(reason) => reason.clone(),
+            _ => "--admin-org".into(),
+        },
+        Group::Endpoint | Group::Login if ev.captured.is_some() => "--error is read offline".into(),
+        Group::Endpoint | Group::Login if inputs.offline => "not with --offline".into(),
+        Group::Endpoint | Group::Login => match &ev.assertion {
+            AssertionEvidence::Missing(_) => claims.into(),
+            _ => "a signed assertion".into(),
+        },
+    }
 }

@@ -104,10 +104,7 @@ fn admin_session_settles_self_authorization_and_the_user() {
     let out = with_admin(&never_approved, &[]);
     assert!(out.causes().contains(&"approval.self-authorize-not-approved".to_string()), "{}", out.stdout);
     let fix = out.json()["causes"].to_string();
-    assert!(
-        fix.contains("/services/oauth2/authorize?response_type=code&client_id=3MVG9EXAMPLE0nly"),
-        "the approval URL: {fix}"
-    );
+    assert!(fix.contains("sf org login web --client-id 3MVG9EXAMPLE0nly"), "the approval route: {fix}");
 
     let frozen = org(
         UserRow::new(USER, ADMIN_PROFILE).frozen(),

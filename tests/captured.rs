@@ -580,11 +580,14 @@ fn a_bare_description_line() {
 }
 
 #[test]
-fn unknown_text_keeps_its_first_meaningful_line() {
+fn text_with_no_failure_is_unreadable() {
+    // Issue 11: such a text is a usage error (`--error … holds no failure sfjwt can read`), not
+    // an answer nobody knows.
     let captured = captured::parse("\n  ----\n  Something odd happened: E42  \nmore\n", None);
     assert_eq!(captured.form, Form::PlainText);
-    assert_eq!(kinds(&captured), [Symptom::Unknown]);
-    assert_eq!(captured.answers[0].description, "Something odd happened: E42");
+    assert!(captured.answers.is_empty() && captured.local_errors.is_empty());
+    assert!(captured.is_unreadable());
+    assert!(!captured::parse("invalid_grant: user hasn't approved this consumer", None).is_unreadable());
 }
 
 #[test]

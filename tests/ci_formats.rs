@@ -168,5 +168,5 @@ fn usage_errors_exit_2_with_clap_message() {
         .args(["doctor", "--no-such-flag"])
         .run()
         .status(2)
-        .stderr_contains("unexpected argument '--no-such-flag'");
+        .stderr_contains("error: unknown flag `--no-such-flag`");
 }

@@ -19,8 +19,14 @@ fn an_unknown_answer_is_kept_verbatim() {
     assert_eq!(out.causes(), ["endpoint.unknown-error"]);
     let evidence = out.json()["causes"][0]["evidence"].to_string();
     assert!(evidence.contains("weird_new_error") && evidence.contains("the moon is in the wrong phase"), "{evidence}");
+    // Prose with no failure in it is a usage error that says what sfjwt can read (issue 11).
     let prose = classify(&["--error", "Something odd happened while logging in"]);
-    assert!(prose.json()["causes"][0]["evidence"].to_string().contains("Something odd happened"), "{}", prose.stdout);
+    assert_eq!(prose.code, 2, "{}", prose.stdout);
+    assert!(
+        prose.stderr.contains("holds no failure sfjwt can read") && prose.stderr.contains("sf CLI"),
+        "{}",
+        prose.stderr
+    );
 }
 
 #[test]

@@ -567,6 +567,7 @@ fn a_failed_write_is_exit_2_with_the_reason() {
 fn shell(script: &str) -> Command {
     let mut cmd = Command::new("sh");
     cmd.arg("-c").arg(script).arg(env!("CARGO_BIN_EXE_sfjwt")).args(["doctor", "--offline", "--json"]);
+    cmd.args(["-i", CLIENT_ID, "-o", USERNAME]);
     cmd.env_clear().env("SFJWT_NOW", NOW);
     cmd
 }

@@ -6,14 +6,17 @@
 
 mod support;
 
+mod all;
 mod app_and_org;
 mod bad_input;
 mod captured;
 mod catalog;
 mod ci_formats;
+mod corpus;
 mod error_classify;
 mod fakes;
 mod org_inspect;
+mod output;
 mod probe;
 mod render;
 mod saml;
@@ -21,4 +24,5 @@ mod scenarios;
 mod secrets;
 mod setup;
 mod sf_state;
+mod ship;
 mod wire_faults;

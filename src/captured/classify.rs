@@ -28,25 +28,27 @@ const DESCRIPTIONS: &[(&str, Symptom)] = &[
     ("authentication failure", Symptom::AuthenticationFailure),
     ("expired access/refresh token", Symptom::ExpiredRefreshToken),
     ("no valid scopes defined", Symptom::NoValidScopes),
+    ("jti already in use", Symptom::JtiReused),
+    // Other flows' and APIs' answers (SOAP LoginFault, REST error bodies, Login History).
+    ("invalid username, password, security token", Symptom::PasswordLoginFailed),
+    ("not valid for use with the rest api", Symptom::SessionNotForApi),
+    ("session expired or invalid", Symptom::SessionInvalid),
+    ("invalid session id", Symptom::SessionInvalid),
+    ("api is not enabled for this organization", Symptom::ApiDisabled),
+    ("not approved for access", Symptom::NotAdminApproved),
     // The maintenance page's words, and jsforce's for an HTML body, when pasted without the HTML.
     ("the data you were trying to access could not be found", Symptom::Html),
     ("http response contains html content", Symptom::Html),
-];
-
-/// Network failures: the request never got an answer. Node/undici/OpenSSL wordings.
-const NETWORK_FAILURES: &[&str] = &[
-    "fetch failed",
-    "getaddrinfo enotfound",
-    "getaddrinfo eai_again",
-    "econnrefused",
-    "econnreset",
-    "etimedout",
-    "socket hang up",
-    "unable to get local issuer certificate",
-    "self-signed certificate",
-    "self signed certificate",
-    "unable to verify the first certificate",
-    "certificate has expired",
+    // How people retell the answers (after every exact wording, so those win).
+    ("has not approved this consumer", Symptom::NotApproved),
+    ("not approved", Symptom::NotApproved),
+    ("bad audience", Symptom::AudienceInvalid),
+    ("invalid audience", Symptom::AudienceInvalid),
+    ("invalid client id", Symptom::ClientIdInvalid),
+    ("invalid client_id", Symptom::ClientIdInvalid),
+    ("client id is invalid", Symptom::ClientIdInvalid),
+    ("org is locked", Symptom::InactiveOrg),
+    ("org is suspended", Symptom::InactiveOrg),
 ];
 
 /// OAuth `error` codes that say enough on their own.
@@ -59,6 +61,11 @@ const CODES: &[(&str, Symptom)] = &[
     ("rate_limit_exceeded", Symptom::RateLimited),
     ("unsupported_grant_type", Symptom::UnsupportedGrantType),
     ("invalid_request", Symptom::InvalidRequest),
+    // The REST and SOAP APIs' upper-case codes (`INVALID_SESSION_ID`), lower-cased.
+    ("invalid_session_id", Symptom::SessionInvalid),
+    ("api_disabled_for_org", Symptom::ApiDisabled),
+    ("invalid_login", Symptom::PasswordLoginFailed),
+    ("login_rate_exceeded", Symptom::RateLimited),
 ];
 
 /// Every OAuth `error` code a Salesforce token endpoint is known to return, for spotting
@@ -76,6 +83,9 @@ pub(super) const KNOWN_CODES: &[&str] = &[
     "invalid_scope",
     "unsupported_response_type",
     "access_denied",
+    "invalid_session_id",
+    "api_disabled_for_org",
+    "invalid_login",
 ];
 
 pub(super) fn error_kind(code: Option<&str>, description: &str) -> Symptom {
@@ -102,7 +112,14 @@ fn kind_of_description(description: &str) -> Option<Symptom> {
     if let Some((_, kind)) = DESCRIPTIONS.iter().find(|(fragment, _)| text.contains(fragment)) {
         return Some(*kind);
     }
-    NETWORK_FAILURES.iter().any(|fragment| text.contains(fragment)).then_some(Symptom::FetchFailed)
+    super::network::classify(&text)
+}
+
+/// Whether a text (lowercase) can hold an answer a single line states: some known description,
+/// or the start of an HTML page. Lets a long paste skip the line-by-line search when it cannot.
+pub(super) fn may_state_an_answer(lower: &str) -> bool {
+    let text = lower.replace(['\u{2019}', '\u{2018}'], "'");
+    text.contains('<') || DESCRIPTIONS.iter().any(|(fragment, _)| text.contains(fragment))
 }
 
 /// An HTML page (lowercase input).
@@ -138,6 +155,14 @@ const fn local(fragment: &'static str, kind: Symptom) -> LocalPattern {
 
 const LOCAL_PATTERNS: &[LocalPattern] = &[
     local("enoent: no such file or directory", Symptom::KeyFileMissing),
+    // Python's, Java's and .NET's words for a key file that is not there.
+    LocalPattern {
+        fragment: "no such file or directory: '",
+        kind: Symptom::KeyFileMissing,
+        starts_at: Some("filenotfounderror"),
+    },
+    local("filenotfoundexception", Symptom::KeyFileMissing),
+    local("could not find file '", Symptom::KeyFileMissing),
     local("eisdir: illegal operation on a directory", Symptom::KeyFileIsDirectory),
     local("secretorprivatekey must have a value", Symptom::KeyEmpty),
     LocalPattern {
@@ -156,6 +181,33 @@ const LOCAL_PATTERNS: &[LocalPattern] = &[
         starts_at: Some("\"alg\" parameter"),
     },
     local("unknown key type \"", Symptom::KeyNotRsa),
+    // Key loaders of other runtimes (FORMS.md: Node crypto, the JDK, .NET, PyJWT, cryptography,
+    // Ruby OpenSSL, PHP openssl). Encrypted and not-a-private-key first: they say more.
+    local("bad password read", Symptom::KeyNeedsPassphrase),
+    local("password was not given but private key is encrypted", Symptom::KeyNeedsPassphrase),
+    local("an encrypted key was found, but no password was provided", Symptom::KeyNeedsPassphrase),
+    LocalPattern {
+        fragment: "no begin/end delimiters for a private key",
+        kind: Symptom::KeyIsNotPrivate,
+        starts_at: Some("valid pem"),
+    },
+    local("algid parse error, not a sequence", Symptom::KeyNotPkcs8),
+    // Go's crypto/x509 names the parser that would have worked.
+    LocalPattern {
+        fragment: "use parsepkcs1privatekey instead",
+        kind: Symptom::KeyNotPkcs8,
+        starts_at: Some("x509: failed to parse private key"),
+    },
+    local("key must be a pem encoded pkcs1 or pkcs8 key", Symptom::KeyUnparsed),
+    local("invalid key format", Symptom::KeyUnparsed),
+    LocalPattern { fragment: "decoder routines::unsupported", kind: Symptom::KeyUnparsed, starts_at: Some("error:") },
+    local("could not parse the provided public key", Symptom::KeyUnparsed),
+    local("unable to load pem file", Symptom::KeyUnparsed),
+    local("could not deserialize key data", Symptom::KeyUnparsed),
+    local("neither pub key nor priv key", Symptom::KeyUnparsed),
+    local("cannot be coerced into a private key", Symptom::KeyUnparsed),
+    local("no supported key formats were found", Symptom::KeyUnparsed),
+    local("illegal base64 character", Symptom::KeyUnparsed),
     LocalPattern { fragment: "no start line", kind: Symptom::PemNoStartLine, starts_at: Some("error:") },
     LocalPattern {
         fragment: "should not be a lightning domain",
@@ -165,6 +217,27 @@ const LOCAL_PATTERNS: &[LocalPattern] = &[
     local("invalid instance url", Symptom::InvalidInstanceUrl),
     local("expected a valid url but received", Symptom::InvalidInstanceUrl),
     local("unexpected end of json input", Symptom::CorruptAuthFile),
+    LocalPattern { fragment: "parse error in file", kind: Symptom::CorruptAuthFile, starts_at: Some("jsonparseerror") },
+    // The sf CLI's stored logins and the keychain that encrypts them (sfdx-core
+    // `messages/encryption.md`, `messages/core.md`).
+    local("failed to decipher auth data", Symptom::AuthStoreUnreadable),
+    local("the encrypted data is not properly formatted", Symptom::AuthStoreUnreadable),
+    local("invalid file permissions for secret file", Symptom::AuthStoreUnreadable),
+    local("do not match the version of the toolbelt", Symptom::AuthStoreUnreadable),
+    LocalPattern {
+        fragment: "could not find password",
+        kind: Symptom::AuthStoreUnreadable,
+        starts_at: Some("error ("),
+    },
+    local("user canceled authentication", Symptom::AuthStoreUnreadable),
+    LocalPattern { fragment: "setcredentialerror", kind: Symptom::AuthStoreUnreadable, starts_at: Some("error (") },
+    local("unable to find required security software", Symptom::AuthStoreUnreadable),
+    local("unable to execute security software", Symptom::AuthStoreUnreadable),
+    local("failed to get the password after", Symptom::AuthStoreUnreadable),
+    local("failed to create a password in the keychain", Symptom::AuthStoreUnreadable),
+    local("crypto key was detected", Symptom::AuthStoreUnreadable),
+    local("keychain being out of sync", Symptom::AuthStoreUnreadable),
+    local("no authorization information found for", Symptom::LoginNotFound),
     local("client id is required for jwt authentication", Symptom::MissingClientId),
     local("missing required flag client-id", Symptom::MissingClientId),
     local("missing required flag clientid", Symptom::MissingClientId),
@@ -173,18 +246,84 @@ const LOCAL_PATTERNS: &[LocalPattern] = &[
 /// The client-side failure `line` reports, if any, and its text (from where the message starts to
 /// the end of the line).
 pub(super) fn local_error(line: &str) -> Option<(Symptom, &str)> {
+    match_line(line, LOCAL_PATTERNS.iter(), true)
+}
+
+/// The local-error patterns that occur anywhere in a text: each line is then checked against those
+/// only, so a long paste costs one search per pattern rather than one per pattern and line.
+pub(super) struct LocalScan {
+    patterns: Vec<&'static LocalPattern>,
+    enoent: bool,
+}
+
+impl LocalScan {
+    pub(super) fn new(text: &str) -> LocalScan {
+        let lower = text.to_ascii_lowercase();
+        LocalScan {
+            patterns: LOCAL_PATTERNS.iter().filter(|p| lower.contains(p.fragment)).collect(),
+            enoent: lower.contains("enoent"),
+        }
+    }
+
+    /// [`local_error`], for a line of the scanned text.
+    pub(super) fn line<'l>(&self, line: &'l str) -> Option<(Symptom, &'l str)> {
+        if self.patterns.is_empty() && !self.enoent {
+            return None;
+        }
+        match_line(line, self.patterns.iter().copied(), self.enoent)
+    }
+}
+
+fn match_line<'l, 'p>(
+    line: &'l str,
+    mut patterns: impl Iterator<Item = &'p LocalPattern>,
+    prose: bool,
+) -> Option<(Symptom, &'l str)> {
+    let line = head(line);
     let lower = line.to_ascii_lowercase();
-    LOCAL_PATTERNS.iter().find_map(|pattern| {
+    let found = patterns.find_map(|pattern| {
         let at = lower.find(pattern.fragment)?;
         let start = pattern.starts_at.and_then(|prefix| lower[..at].rfind(prefix)).unwrap_or(at);
-        Some((pattern.kind, line[start..].trim()))
-    })
+        Some((pattern.kind, start))
+    });
+    let found =
+        found.or_else(|| prose.then(|| enoent_in_prose(&lower)).flatten().map(|at| (Symptom::KeyFileMissing, at)));
+    let (kind, start) = found?;
+    // An item of a JS array (`'error:…:bad password read',`) loses its quote and comma.
+    let text = line[start..].trim();
+    Some((kind, text.strip_suffix("',").unwrap_or(text)))
+}
+
+/// Only this much of a line is searched for a failure: real messages state it near their start,
+/// and a pathological line (900 KB of one character) must not cost a pattern scan each.
+const MAX_LINE_SCAN: usize = 8 * 1024;
+
+/// The part of `line` that is searched.
+pub(super) fn head(line: &str) -> &str {
+    &line[..super::prepare::floor_char_boundary(line, MAX_LINE_SCAN)]
+}
+
+/// `ENOENT` as people write it (`fails with ENOENT on server.key`): a whole word, about a key file,
+/// and not Node's `spawn … ENOENT` (a missing program).
+fn enoent_in_prose(lower: &str) -> Option<usize> {
+    let at = lower.match_indices("enoent").map(|(at, _)| at).find(|&at| {
+        let before = lower[..at].chars().next_back();
+        let after = lower[at + "enoent".len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })?;
+    (lower.contains("key") && !lower.contains("spawn")).then_some(at)
+}
+
+/// `sf org display`'s `Connected Status │ ENOENT`: the stored login could not re-read its key.
+pub(super) fn stored_key_status(line: &str) -> bool {
+    let lower = head(line).to_ascii_lowercase();
+    lower.contains("connected status") && lower.contains("enoent")
 }
 
 /// The path in Node's `ENOENT: no such file or directory, open '<path>'`.
 pub(super) fn enoent_path(line: &str) -> Option<&str> {
     let lower = line.to_ascii_lowercase();
-    let at = lower.find("enoent: no such file or directory")?;
+    let at = lower.find("enoent: no such file or directory").or_else(|| lower.find("no such file or directory: '"))?;
     let rest = &line[at..];
     let open = rest.find('\'')? + 1;
     let len = rest[open..].find('\'')?;
@@ -230,7 +369,16 @@ mod tests {
             ("<html><body>Data Not Available</body></html>", Symptom::Html),
             ("<!DOCTYPE html>\n<html>", Symptom::Html),
             ("fetch failed", Symptom::FetchFailed),
-            ("getaddrinfo ENOTFOUND login.salesforce.com", Symptom::FetchFailed),
+            ("getaddrinfo ENOTFOUND login.salesforce.com", Symptom::DnsFailure),
+            ("jti already in use", Symptom::JtiReused),
+            ("Session expired or invalid", Symptom::SessionInvalid),
+            ("This session is not valid for use with the REST API", Symptom::SessionNotForApi),
+            ("API is not enabled for this Organization or Partner", Symptom::ApiDisabled),
+            ("Invalid username, password, security token; or user locked out.", Symptom::PasswordLoginFailed),
+            ("Failed: Not approved for access", Symptom::NotAdminApproved),
+            ("JWT login fails with 'not approved'", Symptom::NotApproved),
+            ("gives bad audience", Symptom::AudienceInvalid),
+            ("every pipeline fails with invalid client id", Symptom::ClientIdInvalid),
             ("", Symptom::Empty),
             ("   ", Symptom::Empty),
             ("high assurance session required", Symptom::Unknown),
@@ -252,6 +400,9 @@ mod tests {
             ("unsupported_grant_type", Symptom::UnsupportedGrantType),
             ("invalid_app_access", Symptom::NotAdminApproved),
             ("invalid_request", Symptom::InvalidRequest),
+            ("INVALID_SESSION_ID", Symptom::SessionInvalid),
+            ("API_DISABLED_FOR_ORG", Symptom::ApiDisabled),
+            ("INVALID_LOGIN", Symptom::PasswordLoginFailed),
             ("invalid_grant", Symptom::Unknown),
         ];
         for (code, expected) in cases {
@@ -310,6 +461,26 @@ mod tests {
             ),
             ("Unexpected end of JSON input", Symptom::CorruptAuthFile, "Unexpected end of JSON input"),
             (
+                "Error (AuthDecryptError): Failed to decipher auth data. reason: x.",
+                Symptom::AuthStoreUnreadable,
+                "Failed to decipher auth data. reason: x.",
+            ),
+            (
+                "Error (GenericKeychainInvalidPermsError): Invalid file permissions for secret file: /h/.sfdx/key.json",
+                Symptom::AuthStoreUnreadable,
+                "Invalid file permissions for secret file: /h/.sfdx/key.json",
+            ),
+            (
+                "Error (NamedOrgNotFoundError): No authorization information found for ci.",
+                Symptom::LoginNotFound,
+                "No authorization information found for ci.",
+            ),
+            (
+                "Error (JsonParseError): Parse error in file /h/.sfdx/a@b.c.json on line 14",
+                Symptom::CorruptAuthFile,
+                "JsonParseError): Parse error in file /h/.sfdx/a@b.c.json on line 14",
+            ),
+            (
                 "Client ID is required for JWT authentication.",
                 Symptom::MissingClientId,
                 "Client ID is required for JWT authentication.",
@@ -320,6 +491,21 @@ mod tests {
             assert_eq!(local_error(line), Some((kind, text)), "{line}");
         }
         assert_eq!(local_error("(node:1) [ENOENT] Error: spawn sf ENOENT"), None);
+        assert_eq!(
+            local_error("the deploy fails with ENOENT on server.key"),
+            Some((Symptom::KeyFileMissing, "ENOENT on server.key"))
+        );
+        assert_eq!(
+            local_error("FileNotFoundError: [Errno 2] No such file or directory: '/app/keys/server.key'"),
+            Some((
+                Symptom::KeyFileMissing,
+                "FileNotFoundError: [Errno 2] No such file or directory: '/app/keys/server.key'"
+            ))
+        );
+        assert_eq!(
+            local_error("    'error:04800068:PEM routines::bad password read',"),
+            Some((Symptom::KeyNeedsPassphrase, "bad password read"))
+        );
         assert_eq!(local_error("user hasn't approved this consumer"), None);
     }
 

@@ -19,6 +19,8 @@ const LOGIN_URL_LABELS: &[&str] = &[
     "instanceurl",
     "instance_url",
     "on url",
+    "instance url",
+    "login url",
     "--instance-url",
     "--instanceurl",
     " -r",
@@ -43,7 +45,7 @@ pub(super) fn gather(text: &Text, claims: &[Claims], captured: &mut Captured) {
         scan::field_values(text, key).iter().for_each(|v| captured.add_username(v));
     }
     for line in text.raw.lines() {
-        if let Some(username) = authorized_username(line) {
+        if let Some(username) = authorized_username(line).or_else(|| prose_username(line)) {
             captured.add_username(username);
         }
     }
@@ -128,6 +130,15 @@ pub(super) fn strip_curl_marker(line: &str) -> &str {
 fn authorized_username(line: &str) -> Option<&str> {
     let rest = line.split_once("Successfully authorized ")?.1;
     rest.split_once(" with org ID").map(|(username, _)| username)
+}
+
+/// `username ci@acme.com.uat` as people write it in a sentence (no `:` or `=`).
+fn prose_username(line: &str) -> Option<&str> {
+    let lower = line.to_ascii_lowercase();
+    let at = lower.find("username ")? + "username ".len();
+    let word = line[at..].split_whitespace().next()?;
+    let word = word.trim_end_matches([',', ';', '.', ')']);
+    word.contains('@').then_some(word)
 }
 
 /// A usable fact value: trimmed, unquoted, not a placeholder or a shell variable.
@@ -314,6 +325,12 @@ mod tests {
             Some("Sun, 22 Nov 2026 21:40:42 GMT")
         );
         assert_eq!(header_value("Hostname: x", "host"), None);
+    }
+
+    #[test]
+    fn usernames_in_prose() {
+        assert_eq!(prose_username("auth error. username ci@acme.com.uat, instance url x"), Some("ci@acme.com.uat"));
+        assert_eq!(prose_username("the username is wrong"), None);
     }
 
     #[test]

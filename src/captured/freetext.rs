@@ -72,8 +72,9 @@ pub(super) fn answers(text: &Text) -> Vec<Answer> {
     if found.is_empty() {
         found = text.raw.lines().filter_map(code_phrase_answer).collect();
     }
-    if found.is_empty() {
-        found = text.raw.lines().filter_map(known_line_answer).collect();
+    if found.is_empty() && classify::may_state_an_answer(&text.lower) {
+        let scan = classify::LocalScan::new(text.raw);
+        found = text.raw.lines().filter_map(|line| known_line_answer(line, &scan)).collect();
     }
     let mut unique: Vec<Answer> = Vec::new();
     for answer in found {
@@ -118,6 +119,9 @@ fn code_phrase_answer(line: &str) -> Option<Answer> {
     if let Some((code, message)) = code_message_phrase(line, &lower) {
         return Some(Answer::new(Some(code.to_string()), message.to_string()));
     }
+    if let Some(answer) = jsforce_http_answer(line).or_else(|| restforce_answer(line)) {
+        return Some(answer);
+    }
     let (at, code) = KNOWN_CODES
         .iter()
         .filter_map(|code| whole_word(&lower, code).map(|at| (at, *code)))
@@ -126,6 +130,29 @@ fn code_phrase_answer(line: &str) -> Option<Answer> {
     let description = rest.strip_prefix(": ").or_else(|| rest.strip_prefix(" - "))?;
     let description = tidy_tail(description);
     (!description.is_empty()).then(|| Answer::new(Some(line[at..at + code.len()].to_string()), description.to_string()))
+}
+
+/// jsforce's `ERROR_HTTP_<status>: <body>`, for a body that is not an OAuth answer.
+fn jsforce_http_answer(line: &str) -> Option<Answer> {
+    let at = line.find("ERROR_HTTP_")?;
+    let (code, body) = line[at..].split_once(": ")?;
+    classify::jsforce_http_status(code)?;
+    Some(Answer::new(Some(code.to_string()), body.trim().to_string()))
+}
+
+/// restforce's `Restforce::AuthenticationError: <error>: <description> (<status>)` and
+/// `Restforce::ServerError: …` (an HTML body leaves `:  (503)`).
+fn restforce_answer(line: &str) -> Option<Answer> {
+    let at = line.find("Restforce::")?;
+    let (_, rest) = line[at..].split_once(": ")?;
+    let rest = rest.trim_end();
+    let open = rest.rfind(" (")?;
+    let status: u16 = rest[open + 2..].strip_suffix(')')?.parse().ok().filter(|s| (100..=599).contains(s))?;
+    let (code, description) = rest[..open].split_once(':').unwrap_or(("", &rest[..open]));
+    let code = code.trim();
+    let mut answer = Answer::new((!code.is_empty()).then(|| code.to_string()), description.trim().to_string());
+    answer.http_status = Some(status);
+    Some(answer)
 }
 
 /// simple-salesforce's `Code: <code>. Message: <message>`.
@@ -156,14 +183,16 @@ fn tidy_tail(text: &str) -> &str {
     text.trim_end_matches(['\'', '"']).trim()
 }
 
-/// A line that states a known answer (and is not a client-side failure).
-fn known_line_answer(line: &str) -> Option<Answer> {
+/// A line that states a known answer (and is not a client-side or network failure: those are
+/// read as failures before any answer).
+fn known_line_answer(line: &str, scan: &classify::LocalScan) -> Option<Answer> {
     let line = line.trim();
-    if classify::local_error(line).is_some() {
+    if scan.line(line).is_some() {
         return None;
     }
     let answer = Answer::new(None, line.to_string());
-    (!matches!(answer.kind, Symptom::Unknown | Symptom::Empty)).then_some(answer)
+    let answered = answer.kind.origin() == crate::symptom::Origin::Salesforce;
+    (answered && !matches!(answer.kind, Symptom::Unknown | Symptom::Empty)).then_some(answer)
 }
 
 /// The first line with any letter or digit in it, trimmed.
@@ -239,8 +268,25 @@ mod tests {
         let body = r#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#;
         assert_eq!(
             answers_of(body),
-            [(Some("INVALID_SESSION_ID".to_string()), "Session expired or invalid".to_string(), Symptom::Unknown)]
+            [(
+                Some("INVALID_SESSION_ID".to_string()),
+                "Session expired or invalid".to_string(),
+                Symptom::SessionInvalid
+            )]
         );
+    }
+
+    #[test]
+    fn jsforce_and_restforce_wrappers() {
+        let html =
+            answers_of("ERROR_HTTP_503: <!DOCTYPE html><html><body>Down</body></html>\n    at OAuth2._postParams");
+        assert_eq!(html[0].2, Symptom::Html);
+        let found = answers(&Text::new("Restforce::ServerError: :  (503)"));
+        assert_eq!((found[0].http_status, found[0].description.as_str()), (Some(503), ""));
+        let found = answers(&Text::new(
+            "Restforce::AuthenticationError: invalid_grant: user hasn't approved this consumer (400)",
+        ));
+        assert_eq!((found[0].kind, found[0].http_status), (Symptom::NotApproved, Some(400)));
     }
 
     #[test]

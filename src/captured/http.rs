@@ -6,7 +6,7 @@ use super::facts::{header_value, strip_curl_marker, with_scheme};
 use super::freetext::body_answer;
 use super::scan::Text;
 use super::{Captured, Form, Outcome};
-use crate::scrub::{JwtClaims as Claims, claims_for};
+use crate::scrub::{JwtClaims as Claims, claims_for, jwt_index};
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
@@ -42,6 +42,12 @@ pub(super) fn transcript(text: &Text, claims: &[Claims], captured: &mut Captured
     let first_error = responses.iter().find(|r| r.status >= 400).or(responses.first());
     captured.set_http_status(first_error.map(|r| r.status));
 
+    let mut outcome = Outcome::new(Form::HttpTranscript);
+    for request in &requests {
+        if let Some(index) = request.body.iter().find_map(|line| jwt_index(line.split_once("assertion=")?.1)) {
+            outcome.sent.push((index, request_origin(request)));
+        }
+    }
     for response in &responses {
         let Some(mut answer) = body_answer(&response.body.join("\n"), Some(response.status)) else {
             continue;
@@ -53,7 +59,6 @@ pub(super) fn transcript(text: &Text, claims: &[Claims], captured: &mut Captured
         }
         captured.push_answer(answer);
     }
-    let mut outcome = Outcome::new(Form::HttpTranscript);
     outcome.success = responses.iter().all(|r| r.status < 400) && captured.answers.is_empty();
     Some(outcome)
 }

@@ -53,7 +53,9 @@ pub(super) fn from_json(text: &Text, hint: Option<&str>, captured: &mut Captured
     if !is_cli_error {
         return None;
     }
-    Some(message_outcome(message, text, hint, captured))
+    let mut outcome = message_outcome(message, text, hint, captured);
+    outcome.command = document.get("commandName").or_else(|| document.get("context")).map(str::to_string);
+    Some(outcome)
 }
 
 /// `--json` output cut short (a truncated log, half a copy): no document parses, but the
@@ -128,7 +130,11 @@ fn is_oauth_code(word: &str) -> bool {
 /// sf/sfdx human output.
 pub(super) fn from_text(text: &Text, hint: Option<&str>, captured: &mut Captured) -> Option<Outcome> {
     if !TEXT_MARKERS.iter().any(|marker| text.contains(marker)) {
-        let succeeded = text.contains("successfully authorized ") && text.contains(" with org id ");
+        // A login that worked prints its success on stdout and, at most, warnings on stderr.
+        let only_warnings =
+            text.raw.lines().map(str::trim).filter(|line| !line.is_empty()).all(|line| line.starts_with("Warning: "))
+                && !text.raw.trim().is_empty();
+        let succeeded = (text.contains("successfully authorized ") && text.contains(" with org id ")) || only_warnings;
         let mut outcome = Outcome::new(Form::SfCliText);
         outcome.success = true;
         return succeeded.then_some(outcome);

@@ -4,7 +4,7 @@
 use crate::cause_id::CauseId;
 use crate::{
     evidence::Evidence,
-    finding::{Cause, Confidence, Outcome},
+    finding::{Cause, Confidence, Outcome, Severity},
     fix,
     metadata::{AppKind, AppSettings, PermittedUsers, Scope},
     secret::mask_client_id,
@@ -16,7 +16,7 @@ const NO_METADATA: &str =
 fn selected(ev: &Evidence) -> Result<&AppSettings, Outcome> {
     ev.apps.app().ok_or_else(|| {
         Outcome::skip(if ev.apps.origin.is_some() {
-            "no app matches --client-id (see app.metadata)"
+            "no app matches --client-id (the Connected app line says why)"
         } else {
             NO_METADATA
         })
@@ -34,12 +34,21 @@ pub fn metadata(ev: &Evidence) -> Outcome {
     let apps = &ev.apps;
     let Some(origin) = &apps.origin else { return Outcome::skip(NO_METADATA) };
     let mut causes = Vec::new();
+    // Files the user named and sfjwt cannot use are an error, as an unreadable key is; files it
+    // found by itself in a project only a warning.
+    let named = !ev.inputs.connected_apps.is_empty();
+    let unusable = |cause: Cause| if named { cause.severity(Severity::Error) } else { cause };
     if !apps.errors.is_empty() {
         let mut cause = Cause::new(CauseId::AppMetadataInvalid);
         for error in &apps.errors {
             cause = cause.evidence(error.to_string());
         }
-        causes.push(cause);
+        causes.push(unusable(cause));
+    } else if named && apps.loaded.is_empty() {
+        causes.push(unusable(Cause::new(CauseId::AppMetadataInvalid).evidence(format!(
+            "no ConnectedApp or External Client App metadata in {}",
+            ev.inputs.connected_apps.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        ))));
     }
     let summary = match (apps.app(), &ev.inputs.client_id) {
         (Some(app), _) => format!(
@@ -143,7 +152,9 @@ pub fn settings(ev: &Evidence) -> Outcome {
                     .confidence(Confidence::Medium)
                     .var("app_name", app.name.clone())
                     .evidence(format!("{name} is admin approved; pre-authorized: {allowed}"))
-                    .confirm("check the user's profile and permission sets, or pass --admin-org so sfjwt can")
+                    .confirm(
+                        "check the user's profile and permission sets, or pass --admin-org so sfjwt can check them",
+                    )
                     .file_fixes(fixes),
             );
             format!("admin approved: {allowed}")
@@ -198,25 +209,28 @@ pub fn scopes(ev: &Evidence) -> Outcome {
     if app.scopes.is_empty() && app.kind == AppKind::ExternalClientApp {
         return Outcome::skip("the External Client App's OAuth settings file (scopes) was not given");
     }
-    let listed: Vec<String> = app.scopes.iter().map(|s| format!("{s:?}")).collect();
+    let listed: Vec<String> = app.scopes.iter().map(|s| s.label().to_string()).collect();
     let mut causes = Vec::new();
     if !app.has_scope(&Scope::RefreshToken) {
-        causes.push(
-            Cause::new(CauseId::AppMissingRefreshTokenScope)
-                .var("app_name", app.name.clone())
-                .evidence(format!(
-                    "{} scopes: {}; no RefreshToken (refresh_token, offline_access)",
-                    app.name,
-                    listed.join(", ")
-                ))
-                .file_fixes(fix::app::add_scope(app, &Scope::RefreshToken)),
-        );
+        let mut cause = Cause::new(CauseId::AppMissingRefreshTokenScope)
+            .var("app_name", app.name.clone())
+            .evidence(format!("{} scopes: {}; no refresh_token (offline_access)", app.name, listed.join(", ")))
+            .file_fixes(fix::app::add_scope(app, &Scope::RefreshToken));
+        // Reports tie the missing scope to "not approved" only for self-authorize apps (a
+        // connected app's default); for an admin-approved one it is not confirmed to matter.
+        if app.permitted_users == Some(PermittedUsers::AdminApproved) {
+            cause = cause
+                .severity(Severity::Warning)
+                .confidence(Confidence::Low)
+                .evidence("the app is admin approved: that the scope matters then is not confirmed");
+        }
+        causes.push(cause);
     }
     if !app.has_scope(&Scope::Api) && !app.has_scope(&Scope::Full) {
         causes.push(
             Cause::new(CauseId::AppMissingApiScope)
                 .var("app_name", app.name.clone())
-                .evidence(format!("{} scopes: {}; no Api or Full", app.name, listed.join(", ")))
+                .evidence(format!("{} scopes: {}; no api or full", app.name, listed.join(", ")))
                 .file_fixes(fix::app::add_scope(app, &Scope::Api)),
         );
     }
@@ -237,7 +251,7 @@ pub fn certificate(ev: &Evidence) -> Outcome {
     let Some(app_cert) =
         crate::evidence::cert::examine("app".into(), pem.as_bytes()).parsed().map(|c| c.spki_sha256.clone())
     else {
-        return Outcome::skip("the app's certificate does not parse (see app.metadata)");
+        return Outcome::skip("the app's certificate does not parse (the Connected app line says why)");
     };
     let key = ev.key.as_ref().and_then(|k| k.parsed()).and_then(|k| k.spki_sha256.clone());
     let given = ev.cert.as_ref().and_then(|c| c.parsed()).map(|c| c.spki_sha256.clone());

@@ -15,14 +15,19 @@ pub fn structure(ev: &Evidence) -> Outcome {
     match &ev.assertion {
         AssertionEvidence::Missing(reason) => Outcome::skip(reason.clone()),
         AssertionEvidence::Saml { .. } => Outcome::skip(SAML),
-        AssertionEvidence::Built { claims, audience_source, .. } => {
-            Outcome::pass("built as `sf org login jwt` would send it")
-                .detail(r#"header: {"alg":"RS256","typ":"JWT"}"#)
-                .detail(format!(
-                    "aud {} ({audience_source}), exp now + {} s (seconds, not the CLI's milliseconds)",
-                    claims.aud,
-                    claims.exp - claims.iat
-                ))
+        AssertionEvidence::Built { claims, audience_source, signed } => {
+            let built = "built as `sf org login jwt` would send it";
+            Outcome::pass(if signed.is_some() {
+                built.to_string()
+            } else {
+                format!("{built}, unsigned (no usable key)")
+            })
+            .detail(r#"header: {"alg":"RS256","typ":"JWT"}"#)
+            .detail(format!(
+                "aud {} ({audience_source}), exp now + {} s (seconds, not the CLI's milliseconds)",
+                claims.aud,
+                claims.exp - claims.iat
+            ))
         }
         AssertionEvidence::Given { origin, decoded, .. } => {
             let mut causes = Vec::new();
@@ -39,7 +44,14 @@ pub fn structure(ev: &Evidence) -> Outcome {
                 ));
             }
             if causes.is_empty() {
-                Outcome::pass(format!("a compact JWS with 3 base64url segments ({origin})"))
+                match ev
+                    .assertion
+                    .described()
+                    .filter(|_| matches!(&ev.assertion, AssertionEvidence::Given { sent: Some(_), .. }))
+                {
+                    Some(which) => Outcome::pass(format!("{which}: a compact JWS with 3 base64url segments")),
+                    None => Outcome::pass(format!("a compact JWS with 3 base64url segments ({origin})")),
+                }
             } else {
                 Outcome::found("the assertion is not a well-formed JWS", causes)
             }
@@ -50,7 +62,7 @@ pub fn structure(ev: &Evidence) -> Outcome {
 pub fn algorithm(ev: &Evidence) -> Outcome {
     let decoded = match &ev.assertion {
         AssertionEvidence::Given { decoded, .. } => decoded,
-        AssertionEvidence::Built { .. } => return Outcome::pass("RS256 (built by sfjwt)"),
+        AssertionEvidence::Built { .. } => return Outcome::pass("RS256"),
         AssertionEvidence::Saml { .. } => return Outcome::skip(SAML),
         AssertionEvidence::Missing(reason) => return Outcome::skip(reason.clone()),
     };
@@ -77,10 +89,10 @@ pub fn signature(ev: &Evidence) -> Outcome {
     let decoded = match &ev.assertion {
         AssertionEvidence::Given { decoded, .. } => decoded,
         AssertionEvidence::Built { signed: Some(_), .. } => {
-            return Outcome::pass("signed with the private key (RS256)");
+            return Outcome::pass("signed with the private key");
         }
         AssertionEvidence::Built { signed: None, .. } => {
-            return Outcome::skip("no usable RSA private key to sign with (see key checks)");
+            return Outcome::skip("no usable RSA private key to sign with (the Private key line says why)");
         }
         AssertionEvidence::Saml { .. } => return Outcome::skip(SAML),
         AssertionEvidence::Missing(reason) => return Outcome::skip(reason.clone()),

@@ -3,7 +3,7 @@
 
 use time::{Duration, OffsetDateTime};
 
-use super::{duration, format_date as date};
+use super::{day, duration, format_date as date};
 use crate::cause_id::CauseId;
 use crate::{
     evidence::{
@@ -20,7 +20,7 @@ pub fn file(ev: &Evidence) -> Outcome {
     let Some(cert) = &ev.cert else {
         return Outcome::skip("no certificate given: pass --cert to check it and pair it with the key");
     };
-    let cause = |id| Cause::new(id).var("cert_file", cert.origin.clone());
+    let cause = |id| Cause::new(id);
     match &cert.state {
         CertState::Unreadable(e) => Outcome::found(
             format!("cannot read {}", cert.origin),
@@ -28,12 +28,9 @@ pub fn file(ev: &Evidence) -> Outcome {
         ),
         CertState::NotCertificate(NotCert::PrivateKey) => Outcome::found(
             format!("{} is a PRIVATE KEY, not a certificate", cert.origin),
-            vec![
-                cause(CauseId::CertNotCertificate)
-                    .evidence(format!("{} holds a private key", cert.origin))
-                    .evidence("never upload a private key to Salesforce or anywhere else: upload the certificate made from it")
-                    .fix(format!("Make the certificate from that key: `openssl req -new -x509 -key {} -out server.crt -days 365`", cert.origin)),
-            ],
+            vec![cause(CauseId::CertNotCertificate).evidence(format!("{} holds a private key", cert.origin)).evidence(
+                "never upload a private key to Salesforce or anywhere else: upload the certificate made from it",
+            )],
         ),
         CertState::NotCertificate(what) => {
             let what = match what {
@@ -52,7 +49,8 @@ pub fn file(ev: &Evidence) -> Outcome {
                 .detail(format!("issuer: {}", parsed.issuer))
                 .detail(format!("SPKI SHA-256: {}", parsed.spki_sha256));
             if parsed.count > 1 {
-                outcome = outcome.detail(format!("the file holds {} certificates; the first one is used", parsed.count));
+                outcome =
+                    outcome.detail(format!("the file holds {} certificates; the first one is used", parsed.count));
             }
             if parsed.der_encoded {
                 outcome = outcome.detail("DER-encoded: Salesforce takes it, and so does sfjwt");
@@ -68,8 +66,7 @@ pub fn validity(ev: &Evidence) -> Outcome {
     };
     let now = OffsetDateTime::from_unix_timestamp(ev.inputs.now).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let between = |earlier: OffsetDateTime, later: OffsetDateTime| duration((later - earlier).whole_seconds());
-    let origin = ev.cert.as_ref().map(|c| c.origin.clone()).unwrap_or_default();
-    let cause = |id| Cause::new(id).var("cert_file", origin.clone());
+    let cause = |id| Cause::new(id);
     if cert.not_before > now {
         return Outcome::found(
             format!("not valid until {}", date(cert.not_before)),
@@ -100,7 +97,8 @@ pub fn validity(ev: &Evidence) -> Outcome {
             ))],
         );
     }
-    Outcome::pass(format!("valid until {} ({} left)", date(cert.not_after), between(now, cert.not_after)))
+    Outcome::pass(format!("valid until {} ({} left)", day(cert.not_after), between(now, cert.not_after)))
+        .detail(format!("notAfter {}", date(cert.not_after)))
 }
 
 pub fn algorithm(ev: &Evidence) -> Outcome {

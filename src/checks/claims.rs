@@ -6,12 +6,13 @@ use super::{date, duration};
 use crate::cause_id::CauseId;
 use crate::{
     evidence::{
-        Evidence,
+        AssertionEvidence, Evidence,
         host::{self, Environment, HostKind, Url},
         jwt::Claims,
     },
-    finding::{Cause, Confidence, Outcome, Severity},
+    finding::{Cause, Confidence, Outcome, Severity, Status},
     secret::mask_client_id,
+    symptom::Symptom,
 };
 
 /// exp above this is milliseconds (year 5138 if read as seconds).
@@ -22,8 +23,28 @@ const MIN_WINDOW_SECONDS: i64 = 30;
 fn claims(ev: &Evidence) -> Result<Claims, Outcome> {
     ev.assertion.claims().ok_or_else(|| match &ev.assertion {
         crate::evidence::AssertionEvidence::Missing(reason) => Outcome::skip(reason.clone()),
-        _ => Outcome::skip("the claims could not be decoded (see assertion.structure)"),
+        _ => Outcome::skip("the claims could not be decoded (the Assertion line says why)"),
     })
+}
+
+/// The claims checks in the order the Claims line shows them.
+const CHECKS: [fn(&Evidence) -> Outcome; 4] = [issuer_of, subject_of, audience_of, expiry_of];
+
+/// Says which JWT the Claims line describes when it is the one a client sent (`--error`): the
+/// first summary the line shows (the first failing check's, or the issuer's when all pass) starts
+/// with `the assertion the client sent to …:`.
+fn labelled(ev: &Evidence, index: usize) -> Outcome {
+    let outcome = CHECKS[index](ev);
+    let sent = matches!(&ev.assertion, AssertionEvidence::Given { sent: Some(_), .. });
+    let (true, Some(which)) = (sent, ev.assertion.described()) else { return outcome };
+    let failing = |o: &Outcome| !matches!(o.status, Status::Pass | Status::Skip);
+    let first_failing =
+        (0..CHECKS.len()).find(|&i| if i == index { failing(&outcome) } else { failing(&CHECKS[i](ev)) });
+    let shown_first = first_failing.unwrap_or(0) == index && outcome.status != Status::Skip;
+    if !shown_first {
+        return outcome;
+    }
+    Outcome { summary: format!("{which}: {}", outcome.summary), ..outcome }
 }
 
 fn text<'a>(claims: &'a Claims, name: &str) -> Option<&'a str> {
@@ -31,6 +52,10 @@ fn text<'a>(claims: &'a Claims, name: &str) -> Option<&'a str> {
 }
 
 pub fn issuer(ev: &Evidence) -> Outcome {
+    labelled(ev, 0)
+}
+
+fn issuer_of(ev: &Evidence) -> Outcome {
     let claims = match claims(ev) {
         Ok(c) => c,
         Err(skip) => return skip,
@@ -111,6 +136,10 @@ pub(crate) fn not_a_consumer_key(iss: &str) -> Option<&'static str> {
 }
 
 pub fn subject(ev: &Evidence) -> Outcome {
+    labelled(ev, 1)
+}
+
+fn subject_of(ev: &Evidence) -> Outcome {
     let claims = match claims(ev) {
         Ok(c) => c,
         Err(skip) => return skip,
@@ -203,6 +232,10 @@ fn how_they_differ(sub: &str, username: &str) -> &'static str {
 }
 
 pub fn audience(ev: &Evidence) -> Outcome {
+    labelled(ev, 2)
+}
+
+fn audience_of(ev: &Evidence) -> Outcome {
     let claims = match claims(ev) {
         Ok(c) => c,
         Err(skip) => return skip,
@@ -229,16 +262,20 @@ pub fn audience(ev: &Evidence) -> Outcome {
         }
     };
     let recommended = ev.recommended_audience.clone();
+    // A malformed aud may still name an environment (`test.salesforce.com/`, restforce's bare
+    // host): when that is the wrong one too, both need fixing, so both are named.
+    let named_environment = lenient_kind(&aud);
     let invalid = |reason: String| {
-        Outcome::found(
-            format!("aud {aud}"),
-            vec![
-                Cause::new(CauseId::ClaimsAudInvalid)
-                    .var("audience", recommended.clone())
-                    .evidence(format!("aud {aud:?}: {reason}"))
-                    .evidence(format!("for this host and username use {recommended}")),
-            ],
-        )
+        let mut causes = vec![
+            Cause::new(CauseId::ClaimsAudInvalid)
+                .var("audience", recommended.clone())
+                .evidence(format!("aud {aud:?}: {reason}"))
+                .evidence(format!("for this host and username use {recommended}")),
+        ];
+        if let Some(mismatch) = named_environment.as_ref().and_then(|kind| environment_mismatch(kind, ev)) {
+            causes.push(mismatch.var("audience", recommended.clone()));
+        }
+        Outcome::found(format!("aud {aud}"), causes)
     };
     let url = match Url::parse(&aud) {
         Ok(url) => url,
@@ -257,7 +294,26 @@ pub fn audience(ev: &Evidence) -> Outcome {
         HostKind::Login | HostKind::Test if url.after_origin() != "/" => {
             return invalid("it has a path; the documented value is the bare host".into());
         }
-        HostKind::Login | HostKind::Test | HostKind::ExperienceSite => {}
+        HostKind::Login | HostKind::Test => {}
+        // A site's aud is its own URL, and it works only on the site's own token endpoint.
+        HostKind::ExperienceSite if ev.host_known() && !same_host(&url, ev) && !posted_to_loopback => {
+            return invalid(format!(
+                "it is the Experience Cloud site {}, but the assertion is posted to {}; a site's aud only works on that site's token endpoint",
+                url.origin(),
+                ev.host.raw
+            ));
+        }
+        HostKind::ExperienceSite => {}
+        // Another org's (or another site's) host than the one the assertion is posted to.
+        HostKind::MyDomain { .. } | HostKind::SandboxMyDomain { .. } | HostKind::ScratchMyDomain { .. }
+            if is_org_host(&ev.host.kind) && !same_host(&url, ev) =>
+        {
+            return invalid(format!(
+                "it names {}, but the assertion is posted to {}, another host",
+                kind.describe(),
+                ev.host.raw
+            ));
+        }
         HostKind::Loopback if posted_to_loopback => {}
         HostKind::MyDomain { .. } | HostKind::SandboxMyDomain { .. } | HostKind::ScratchMyDomain { .. } => causes.push(
             Cause::new(CauseId::ClaimsAudMyDomain)
@@ -276,6 +332,30 @@ pub fn audience(ev: &Evidence) -> Outcome {
         causes.push(mismatch.var("audience", recommended.clone()));
     }
     if causes.is_empty() { Outcome::pass(format!("aud {aud}")) } else { Outcome::found(format!("aud {aud}"), causes) }
+}
+
+/// What a malformed aud's host is, when one can be read from it (`test.salesforce.com/x`).
+fn lenient_kind(aud: &str) -> Option<HostKind> {
+    let lower = aud.trim().to_ascii_lowercase();
+    let rest = lower.split_once("://").map_or(lower.as_str(), |(_, rest)| rest);
+    let host = rest.split(['/', '?', '#']).next()?.split(':').next()?;
+    Url::parse(&format!("https://{host}")).ok().map(|url| host::classify_host(&url))
+}
+
+/// Whether `url` names the host the assertion is posted to.
+fn same_host(url: &Url, ev: &Evidence) -> bool {
+    ev.host.url.as_ref().is_ok_and(|host| host.host().eq_ignore_ascii_case(url.host()))
+}
+
+/// A host that belongs to one org: a My Domain or an Experience Cloud site.
+fn is_org_host(kind: &HostKind) -> bool {
+    matches!(
+        kind,
+        HostKind::MyDomain { .. }
+            | HostKind::SandboxMyDomain { .. }
+            | HostKind::ScratchMyDomain { .. }
+            | HostKind::ExperienceSite
+    )
 }
 
 /// aud names production while the host or username is a sandbox, or the reverse.
@@ -307,6 +387,10 @@ fn environment_mismatch(aud_kind: &HostKind, ev: &Evidence) -> Option<Cause> {
 }
 
 pub fn expiry(ev: &Evidence) -> Outcome {
+    labelled(ev, 3)
+}
+
+fn expiry_of(ev: &Evidence) -> Outcome {
     let claims = match claims(ev) {
         Ok(c) => c,
         Err(skip) => return skip,
@@ -345,9 +429,19 @@ pub fn expiry(ev: &Evidence) -> Outcome {
     // Any time the claims can hold stays far from i64's ends, so the arithmetic below cannot overflow.
     const FAR: i64 = 1 << 40;
     let exp = (exp as i64).clamp(-FAR, FAR);
-    let now = ev.inputs.now;
     let iat = claims.get("iat").and_then(Value::as_i64).map(|iat| iat.clamp(-FAR, FAR));
-    let mut outcome_summary = format!("exp {} ({})", date(exp), relative(exp - now));
+    // A captured assertion was sent in the past: judge it by the time of the answer to it.
+    let now = match &ev.assertion {
+        AssertionEvidence::Given { sent: Some(sent), .. } => match sent.at {
+            Some(at) => at,
+            None => return window_only(exp, iat, causes),
+        },
+        _ => ev.inputs.now,
+    };
+    let mut outcome_summary = format!("exp {}", relative(exp - now));
+    if now != ev.inputs.now {
+        outcome_summary = format!("exp {} the answer's Date", relative_to(exp - now));
+    }
     if let Some(window) = iat.map(|iat| exp - iat)
         && window < MIN_WINDOW_SECONDS
     {
@@ -385,7 +479,34 @@ pub fn expiry(ev: &Evidence) -> Outcome {
             )));
         }
     }
-    if causes.is_empty() { Outcome::pass(outcome_summary) } else { Outcome::found(outcome_summary, causes) }
+    // Salesforce judged the captured assertion already: an exp it found too old shows in its
+    // answer (`expired authorization code`), so these hold only if that is what it said.
+    let judged = matches!(&ev.assertion, AssertionEvidence::Given { sent: Some(_), .. })
+        && ev.captured.as_ref().is_some_and(|c| !c.parsed.answers.is_empty());
+    if judged {
+        for cause in causes.iter_mut().filter(|c| c.id.explains().contains(&Symptom::ExpiredAuthorizationCode)) {
+            cause.latent = true;
+        }
+    }
+    Outcome::found(outcome_summary, causes).detail(format!("exp {}", date(exp)))
+}
+
+/// A captured assertion without a `Date` to judge it by: only its own window can be checked.
+fn window_only(exp: i64, iat: Option<i64>, mut causes: Vec<Cause>) -> Outcome {
+    if let Some(window) = iat.map(|iat| exp - iat)
+        && window < MIN_WINDOW_SECONDS
+    {
+        causes.push(
+            Cause::new(CauseId::ClaimsExpTooShort)
+                .evidence(format!("exp − iat is {window} s: the assertion can expire before Salesforce reads it")),
+        );
+    }
+    let summary = format!("exp {} (the capture has no Date header to judge it by)", date(exp));
+    if causes.is_empty() { Outcome::pass(summary) } else { Outcome::found(summary, causes) }
+}
+
+fn relative_to(delta: i64) -> String {
+    if delta >= 0 { format!("{} after", duration(delta)) } else { format!("{} before", duration(delta)) }
 }
 
 fn relative(delta: i64) -> String {

@@ -60,13 +60,25 @@ pub fn url(ev: &Evidence) -> Outcome {
                 url.base()
             ));
         }
-        if matches!(host.kind, HostKind::Instance { .. }) {
-            outcome = outcome
-                .detail("instance hosts change when an org moves; Salesforce recommends the My Domain login URL");
+        if let Some(why) = legacy(&host.kind, url.host()) {
+            outcome = Outcome::found(outcome.summary, vec![cause(CauseId::HostLegacyDomain).evidence(why)]);
         }
         return outcome;
     }
     Outcome::found(format!("{}: {}", host.raw, host.kind.describe()), causes)
+}
+
+/// A sandbox My Domain without `.sandbox.` (its redirects are switched off) or an instance host.
+fn legacy(kind: &HostKind, host: &str) -> Option<String> {
+    match kind {
+        HostKind::SandboxMyDomain { .. } if !host.contains(".sandbox.") => Some(format!(
+            "{host} is the legacy sandbox My Domain form; the current one ends in .sandbox.my.salesforce.com"
+        )),
+        HostKind::Instance { .. } => {
+            Some(format!("{host} is an instance host: it changes when the org moves, and API calls to it stop working"))
+        }
+        _ => None,
+    }
 }
 
 pub fn environment(ev: &Evidence) -> Outcome {
@@ -138,6 +150,27 @@ fn compare_environments(ev: &Evidence) -> Outcome {
             None => format!("username {} has the shape of a scratch org user", username.value),
         };
         return mismatch(Severity::Error, shape.confidence, why);
+    }
+    // A named sandbox's copies of production users carry its name: `ci@acme.com` is `ci@acme.com.uat`
+    // in sandbox `uat`. Another name is possible only for a user created in the sandbox itself.
+    if let HostKind::SandboxMyDomain { sandbox, .. } = &ev.host.kind
+        && !sandbox.is_empty()
+        && shape.environment == Environment::Production
+    {
+        let mut outcome = mismatch(
+            Severity::Error,
+            Confidence::Medium,
+            format!(
+                "username {} has no `.{sandbox}` suffix: production users copied into sandbox `{sandbox}` are `{}.{sandbox}`; only a user created in the sandbox itself has another name",
+                username.value, username.value
+            ),
+        );
+        for cause in &mut outcome.causes {
+            cause.vars.retain(|(name, _)| *name != "login_url" && *name != "username");
+            cause.vars.push(("login_url", ev.host.raw.clone()));
+            cause.vars.push(("username", format!("{}.{sandbox}", username.value)));
+        }
+        return outcome;
     }
     if host_env.is_sandbox_like() && shape.environment == Environment::Production {
         return mismatch(

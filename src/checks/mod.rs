@@ -27,6 +27,11 @@ pub fn duration(seconds: i64) -> String {
 }
 
 /// `2026-11-22 21:40:42 UTC`
+/// The day only, for one-line summaries: `2027-06-01`.
+pub fn day(when: time::OffsetDateTime) -> String {
+    format_date(when).split(' ').next().unwrap_or_default().to_string()
+}
+
 pub fn date(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix).map_or_else(|_| format!("{unix} (out of range)"), format_date)
 }

@@ -12,15 +12,15 @@ pub fn matches(ev: &Evidence) -> Outcome {
     };
     let Some(key) = ev.key.as_ref().and_then(KeyReport::parsed) else {
         return Outcome::skip(match &ev.key {
-            Some(_) => "no usable private key to compare (see key.format)",
+            Some(_) => "no usable private key to compare (the Private key line says why)",
             None => "no private key given: pass --jwt-key-file to pair it with the certificate",
         });
     };
     let Some(key_fingerprint) = &key.spki_sha256 else {
-        return Outcome::skip("the key is not RSA (see key.algorithm)");
+        return Outcome::skip("the key is not RSA (the Private key line says why)");
     };
     if !matches!(cert.public_key, crate::evidence::cert::CertKey::Rsa(_)) {
-        return Outcome::skip("the certificate's key is not RSA (see cert.algorithm)");
+        return Outcome::skip("the certificate's key is not RSA (the Certificate line says why)");
     }
     let key_origin = ev.key.as_ref().map(|k| k.origin.clone()).unwrap_or_default();
     let cert_origin = ev.cert.as_ref().map(|c| c.origin.clone()).unwrap_or_default();
@@ -44,14 +44,13 @@ pub fn matches(ev: &Evidence) -> Outcome {
         "the key and the certificate hold different public keys",
         vec![
             Cause::new(CauseId::PairKeyCertMismatch)
-                .var("key_file", key_origin.clone())
-                .var("cert_file", cert_origin.clone())
-                .evidence(format!("key  {key_origin}: SPKI SHA-256 {key_fingerprint}"))
-                .evidence(format!("cert {cert_origin}: SPKI SHA-256 {}", cert.spki_sha256))
-                .evidence(format!("certificate subject: {}", cert.subject))
+                .evidence(format!("key  {key_origin}: SPKI SHA-256 {}", short(key_fingerprint)))
+                .evidence(format!("cert {cert_origin}: SPKI SHA-256 {} ({})", short(&cert.spki_sha256), cert.subject))
                 .file_fixes(app_certificate_fixes(ev)),
         ],
     )
+    .detail(format!("key SPKI SHA-256 {key_fingerprint}"))
+    .detail(format!("certificate SPKI SHA-256 {}", cert.spki_sha256))
 }
 
 /// Without `--cert` the certificate compared is the app's own: then the fix is in the app.

@@ -89,6 +89,7 @@ pub fn diagnose(runs: &[CheckRun], ev: &Evidence) -> Vec<RankedCause> {
         }
     }
     rules::step_back_catch_alls(&mut ranked);
+    rules::odd_one_out(&mut ranked, ev);
     rank(&mut ranked);
     ranked
 }

@@ -13,7 +13,10 @@
 //! 4. **Incidental answers** (a later attempt succeeded; a side effect of the sf CLI's search for
 //!    a working host and audience) are read as information only.
 //! 5. **Rule-outs**: a reading or latent cause that a check's evidence excludes is dropped.
-//! 6. **Rank** (in `mod.rs`): severity, then tier (explains > finding > catch-all), then
+//! 6. **The odd one out** ([`odd_one_out`]): when the login host, `aud` and the username disagree
+//!    about production versus sandbox, the one that disagrees with the other two is blamed and
+//!    the mismatch that blames one of the two is information.
+//! 7. **Rank** (in `mod.rs`): severity, then tier (explains > finding > catch-all), then
 //!    confidence, then registry order; so an unrecognised answer never outranks a concrete finding.
 
 use super::{Basis, RankedCause};
@@ -25,7 +28,7 @@ use crate::{
         host::{self, Environment, HostKind, Url},
     },
     finding::{Cause, Confidence, Severity},
-    symptom::{Observation, Symptom},
+    symptom::{Observation, Origin, Symptom},
 };
 
 /// What one symptom means on its own.
@@ -69,7 +72,7 @@ const fn guess(
 }
 
 use CauseId as C;
-use Confidence::{Low, Medium};
+use Confidence::{High, Low, Medium};
 use Symptom as S;
 
 /// Every symptom's reading. A symptom with no row here is read as `endpoint.unknown-error`.
@@ -78,7 +81,7 @@ pub static READINGS: &[Reading] = &[
         S::NotApproved,
         C::ApprovalMissing,
         Low,
-        "most often: the app's Permitted Users is \"All users may self-authorize\" and this user never approved it, the app lacks the refresh_token scope, or (admin approved) the user's profile or permission set is not on the app",
+        "most often: a self-authorize app this user never approved, an app without the refresh_token scope, or (admin approved) the user's profile or permission set missing from the app",
         Hint::ApprovalInputs,
     ),
     guess(
@@ -147,19 +150,92 @@ pub static READINGS: &[Reading] = &[
         S::FetchFailed,
         C::EndpointUnreachable,
         Medium,
-        "the sf CLI prints `fetch failed` for DNS failures, refused connections and TLS errors alike",
+        "the text says the request failed but not why: the sf CLI prints `fetch failed` for DNS failures, refused connections and TLS errors alike",
         Hint::Text("run sfjwt doctor without --error to see the network error itself"),
     ),
     reading(S::Empty, C::EndpointUnexpectedResponse, "the answer carried no error description"),
     reading(
         S::ExpiredRefreshToken,
-        C::EndpointUnknownError,
-        "`expired access/refresh token` comes from the refresh-token flow, not the JWT bearer grant: this login was not a JWT login",
+        C::FlowNotJwt,
+        "`expired access/refresh token` answers the refresh-token flow, not the JWT bearer grant: the failing login used a refresh token",
     ),
     reading(
         S::NoValidScopes,
-        C::EndpointUnknownError,
-        "`no valid scopes defined` comes from the client-credentials flow, not the JWT bearer grant",
+        C::FlowNotJwt,
+        "`no valid scopes defined` answers the client-credentials flow, not the JWT bearer grant",
+    ),
+    reading(
+        S::PasswordLoginFailed,
+        C::FlowNotJwt,
+        "`INVALID_LOGIN` answers a username-password (SOAP) login, not the JWT bearer grant",
+    ),
+    reading(
+        S::JtiReused,
+        C::AssertionJtiReused,
+        "the assertion's `jti` was used before: Salesforce refuses a replayed assertion",
+    ),
+    reading(
+        S::SessionInvalid,
+        C::SessionInvalid,
+        "the login issued a token, and the API refused it later: it expired, was revoked, or went to another instance",
+    ),
+    guess(
+        S::SessionNotForApi,
+        C::AppMissingApiScope,
+        Medium,
+        "a token without the `api` scope is refused by the REST API with these words",
+        Hint::Text(
+            "compare the scopes the token was issued with (the token response's `scope`) with the app's OAuth scopes",
+        ),
+    ),
+    reading(S::ApiDisabled, C::OrgApiDisabled, "the org's edition or the user's permissions give no API access"),
+    reading(S::ServerError, C::OrgUnavailable, "the server answered with an error status and no OAuth answer"),
+    guess(
+        S::DnsFailure,
+        C::EndpointUnreachable,
+        High,
+        "the login host's name did not resolve: a typo in the host, a private DNS, or no network",
+        Hint::None,
+    ),
+    guess(
+        S::ConnectionRefused,
+        C::EndpointUnreachable,
+        High,
+        "the connection was refused before any answer: a firewall, a proxy that is not running, or a wrong port",
+        Hint::None,
+    ),
+    guess(
+        S::TimedOut,
+        C::EndpointUnreachable,
+        High,
+        "no answer came in time: a firewall that drops traffic, a proxy the client does not use, or a slow network",
+        Hint::None,
+    ),
+    guess(
+        S::ConnectionReset,
+        C::EndpointUnreachable,
+        High,
+        "the connection was closed mid-request: a proxy or firewall in between, or a brief outage",
+        Hint::None,
+    ),
+    guess(
+        S::ProxyFailed,
+        C::EndpointUnreachable,
+        High,
+        "the proxy refused the connection or wants credentials (HTTP 407): check HTTPS_PROXY and NO_PROXY",
+        Hint::None,
+    ),
+    reading(
+        S::TlsUntrusted,
+        C::EndpointTls,
+        "the client did not trust the certificate chain it was shown: most often a proxy that re-signs HTTPS",
+    ),
+    guess(
+        S::TlsHostnameMismatch,
+        C::EndpointTls,
+        Medium,
+        "the certificate the client was shown is for other names: a misspelt host, or a proxy that answers for it",
+        Hint::None,
     ),
     guess(
         S::InvalidRequest,
@@ -188,6 +264,27 @@ pub static READINGS: &[Reading] = &[
     reading(S::KeyTooSmall, C::KeyTooSmall, "the client refused a key below 2048 bits"),
     reading(S::KeyNotRsa, C::KeyNotRsa, "the client refused a key that is not RSA"),
     reading(S::PemNoStartLine, C::KeyMangled, "the client found no PEM armor in the key"),
+    guess(
+        S::KeyUnparsed,
+        C::KeyMangled,
+        Medium,
+        "the client's runtime could not parse the private key: most often a PEM damaged in transit",
+        Hint::Text(KEY_HINT),
+    ),
+    guess(
+        S::KeyUnparsed,
+        C::KeyNotPrivateKey,
+        Low,
+        "a certificate or public key in place of the private key fails the same way",
+        Hint::Text(KEY_HINT),
+    ),
+    reading(S::KeyNeedsPassphrase, C::KeyEncrypted, "the key is encrypted and the client was given no passphrase"),
+    reading(S::KeyIsNotPrivate, C::KeyNotPrivateKey, "the PEM holds no private key (a certificate or a public key)"),
+    reading(
+        S::KeyNotPkcs8,
+        C::KeyPkcs8Required,
+        "the client reads PKCS#8 keys only (`BEGIN PRIVATE KEY`) and was given PKCS#1 (`BEGIN RSA PRIVATE KEY`)",
+    ),
     guess(
         S::KeyNotAsymmetric,
         C::KeyMangled,
@@ -220,6 +317,21 @@ pub static READINGS: &[Reading] = &[
         C::SfcliAuthStoreUnreadable,
         "the sf CLI could not parse its stored login for this username (~/.sfdx/<username>.json)",
     ),
+    reading(
+        S::AuthStoreUnreadable,
+        C::SfcliAuthStoreUnreadable,
+        "the sf CLI could not read or decrypt its stored logins on this machine; nothing in the org is involved",
+    ),
+    reading(
+        S::StoredKeyMissing,
+        C::SfcliKeyPathStale,
+        "a command after the login re-read the key path the sf CLI stored at login, and the file is gone",
+    ),
+    reading(
+        S::LoginNotFound,
+        C::SfcliLoginNotFound,
+        "the sf CLI has no stored login for this alias or username on this machine",
+    ),
     reading(S::MissingClientId, C::ClaimsIssMissing, "the client had no consumer key to put in `iss`"),
 ];
 
@@ -247,18 +359,40 @@ pub fn readings(observation: &Observation, ev: &Evidence) -> Vec<(Cause, bool)> 
         if let Some(why) = &observation.incidental {
             cause.severity = Some(Severity::Info);
             cause.evidence.push(why.clone());
+        } else if cause.severity.is_none() {
+            // What an observed failure means is an error, whatever the entry's default for a
+            // finding without one (`app.missing-api-scope` is a warning until the API refuses).
+            cause.severity = Some(Severity::Error);
         }
     }
     found
 }
 
 /// Readings that depend on where the answer came from.
-fn refine(observation: &Observation, ev: &Evidence, found: &mut [(Cause, bool)]) {
+fn refine(observation: &Observation, ev: &Evidence, found: &mut Vec<(Cause, bool)>) {
     if ev.flow() == Flow::SamlBearer {
         for_saml(found);
         return;
     }
+    // The name a runtime said failed (the sf CLI's `fetch failed` names none: its logins are the
+    // hosts it tried).
+    if observation.symptom.origin() == Origin::Network && observation.symptom != S::FetchFailed {
+        for (cause, _) in found.iter_mut() {
+            cause.evidence.extend(observation.logins.iter().map(|name| failed_name(name)));
+        }
+    }
     match observation.symptom {
+        // `sf org create user` refused: a Hyperforce scratch org's new user cannot use the Dev
+        // Hub's JWT app (DX guide), whatever the app's policy says.
+        S::NotApproved if failing_command(ev).is_some_and(crate::captured::command::creates_user) => {
+            let command = failing_command(ev).unwrap_or_default();
+            found.push((
+                Cause::new(C::ApprovalHyperforceScratchUser)
+                    .confidence(Medium)
+                    .evidence(format!("the failing command creates a user (`{command}`): in a Hyperforce scratch org only the admin can log in with the Dev Hub's JWT app")),
+                false,
+            ));
+        }
         // The same refusal from hosts of both environments: the host is not the whole story.
         S::NotApproved if refused_in_both_environments(observation, ev) => {
             for (cause, _) in found.iter_mut().filter(|(c, _)| c.id == C::ApprovalMissing) {
@@ -278,6 +412,31 @@ fn refine(observation: &Observation, ev: &Evidence, found: &mut [(Cause, bool)])
             }
         }
         _ => {}
+    }
+}
+
+/// The sf command the captured failure came from.
+fn failing_command(ev: &Evidence) -> Option<&str> {
+    ev.captured.as_ref()?.parsed.command.as_deref()
+}
+
+/// `login.salesforce.co is not a Salesforce host`: whether the name that failed is Salesforce's.
+fn failed_name(name: &str) -> String {
+    let bare = name.rsplit_once(':').map_or(name, |(host, _)| host).trim_matches(['[', ']']);
+    if bare.parse::<std::net::IpAddr>().is_ok() {
+        return format!(
+            "the address that failed, {name}, is an IP address: a proxy, a firewall or a private endpoint, not Salesforce's name"
+        );
+    }
+    let url = if name.contains("://") { name.to_string() } else { format!("https://{name}") };
+    match Url::parse(&url).map(|u| host::classify_host(&u)) {
+        Ok(HostKind::NotSalesforce) => format!("the name that failed, {name}, is not a Salesforce host"),
+        Ok(HostKind::OtherSalesforce) => {
+            format!("the name that failed, {name}, is under a Salesforce domain but is no login host")
+        }
+        Ok(HostKind::Loopback) => format!("the name that failed, {name}, is this machine (a local proxy?)"),
+        Ok(kind) => format!("the name that failed, {name}, is {}", kind.describe()),
+        Err(_) => format!("the name that failed: {name}"),
     }
 }
 
@@ -320,12 +479,20 @@ fn hint(hint: Hint, ev: &Evidence) -> Option<String> {
         Hint::ApprovalInputs => {
             let app = ev.apps.app().is_some();
             let org = ev.org.inspection().is_some();
+            // Metadata was given (or found) but holds no app with this consumer key.
+            let metadata = if ev.apps.origin.is_some() {
+                "the metadata of the app with this consumer key (the files given hold none)"
+            } else {
+                "the app's metadata (--connected-app)"
+            };
             match (app, org) {
-                (false, false) => Some(
-                    "pass the app's metadata (--connected-app) or an admin session (--admin-org), so sfjwt can tell which".into(),
-                ),
-                (true, false) => Some("pass an admin session (--admin-org), so sfjwt can see the user's access and approvals".into()),
-                (false, true) => Some("pass the app's metadata (--connected-app), so sfjwt can read its policy and scopes".into()),
+                (false, false) => {
+                    Some(format!("pass {metadata} or an admin session (--admin-org), so sfjwt can tell which"))
+                }
+                (true, false) => {
+                    Some("pass an admin session (--admin-org), so sfjwt can see the user's access and approvals".into())
+                }
+                (false, true) => Some(format!("pass {metadata}, so sfjwt can read its policy and scopes")),
                 (true, true) => None,
             }
         }
@@ -383,5 +550,69 @@ pub fn step_back_catch_alls(ranked: &mut [RankedCause]) {
                 .evidence
                 .push(format!("{by} explains this answer first; check this only if fixing that is not enough"));
         }
+    }
+}
+
+/// Which of the three says another environment than the other two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OddOne {
+    Host,
+    Audience,
+    Username,
+}
+
+/// Host, `aud` and username each say production or sandbox; when exactly one disagrees, it is
+/// the one to fix. Two say sandbox and the token host says production: the host is wrong, and an
+/// `aud` mismatch (aud against host) blames the wrong party. The reverse cases alike.
+pub fn odd_one_out(ranked: &mut [RankedCause], ev: &Evidence) {
+    let Some(odd) = environment_odd_one(ev) else { return };
+    let (blamed, cleared) = match odd {
+        OddOne::Audience => (C::ClaimsAudEnvironmentMismatch, C::HostEnvironmentMismatch),
+        OddOne::Host | OddOne::Username => (C::HostEnvironmentMismatch, C::ClaimsAudEnvironmentMismatch),
+    };
+    if !ranked.iter().any(|r| r.cause.id == blamed) {
+        return;
+    }
+    let why = match odd {
+        OddOne::Host => "aud and the username agree; the login host is the odd one out",
+        OddOne::Audience => "the login host and the username agree; aud is the odd one out",
+        OddOne::Username => "the login host and aud agree; the username is the odd one out",
+    };
+    for r in ranked.iter_mut() {
+        if r.cause.id == blamed {
+            push_once(&mut r.cause.evidence, why);
+        } else if r.cause.id == cleared && r.severity != Severity::Info {
+            r.severity = Severity::Info;
+            push_once(&mut r.cause.evidence, &format!("{why}: fix that first ({blamed})"));
+        }
+    }
+}
+
+fn push_once(evidence: &mut Vec<String>, line: &str) {
+    if !evidence.iter().any(|e| e == line) {
+        evidence.push(line.to_string());
+    }
+}
+
+/// The odd one out of host, aud and username, when all three name an environment (the aud one
+/// the user or the client chose) and exactly one differs.
+pub fn environment_odd_one(ev: &Evidence) -> Option<OddOne> {
+    let sandbox = |env: Environment| (env != Environment::Unknown).then(|| env.is_sandbox_like());
+    let host = if ev.host_known() { sandbox(ev.host.kind.environment())? } else { return None };
+    // The aud sfjwt recommends follows the host and username: it is not a third opinion.
+    let own_aud =
+        ev.inputs.audience.is_some() || matches!(ev.assertion, crate::evidence::AssertionEvidence::Given { .. });
+    if !own_aud {
+        return None;
+    }
+    let aud = ev.assertion.claims()?.get("aud")?.as_str().and_then(|aud| Url::parse(aud).ok())?;
+    let aud = sandbox(host::classify_host(&aud).environment())?;
+    let user = sandbox(ev.username.as_ref()?.environment)?;
+    match (host == aud, host == user, aud == user) {
+        (true, true, true) => None,
+        (false, false, true) => Some(OddOne::Host),
+        (false, true, false) => Some(OddOne::Audience),
+        (true, false, false) => Some(OddOne::Username),
+        _ => None,
     }
 }

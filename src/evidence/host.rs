@@ -312,7 +312,7 @@ const COMMON_TLDS: &[&str] = &[
     "com", "org", "net", "edu", "gov", "mil", "int", "io", "co", "ai", "app", "biz", "info", "me", "us", "uk", "de",
     "fr", "es", "it", "nl", "be", "ch", "at", "se", "no", "dk", "fi", "pl", "pt", "ie", "ca", "au", "nz", "jp", "cn",
     "in", "br", "mx", "ar", "za", "sg", "hk", "kr", "tw", "ru", "cloud", "tech", "online", "xyz", "eu", "asia",
-    "global",
+    "global", "example",
 ];
 /// Second-level labels under which a country code is a real domain (`example.com.au`).
 const SECOND_LEVEL: &[&str] = &["com", "co", "org", "net", "ac", "gov", "edu"];

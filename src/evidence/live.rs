@@ -57,6 +57,8 @@ fn plan(ev: &Evidence) -> Result<Vec<probe::Planned>, String> {
     let login = ev.host.url.as_ref().map(|u| u.base()).unwrap_or_default();
     match &ev.assertion {
         AssertionEvidence::Missing(reason) => Err(format!("not contacted: {reason}")),
+        // Someone else's assertion, captured: replaying it is never sfjwt's to do.
+        AssertionEvidence::Given { sent: Some(_), .. } => Err("not contacted: the assertion came from --error".into()),
         AssertionEvidence::Given { decoded, raw, .. } => {
             let assertion = jwt::Jws::parse(raw.expose()).map_err(|why| {
                 format!(
@@ -73,7 +75,10 @@ fn plan(ev: &Evidence) -> Result<Vec<probe::Planned>, String> {
         }
         AssertionEvidence::Saml { reading, .. } => {
             let Some((assertion, credential)) = reading.assertion.as_ref().zip(probe::Credential::saml(reading)) else {
-                return Err("not contacted: it is not a SAML assertion the grant takes (see saml.structure)".into());
+                return Err(
+                    "not contacted: it is not a SAML assertion the grant takes (the SAML assertion line says why)"
+                        .into(),
+                );
             };
             // Only a live assertion is sent: an expired one teaches nothing and is a credential.
             match assertion.expiry().and_then(|e| e.unix) {
@@ -86,7 +91,7 @@ fn plan(ev: &Evidence) -> Result<Vec<probe::Planned>, String> {
             let audience = assertion.audiences.first().cloned().unwrap_or_default();
             Ok(vec![probe::Planned { login, audience, credential }])
         }
-        AssertionEvidence::Built { claims, .. } => {
+        AssertionEvidence::Built { claims, signed, .. } => {
             let key = ev
                 .key
                 .as_ref()
@@ -104,10 +109,52 @@ fn plan(ev: &Evidence) -> Result<Vec<probe::Planned>, String> {
             pairs
                 .into_iter()
                 .map(|(login, audience)| {
-                    let assertion = jwt::BuiltClaims::new(&claims.iss, &claims.sub, &audience, now).sign(key)?;
+                    let assertion = match audited(claims, signed.as_ref(), &audience, now) {
+                        Some(assertion) => assertion,
+                        None => jwt::BuiltClaims::new(&claims.iss, &claims.sub, &audience, now).sign(key)?,
+                    };
                     Ok(probe::Planned { login, audience, credential: probe::Credential::jwt(assertion) })
                 })
                 .collect()
         }
+    }
+}
+
+/// The assertion the checks audited, when it is the one this attempt would send: the same claims,
+/// built by the real clock in the last minute (not under a pinned `SFJWT_NOW`). Sending it saves
+/// an RSA signature, the bulk of a login's CPU time (`--all` signs one per login).
+fn audited(claims: &jwt::BuiltClaims, signed: Option<&jwt::Jws>, audience: &str, now: i64) -> Option<jwt::Jws> {
+    let signed = signed?;
+    if claims.aud != audience || !(0..=60).contains(&(now - claims.iat)) {
+        return None;
+    }
+    // It must carry exactly these claims (a --wait re-probe rebuilds them).
+    (jwt::decode(signed.expose()).claims? == claims.to_map()).then(|| signed.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use rsa::pkcs8::DecodePrivateKey;
+
+    use super::*;
+
+    #[test]
+    fn the_audited_assertion_is_sent_only_when_it_is_what_would_be_built_now() {
+        let key = rsa::PrivateKey::from_pkcs8_pem(include_str!("../../fixtures/keys/rsa2048.pkcs8.pem")).unwrap();
+        let now = unix_now();
+        let aud = "https://login.salesforce.com";
+        let claims = jwt::BuiltClaims::new("3MVG9abc", "ci@example.com", aud, now - 2);
+        let signed = claims.sign(&key).unwrap();
+        let reused = audited(&claims, Some(&signed), aud, now).expect("fresh, same claims");
+        assert_eq!(reused.expose(), signed.expose());
+        assert!(audited(&claims, Some(&signed), "https://test.salesforce.com", now).is_none(), "another aud");
+        assert!(audited(&claims, None, aud, now).is_none());
+        // Built under a pinned clock (SFJWT_NOW): a fresh one is signed for the real one.
+        let pinned = jwt::BuiltClaims::new("3MVG9abc", "ci@example.com", aud, 1_798_761_600);
+        let signed_pinned = pinned.sign(&key).unwrap();
+        assert!(audited(&pinned, Some(&signed_pinned), aud, now).is_none());
+        // Claims rebuilt since it was signed (--wait): not the same assertion any more.
+        let rebuilt = jwt::BuiltClaims::new("3MVG9abc", "ci@example.com", aud, now);
+        assert!(audited(&rebuilt, Some(&signed), aud, now).is_none());
     }
 }

@@ -2,12 +2,14 @@
 //! a pure function of the `Evidence` built here.
 
 pub mod cert;
+mod fix_values;
 pub mod host;
 pub mod jwt;
 pub mod key;
 mod live;
 mod sources;
 
+pub use fix_values::CLI_CALLBACK_URL;
 pub use live::reprobe;
 
 use std::path::Path;
@@ -18,7 +20,7 @@ use crate::{
     files::{self, ReadError},
     inputs::{Inputs, KeyInput, Source, Sourced, TextInput},
     metadata::{AppSettings, MetadataError},
-    org::{self, OrgInspection},
+    org::OrgInspection,
     probe::Probe,
     saml,
     secret::Secret,
@@ -81,6 +83,9 @@ impl OrgEvidence {
 pub struct CapturedError {
     pub origin: String,
     pub parsed: Captured,
+    /// Why the input could not be used (unreadable, empty, binary, too large); `parsed` is then
+    /// empty. Still a capture: the user asked for no live request.
+    pub problem: Option<String>,
     /// The SAML assertion the text held (a transcript's form body), read before it was masked.
     pub saml: Option<saml::Reading>,
 }
@@ -165,39 +170,6 @@ impl Evidence {
     pub fn has_answer(&self) -> bool {
         self.captured.is_some() || matches!(self.probe, ProbeEvidence::Done(_))
     }
-
-    /// Values for the `{name|default}` placeholders of every catalog fix, so steps show the
-    /// user's own paths and hosts. A cause's own values take precedence.
-    pub fn fix_vars(&self) -> Vec<(&'static str, String)> {
-        let mut vars = vec![
-            ("instance_url", self.host.raw.clone()),
-            ("login_url", self.recommended_login_url.clone()),
-            ("audience", self.recommended_audience.clone()),
-        ];
-        if let Some(key) = &self.key {
-            vars.push(("key_file", key.origin.clone()));
-        }
-        if let Some(cert) = &self.inputs.cert {
-            vars.push(("cert_file", cert.value.display().to_string()));
-        }
-        if let Some(username) = &self.inputs.username {
-            vars.push(("username", username.value.clone()));
-        }
-        let app = self.apps.app();
-        if let Some(app) = app {
-            vars.push(("app_name", app.label.clone().unwrap_or_else(|| app.name.clone())));
-        }
-        let callback = app
-            .and_then(|a| a.callback_urls.first().cloned())
-            .unwrap_or_else(|| "http://localhost:1717/OauthRedirect".into());
-        if let Some(client_id) = &self.inputs.client_id {
-            // The consumer key is not a secret (every assertion and browser approval carries it),
-            // and the URL is useless with a masked one.
-            vars.push(("approval_url", approval_url(&self.recommended_login_url, &client_id.value, &callback)));
-        }
-        vars.push(("callback_url", callback));
-        vars
-    }
 }
 
 #[derive(Debug)]
@@ -209,8 +181,9 @@ pub struct HostEvidence {
 
 #[derive(Debug)]
 pub enum AssertionEvidence {
-    /// `--assertion`: a JWT the user's own code built.
-    Given { origin: String, decoded: jwt::Decoded, raw: Secret<String> },
+    /// `--assertion`: a JWT the user's own code built; or the one a client sent, as the `--error`
+    /// text shows it (then `sent` says so).
+    Given { origin: String, decoded: jwt::Decoded, raw: Secret<String>, sent: Option<Sent> },
     /// Built as the sf CLI would, from the client id, username and audience.
     Built { claims: jwt::BuiltClaims, signed: Option<jwt::Jws>, audience_source: String },
     /// `--assertion` held a SAML assertion (XML, base64 or base64url of it, or a form body).
@@ -219,7 +192,28 @@ pub enum AssertionEvidence {
     Missing(String),
 }
 
+/// Where and when a captured assertion was sent, as far as the capture says.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    /// The origin it was posted to.
+    pub to: Option<String>,
+    /// The `Date` of the answer to it (Unix seconds): the time its `exp` is judged against.
+    pub at: Option<i64>,
+}
+
 impl AssertionEvidence {
+    /// The JWT the claims checks audit, in words: `the assertion in --error (sent to …)`.
+    pub fn described(&self) -> Option<String> {
+        match self {
+            AssertionEvidence::Given { sent: Some(sent), .. } => Some(match &sent.to {
+                Some(to) => format!("the assertion the client sent to {to} (from --error)"),
+                None => "the assertion in --error".to_string(),
+            }),
+            AssertionEvidence::Given { origin, .. } => Some(format!("--assertion ({origin})")),
+            _ => None,
+        }
+    }
+
     pub fn claims(&self) -> Option<jwt::Claims> {
         match self {
             AssertionEvidence::Given { decoded, .. } => decoded.claims.clone(),
@@ -227,16 +221,6 @@ impl AssertionEvidence {
             AssertionEvidence::Saml { .. } | AssertionEvidence::Missing(_) => None,
         }
     }
-}
-
-/// The one-time interactive approval that issues a refresh token for a self-authorize app.
-pub fn approval_url(login_url: &str, client_id: &str, callback: &str) -> String {
-    format!(
-        "{}/services/oauth2/authorize?response_type=code&client_id={}&redirect_uri={}&scope=api%20refresh_token&prompt=login%20consent",
-        login_url.trim_end_matches('/'),
-        org::encode_component(client_id),
-        org::encode_component(callback)
-    )
 }
 
 pub fn gather(mut inputs: Inputs) -> Result<Evidence, Error> {
@@ -274,7 +258,7 @@ pub fn gather(mut inputs: Inputs) -> Result<Evidence, Error> {
     let username = inputs.username.as_ref().map(|u| host::username_shape(&u.value));
     let recommended_audience = recommended_audience(&host, username.as_ref());
     let recommended_login_url = recommended_login_url(&host, &recommended_audience);
-    let assertion = assertion_evidence(&inputs, key.as_ref(), &recommended_audience)?;
+    let assertion = assertion_evidence(&inputs, key.as_ref(), &recommended_audience, captured.as_ref())?;
     let mut evidence = Evidence {
         inputs,
         key,
@@ -294,29 +278,57 @@ pub fn gather(mut inputs: Inputs) -> Result<Evidence, Error> {
     Ok(evidence)
 }
 
+/// The `--error` input, read and classified. An input that cannot be used is a finding
+/// (`capture.unusable`), as an unreadable key is: neither is a failure to classify, and "no cause
+/// found" would read as a healthy login.
+/// The failure given with `--error`. One that cannot be read at all (missing, binary, blank) is
+/// kept as a problem for the `login.capture` check to report.
 fn read_captured(inputs: &Inputs) -> Result<Option<CapturedError>, Error> {
-    let Some(error) = &inputs.error else { return Ok(None) };
-    let (origin, text) = read_text_input(&error.value, "--error", files::MAX_CAPTURE_BYTES)?;
-    // Neither is a failure to classify: saying "no cause found" would read as a healthy login.
-    const PASS: &str =
-        "pass what the failing command printed (e.g. `sf org login jwt … --json > out.txt`, then `--error @out.txt`)";
-    if files::looks_binary(text.expose()) {
-        return Err(
-            Error::input("--error", format!("{origin} is binary data, not the text of a failure")).suggest(PASS)
-        );
-    }
+    let Some(error) = inputs.error.as_ref() else { return Ok(None) };
     let hint = match inputs.instance_url.source {
         Source::Default => None,
         _ => Some(inputs.instance_url.value.as_str()),
     };
+    let unusable = |origin: String, problem: String| CapturedError {
+        origin,
+        parsed: captured::parse("", None),
+        problem: Some(problem),
+        saml: None,
+    };
+    let (origin, text) = match read_text_input(&error.value, "--error", files::MAX_CAPTURE_BYTES) {
+        Ok(read) => read,
+        Err(e) => {
+            let origin = match &error.value {
+                TextInput::File(path) => path.display().to_string(),
+                TextInput::Stdin => "stdin".into(),
+                TextInput::Inline(_) => "inline".into(),
+            };
+            let problem = match e {
+                Error::Input { message, .. } => message,
+                other => other.to_string(),
+            };
+            return Ok(Some(unusable(origin, problem)));
+        }
+    };
+    let name = if origin == "inline" { "the --error text".to_string() } else { origin.clone() };
+    if files::looks_binary(text.expose()) {
+        return Ok(Some(unusable(origin, format!("{name} is binary data, not the text of a failure"))));
+    }
     if !text.expose().chars().any(char::is_alphanumeric) {
-        return Err(
-            Error::input("--error", format!("{origin} holds no words to read (it is empty or blank)")).suggest(PASS)
-        );
+        return Ok(Some(unusable(origin, format!("{name} holds no words to read (it is empty or blank)"))));
     }
     let saml = saml::find_in_text(text.expose());
-    Ok(Some(CapturedError { origin, parsed: captured::parse(text.expose(), hint), saml }))
+    // Text that could be read but holds nothing sfjwt recognises is a usage error: reporting
+    // "no cause found" would read as a healthy login.
+    let parsed = captured::parse(text.expose(), hint);
+    if parsed.is_unreadable() && saml.is_none() {
+        return Err(Error::input("--error", format!("{name} holds no failure sfjwt can read")).suggest(READS));
+    }
+    Ok(Some(CapturedError { origin, parsed, problem: None, saml }))
 }
+
+/// What `--error` can read, for a text in which nothing was recognised.
+const READS: &str = "sfjwt reads the sf CLI's output (text or --json), a token endpoint's answer (JSON, or an HTTP transcript), a client library's exception or stack trace with the OAuth error in it, network and TLS errors in any runtime's words, key-loading errors, and REST API error codes; pass the whole error as printed";
 
 /// Usernames, client ids and hosts found in `--error` stand in for flags that were not given.
 fn fill_from_captured(inputs: &mut Inputs, parsed: &Captured) {
@@ -385,6 +397,7 @@ fn assertion_evidence(
     inputs: &Inputs,
     key: Option<&key::KeyReport>,
     recommended: &str,
+    captured: Option<&CapturedError>,
 ) -> Result<AssertionEvidence, Error> {
     if let Some(given) = &inputs.assertion {
         let (origin, text) = read_text_input(&given.value, "--assertion", files::MAX_INPUT_BYTES)?;
@@ -392,7 +405,23 @@ fn assertion_evidence(
             return Ok(AssertionEvidence::Saml { origin, reading: Box::new(reading) });
         }
         let raw = Secret::new(text.expose().trim().to_string());
-        return Ok(AssertionEvidence::Given { origin, decoded: jwt::decode(text.expose()), raw });
+        return Ok(AssertionEvidence::Given { origin, decoded: jwt::decode(text.expose()), raw, sent: None });
+    }
+    // The JWT the client really sent says more than one sfjwt would build.
+    if let Some(captured) = captured
+        && let Some(assertion) = captured.parsed.assertions.first()
+    {
+        let raw = Secret::new(assertion.jwt.expose().clone());
+        let sent = Sent {
+            to: assertion.login.clone(),
+            at: captured.parsed.date.as_deref().and_then(crate::probe::parse_http_date).map(|t| t.unix_timestamp()),
+        };
+        return Ok(AssertionEvidence::Given {
+            origin: captured.origin.clone(),
+            decoded: jwt::decode(raw.expose()),
+            raw,
+            sent: Some(sent),
+        });
     }
     let (Some(client_id), Some(username)) = (&inputs.client_id, &inputs.username) else {
         return Ok(AssertionEvidence::Missing(

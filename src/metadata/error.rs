@@ -22,6 +22,20 @@ pub enum MetadataError {
     WalkLimit { path: PathBuf, message: String },
 }
 
+impl MetadataError {
+    /// The file or folder the error is about.
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            MetadataError::Io { path, .. }
+            | MetadataError::TooLarge { path, .. }
+            | MetadataError::NotXml { path, .. }
+            | MetadataError::WrongRoot { path, .. }
+            | MetadataError::Project { path, .. }
+            | MetadataError::WalkLimit { path, .. } => path,
+        }
+    }
+}
+
 impl fmt::Display for MetadataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

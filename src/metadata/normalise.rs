@@ -54,6 +54,20 @@ impl Scope {
         }
     }
 
+    /// The OAuth name users see in Setup's scope labels (`api`, `refresh_token`), or the name as
+    /// the file wrote it.
+    pub fn label(&self) -> &str {
+        match self {
+            Scope::Api => "api",
+            Scope::Web => "web",
+            Scope::Full => "full",
+            Scope::RefreshToken => "refresh_token",
+            Scope::Basic => "id",
+            Scope::OpenId => "openid",
+            Scope::Other(name) => name,
+        }
+    }
+
     fn is_documented(name: &str) -> bool {
         let known_oauth_names = ["id", "refresh_token", "offline_access"];
         DOCUMENTED_SCOPES.iter().chain(known_oauth_names.iter()).any(|known| known.eq_ignore_ascii_case(name.trim()))

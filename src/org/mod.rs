@@ -24,6 +24,6 @@ pub use facts::{
 pub use inspect::{AppRef, inspect};
 pub use query::{API_VERSION, MAX_PAGES, QueryError, QueryResult, run_query};
 pub use record::parse_datetime;
-pub use session::{AdminSession, session_from_org_display};
+pub use session::{AdminSession, session_from_cli_json, session_from_org_display};
 pub use sf_admin::{SfCommand, SfFailure, SfRun, StoredAdmin, admin_session};
 pub use soql::{SObject, encode_component, quote};

@@ -35,14 +35,20 @@ impl AdminSession {
 /// What to do when the CLI hid the token. plugin-org's `org display` replaces it with
 /// "[REDACTED] Use 'sf org auth show-access-token' to view" unless SF_TEMP_SHOW_SECRETS=true is set
 /// (`--verbose` does not bring it back; it only adds the likewise redacted sfdxAuthUrl).
-const REDACTED_HELP: &str = "the access token in this `sf org display --json` output is redacted: run it again as \
-     `SF_TEMP_SHOW_SECRETS=true sf org display --json --target-org <admin>`, \
-     or take the token from `sf org auth show-access-token --json`";
+const REDACTED_HELP: &str = "the access token in this `sf org display --json` output is redacted (the sf CLI hides \
+     it by default): pass the output of `sf org auth show-access-token --json` instead, with --admin-instance-url";
 
 /// Reads the output of `sf org display --json` (`{"status":0,"result":{…}}`). Also accepted: the
 /// bare `result` object, and an OAuth token response (`access_token`, `instance_url`). Text the
 /// CLI printed before the JSON (an update notice) is skipped.
 pub fn session_from_org_display(json: &str) -> Result<AdminSession, String> {
+    session_from_cli_json(json, None)
+}
+
+/// Like [`session_from_org_display`], and also reads `sf org auth show-access-token --json`
+/// (`{"result":{"accessToken":…}}`), whose output has no instance URL: `instance_url` (from
+/// `--admin-instance-url`) supplies it.
+pub fn session_from_cli_json(json: &str, instance_url: Option<&str>) -> Result<AdminSession, String> {
     let value = parse_first_object(json)?;
     let fields = auth_fields(&value)?;
     let token = string_field(fields, &["accessToken", "access_token"])
@@ -50,8 +56,9 @@ pub fn session_from_org_display(json: &str) -> Result<AdminSession, String> {
     if token.starts_with("[REDACTED]") {
         return Err(REDACTED_HELP.into());
     }
-    let instance_url = string_field(fields, &["instanceUrl", "instance_url"])
-        .ok_or("the `sf org display --json` output has no instanceUrl")?;
+    let instance_url = string_field(fields, &["instanceUrl", "instance_url"]).or(instance_url).ok_or(
+        "the JSON has no instanceUrl: pass --admin-instance-url (`sf org auth show-access-token` does not print it)",
+    )?;
     let username = string_field(fields, &["username"]).map(str::to_string);
     let source = match &username {
         Some(name) => format!("sf org display ({name})"),
@@ -144,7 +151,18 @@ mod tests {
             r#"{"accessToken":"[REDACTED] Use 'sf org auth show-access-token' to view","instanceUrl":"https://acme.my.salesforce.com"}"#,
         );
         let error = session_from_org_display(&json).unwrap_err();
-        assert!(error.contains("SF_TEMP_SHOW_SECRETS=true") && error.contains("show-access-token"), "{error}");
+        assert!(
+            error.contains("sf org auth show-access-token --json") && error.contains("--admin-instance-url"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn show_access_token_output_takes_the_instance_url_from_the_flag() {
+        let json = display(&format!(r#"{{"accessToken":"{TOKEN}"}}"#));
+        assert!(session_from_cli_json(&json, None).unwrap_err().contains("--admin-instance-url"));
+        let session = session_from_cli_json(&json, Some("https://acme.my.salesforce.com")).unwrap();
+        assert_eq!(session.instance_url, "https://acme.my.salesforce.com");
     }
 
     #[test]

@@ -3,10 +3,13 @@
 
 use std::fmt::Write;
 
-use super::{groups, severity_word};
+use super::{groups, markdown::cell, severity_word, status_word, verdict_word, visible};
 use crate::{finding::Severity, report::Report};
 
 pub fn render(report: &Report) -> String {
+    // Control characters made visible first; `data` and `property` then escape what workflow
+    // commands read.
+    let report = &report.map_text(visible);
     let mut out = String::new();
     for cause in &report.causes {
         let command = match cause.severity {
@@ -30,14 +33,21 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-/// The job summary: a table of checks and one of causes.
+/// The job summary (Markdown): a table of checks and one of causes.
 pub fn summary(report: &Report) -> String {
-    let mut out = format!("## sfjwt doctor: {}\n\n", format!("{:?}", report.verdict).to_lowercase());
+    let report = &report.map_text(visible);
+    let mut out = format!("## sfjwt doctor: {}\n\n", verdict_word(report.verdict));
     let _ = writeln!(out, "| group | check | status | result |\n|---|---|---|---|");
     for (group, _, checks) in groups(report) {
         for check in checks {
-            let _ =
-                writeln!(out, "| {} | `{}` | {:?} | {} |", group.title(), check.id, check.status, cell(&check.summary));
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {} |",
+                group.title(),
+                check.id,
+                status_word(check.status),
+                cell(&check.summary)
+            );
         }
     }
     if !report.causes.is_empty() {
@@ -59,16 +69,12 @@ pub fn summary(report: &Report) -> String {
     out
 }
 
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
-}
-
 /// Workflow command data: `%`, CR and LF are escaped.
-fn data(text: &str) -> String {
+pub(super) fn data(text: &str) -> String {
     text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Workflow command properties also escape `:` and `,`.
-fn property(text: &str) -> String {
+pub(super) fn property(text: &str) -> String {
     data(text).replace(':', "%3A").replace(',', "%2C")
 }

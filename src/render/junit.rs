@@ -11,6 +11,8 @@ use crate::{
 };
 
 pub fn render(report: &Report) -> String {
+    // Made visible rather than dropped by `xml`: a control character in an answer is evidence.
+    let report = &report.map_text(super::visible);
     let total = report.checks.len();
     let failures = report.checks.iter().filter(|c| c.status == Status::Fail).count();
     let errors = report.checks.iter().filter(|c| c.status == Status::Error).count();
@@ -73,7 +75,7 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-fn cause_text(causes: &[&CauseRow]) -> String {
+pub(super) fn cause_text(causes: &[&CauseRow]) -> String {
     let mut text = String::new();
     for cause in causes {
         let _ = writeln!(text, "{} ({}): {}", cause.id, super::cause_tags(cause), cause.title);

@@ -43,7 +43,10 @@ const SIGNATURE_NOT_VERIFIED: &str =
     "the XML signature itself is not verified (sfjwt pairs the embedded certificate with the app's instead)";
 
 fn read(reading: &Reading) -> Result<&super::Assertion, Outcome> {
-    reading.assertion.as_ref().ok_or_else(|| Outcome::skip("no SAML assertion to read (see saml.structure)"))
+    reading
+        .assertion
+        .as_ref()
+        .ok_or_else(|| Outcome::skip("no SAML assertion to read (the SAML assertion line says why)"))
 }
 
 /// Is it a SAML 2.0 assertion the grant takes, encoded as the grant asks?

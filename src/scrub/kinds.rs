@@ -51,11 +51,13 @@ pub(crate) struct Span {
     pub range: Range<usize>,
     pub kind: Kind,
     pub claims: Option<JwtClaims>,
+    /// A JWT as found (decoded from its encoding), for auditing the assertion a client sent.
+    pub jwt: Option<String>,
 }
 
 impl Span {
     pub fn new(range: Range<usize>, kind: Kind) -> Span {
-        Span { range, kind, claims: None }
+        Span { range, kind, claims: None, jwt: None }
     }
 }
 
@@ -109,7 +111,8 @@ fn jwts(text: &str, spans: &mut Vec<Span>) {
         match jwt_at(bytes, start) {
             Ok((end, payload)) => {
                 let claims = Some(claims_of(&text[payload]));
-                spans.push(Span { range: start..end, kind: Kind::Jwt, claims });
+                let jwt = Some(text[start..end].to_string());
+                spans.push(Span { range: start..end, kind: Kind::Jwt, claims, jwt });
                 resume = end;
             }
             Err(scanned) => resume = scanned,
@@ -161,7 +164,7 @@ fn saml_assertions(text: &str, spans: &mut Vec<Span>) {
             aud: claim(assertion.and_then(|a| a.audiences.first())),
             saml: true,
         };
-        spans.push(Span { range, kind: Kind::Saml, claims: Some(claims) });
+        spans.push(Span { range, kind: Kind::Saml, claims: Some(claims), jwt: None });
     }
 }
 

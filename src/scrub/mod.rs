@@ -29,6 +29,8 @@ use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 
 use kinds::Span;
 pub use kinds::{JwtClaims, Kind};
+
+use crate::secret::Secret;
 use views::View;
 
 /// Decoding layers tried on top of the text itself (`%255C%2522` needs three).
@@ -46,8 +48,12 @@ pub fn scrub(text: &str) -> String {
 /// What [`scrub_numbered`] found.
 pub struct Scrubbed {
     pub text: String,
-    /// The identifying claims of each masked JWT: `[REDACTED-JWT-n]` stands for `claims[n - 1]`.
+    /// The identifying claims of each masked JWT or SAML assertion: `[REDACTED-JWT-n]` (or
+    /// `[REDACTED-SAML-n]`) stands for `claims[n - 1]`.
     pub claims: Vec<JwtClaims>,
+    /// Each masked JWT itself, aligned with `claims` (`None` for a SAML assertion), for auditing
+    /// the assertion a client sent. Never for output.
+    pub jwts: Vec<Option<Secret<String>>>,
     /// Something was masked.
     pub found: bool,
     /// A SAML assertion was among it.
@@ -62,13 +68,18 @@ pub fn scrub_numbered(text: &str) -> Scrubbed {
 
 /// The claims behind a `[REDACTED-JWT-n]` or `[REDACTED-SAML-n]` marker at the start of `value`.
 pub fn claims_for<'c>(value: &str, claims: &'c [JwtClaims]) -> Option<&'c JwtClaims> {
+    claims.get(jwt_index(value)?)
+}
+
+/// The index (into `claims` and `jwts`) of the `[REDACTED-JWT-n]` or `[REDACTED-SAML-n]` marker at
+/// the start of `value`.
+pub fn jwt_index(value: &str) -> Option<usize> {
     let digits = value
         .strip_prefix(kinds::JWT_MARKER_PREFIX)
         .or_else(|| value.strip_prefix(kinds::SAML_MARKER_PREFIX))?
         .split(']')
         .next()?;
-    let index: usize = digits.parse().ok()?;
-    claims.get(index.checked_sub(1)?)
+    digits.parse::<usize>().ok()?.checked_sub(1)
 }
 
 /// Whether `text` holds anything [`scrub`] would mask.
@@ -79,11 +90,12 @@ pub fn contains_secret(text: &str) -> bool {
 fn run(text: &str, numbered: bool) -> Scrubbed {
     let mut spans = find(text, 0);
     if spans.is_empty() {
-        return Scrubbed { text: text.to_string(), claims: Vec::new(), found: false, saml: false };
+        return Scrubbed { text: text.to_string(), claims: Vec::new(), jwts: Vec::new(), found: false, saml: false };
     }
     spans.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(b.range.end.cmp(&a.range.end)));
     let mut out = String::with_capacity(text.len());
     let mut claims = Vec::new();
+    let mut jwts = Vec::new();
     let saml = spans.iter().any(|s| s.kind == Kind::Saml);
     let mut last = 0;
     let mut i = 0;
@@ -107,6 +119,7 @@ fn run(text: &str, numbered: bool) -> Scrubbed {
         if numbered && matches!(kind, Kind::Jwt | Kind::Saml) {
             let of_kind = group.iter().filter(|s| s.kind == kind);
             claims.push(of_kind.clone().find_map(|s| s.claims.clone()).unwrap_or_default());
+            jwts.push(of_kind.clone().find_map(|s| s.jwt.clone()).map(Secret::new));
             let prefix = if kind == Kind::Saml { kinds::SAML_MARKER_PREFIX } else { kinds::JWT_MARKER_PREFIX };
             out.push_str(&format!("{prefix}{}]", claims.len()));
         } else {
@@ -116,7 +129,7 @@ fn run(text: &str, numbered: bool) -> Scrubbed {
         i = j;
     }
     out.push_str(&text[last..]);
-    Scrubbed { text: out, claims, found: true, saml }
+    Scrubbed { text: out, claims, jwts, found: true, saml }
 }
 
 /// Every secret in `text`, in its own coordinates, seen as given and through each decoding.

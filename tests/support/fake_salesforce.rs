@@ -57,6 +57,7 @@ impl Service for TokenEndpoint {
     fn respond(&self, request: &Request, server: &Info) -> Response {
         // Decide on a snapshot so a slow decision never holds the lock.
         let org = lock(&self.org).clone();
+        std::thread::sleep(org.latency);
         let now = OffsetDateTime::now_utc() + time::Duration::seconds(org.clock_offset);
         let context = token::Context {
             org: &org,

@@ -41,6 +41,9 @@ pub struct Org {
     pub org_id: String,
     /// Overrides the success `instance_url` (default: from `my_domain`, else the fake's own URL).
     pub instance_url: Option<String>,
+    /// How long the token endpoint thinks before it answers (real ones take a TLS handshake and
+    /// a round trip: hundreds of milliseconds), for timing concurrent requests.
+    pub latency: Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -109,6 +112,7 @@ impl Org {
             logins_per_hour: None,
             org_id: "00D000000000001EAA".to_string(),
             instance_url: None,
+            latency: Duration::ZERO,
         }
     }
 
