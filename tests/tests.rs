@@ -15,6 +15,7 @@ mod ci_formats;
 mod corpus;
 mod error_classify;
 mod fakes;
+mod hostile;
 mod org_inspect;
 mod output;
 mod probe;
