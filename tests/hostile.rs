@@ -3,26 +3,20 @@
 //! output, only a JWT sent and only where the user said, bounded on every input, files written
 //! safely. Each test here fails when the mechanism that holds its promise is removed.
 //!
-//! Self-contained: its own runner, a raw token endpoint and a listening "proxy" on 127.0.0.1.
+//! Every run goes through [`Test`] (a clean environment, a hang guard, every output channel read
+//! back); the token endpoints and the "proxy" are the shared server core's, on 127.0.0.1.
 
-use std::{
-    fs,
-    io::{Read, Write},
-    net::{TcpListener, TcpStream},
-    path::{Path, PathBuf},
-    process::{Command, Stdio},
-    sync::{Arc, Mutex, mpsc},
-    thread,
-    time::{Duration, Instant},
-};
+use std::{fs, path::Path, time::Duration};
 
 use base64::{Engine as _, engine::general_purpose::STANDARD, engine::general_purpose::URL_SAFE_NO_PAD};
 use proptest::prelude::*;
 use sfjwt::scrub::plant::{self, Encoding, Form};
 
-const NOW: &str = "1798761600";
-const CLIENT_ID: &str = "3MVG9EXAMPLE0nly.TestKey_ForSfjwtDocs0000000000000000000000000000000000000000000";
-const USERNAME: &str = "ci@example.com";
+use crate::support::fake_salesforce::FakeSalesforce;
+use crate::support::files::mkfifo;
+use crate::support::server::{self, Fault, Info, Request, Response, Server};
+use crate::support::{CLIENT_ID, Output, Test, USERNAME, fixture_path};
+
 const FORMATS: [&[&str]; 5] = [
     &["--format", "text", "--verbose"],
     &["--format", "json"],
@@ -32,194 +26,21 @@ const FORMATS: [&[&str]; 5] = [
 ];
 /// `SFJWT_NOW` as the bundle's file names spell it.
 const BUNDLE_STAMP: &str = "20270101T000000Z";
-
-fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(path)
-}
+const NOT_APPROVED: &str = r#"{"error":"invalid_grant","error_description":"user hasn't approved this consumer"}"#;
 
 fn key_path() -> String {
-    fixture("keys/rsa2048.pkcs8.pem").display().to_string()
+    fixture_path("keys/rsa2048.pkcs8.pem").display().to_string()
 }
 
-/// sfjwt in `dir`, with no sfjwt, sf or proxy variables, and the clock pinned.
-fn sfjwt(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfjwt"));
-    for (name, _) in std::env::vars_os() {
-        let lower = name.to_string_lossy().to_ascii_lowercase();
-        if lower.starts_with("sfjwt_")
-            || lower.starts_with("sf_")
-            || lower.starts_with("sfdx_")
-            || lower.ends_with("_proxy")
-            || ["github_step_summary", "no_color", "ci"].contains(&lower.as_str())
-        {
-            cmd.env_remove(name);
-        }
-    }
-    cmd.env("SFJWT_NOW", NOW).current_dir(dir).stdin(Stdio::null());
-    cmd
+/// A token endpoint on 127.0.0.1 whose every answer is this status line, these headers and this
+/// body, as they are. `connections()` counts whatever reached it.
+fn endpoint(status_line: &str, headers: &[(&str, &str)], body: &str) -> FakeSalesforce {
+    let headers = headers.iter().map(|(name, value)| (name.to_string(), value.to_string())).collect();
+    FakeSalesforce::with_fault(Fault::Raw { status_line: status_line.into(), headers, body: body.into() })
 }
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    elapsed: Duration,
-}
-
-impl Out {
-    fn both(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
-    }
-}
-
-/// Runs `cmd`, feeding `stdin`; a run that takes 30 s is killed and fails the test (a hang).
-fn run(cmd: &mut Command, stdin: Option<&[u8]>) -> Out {
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    if stdin.is_some() {
-        cmd.stdin(Stdio::piped());
-    }
-    let started = Instant::now();
-    let mut child = cmd.spawn().expect("sfjwt starts");
-    if let Some(bytes) = stdin {
-        let mut pipe = child.stdin.take().unwrap();
-        let bytes = bytes.to_vec();
-        thread::spawn(move || {
-            let _ = pipe.write_all(&bytes);
-        });
-    }
-    let pid = child.id();
-    let (done, wait) = mpsc::channel();
-    thread::spawn(move || {
-        let _ = done.send(child.wait_with_output());
-    });
-    let output = match wait.recv_timeout(Duration::from_secs(30)) {
-        Ok(output) => output.unwrap(),
-        Err(_) => {
-            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
-            panic!("sfjwt hung: {cmd:?}");
-        }
-    };
-    let out = Out {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        elapsed: started.elapsed(),
-    };
-    assert!(!out.stderr.contains("panicked") && out.code != 101, "{cmd:?} panicked: {}", out.stderr);
-    out
-}
-
-/// A token endpoint on 127.0.0.1 that answers every request with the same raw bytes and records
-/// each request it read.
-struct Endpoint {
-    url: String,
-    requests: Arc<Mutex<Vec<String>>>,
-}
-
-impl Endpoint {
-    fn start(response: Vec<u8>) -> Endpoint {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let recorded = Arc::clone(&requests);
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { break };
-                let request = read_request(&mut stream);
-                recorded.lock().unwrap().push(request);
-                let _ = stream.write_all(&response);
-            }
-        });
-        Endpoint { url, requests }
-    }
-
-    fn answering(status_line: &str, headers: &[(&str, &str)], body: &str) -> Endpoint {
-        let mut response = format!("HTTP/1.1 {status_line}\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
-        for (name, value) in headers {
-            response.push_str(&format!("{name}: {value}\r\n"));
-        }
-        response.push_str("\r\n");
-        response.push_str(body);
-        Endpoint::start(response.into_bytes())
-    }
-
-    fn not_approved() -> Endpoint {
-        Endpoint::answering(
-            "400 Bad Request",
-            &[("Content-Type", "application/json")],
-            r#"{"error":"invalid_grant","error_description":"user hasn't approved this consumer"}"#,
-        )
-    }
-
-    fn requests(&self) -> usize {
-        self.requests.lock().unwrap().len()
-    }
-}
-
-fn read_request(stream: &mut TcpStream) -> String {
-    stream.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
-    let mut bytes = Vec::new();
-    let mut buffer = [0u8; 4096];
-    while let Ok(n) = stream.read(&mut buffer) {
-        if n == 0 {
-            break;
-        }
-        bytes.extend_from_slice(&buffer[..n]);
-        let text = String::from_utf8_lossy(&bytes);
-        if let Some(head_end) = text.find("\r\n\r\n") {
-            let length = text[..head_end]
-                .lines()
-                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
-                .and_then(|v| v.parse::<usize>().ok())
-                .unwrap_or(0);
-            if bytes.len() >= head_end + 4 + length {
-                break;
-            }
-        }
-    }
-    String::from_utf8_lossy(&bytes).into_owned()
-}
-
-/// Every output sfjwt can write in one run: stdout, stderr, `--output`, the `--report` bundle and
-/// the job summary, read back after it.
-struct Outputs {
-    dir: tempfile::TempDir,
-}
-
-impl Outputs {
-    fn new() -> Outputs {
-        let outputs = Outputs { dir: tempfile::tempdir().unwrap() };
-        fs::write(outputs.summary(), "").unwrap();
-        outputs
-    }
-
-    fn summary(&self) -> PathBuf {
-        self.dir.path().join("summary.md")
-    }
-
-    /// Adds `--report`, `GITHUB_STEP_SUMMARY` and, with `to_file`, `--output` to `cmd`.
-    fn attach(&self, cmd: &mut Command, to_file: bool) {
-        cmd.arg("--report").arg(self.dir.path().join("bundle"));
-        cmd.env("GITHUB_STEP_SUMMARY", self.summary());
-        if to_file {
-            cmd.arg("--output").arg(self.dir.path().join("report.out"));
-        }
-    }
-
-    /// Everything written, labelled.
-    fn read(&self, out: &Out) -> Vec<(String, String)> {
-        let mut all = vec![("stdout".to_string(), out.stdout.clone()), ("stderr".to_string(), out.stderr.clone())];
-        let mut files = vec![self.summary(), self.dir.path().join("report.out")];
-        if let Ok(entries) = fs::read_dir(self.dir.path().join("bundle")) {
-            files.extend(entries.map(|e| e.unwrap().path()));
-        }
-        for file in files {
-            if let Ok(text) = fs::read_to_string(&file) {
-                all.push((file.display().to_string(), text));
-            }
-        }
-        all
-    }
+fn not_approved() -> FakeSalesforce {
+    endpoint("400 Bad Request", &[("Content-Type", "application/json")], NOT_APPROVED)
 }
 
 fn assert_no_leak(needles: &[String], outputs: &[(String, String)], context: &str) {
@@ -235,16 +56,11 @@ fn assert_no_leak(needles: &[String], outputs: &[(String, String)], context: &st
 
 /// The base64 lines of the test-only key the damaged variants are made from.
 fn key_lines() -> Vec<String> {
-    fs::read_to_string(fixture("keys/rsa2048.pkcs8.pem"))
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .map(str::to_string)
-        .collect()
+    fs::read_to_string(key_path()).unwrap().lines().filter(|l| !l.starts_with("-----")).map(str::to_string).collect()
 }
 
 fn damaged_keys() -> Vec<(&'static str, String)> {
-    let pem = fs::read_to_string(fixture("keys/rsa2048.pkcs8.pem")).unwrap();
+    let pem = fs::read_to_string(key_path()).unwrap();
     let label = "PRIVATE KEY";
     let body = key_lines().join("\n");
     vec![
@@ -265,31 +81,25 @@ fn a_damaged_key_never_shows_its_body() {
     for (damage, pem) in damaged_keys() {
         for source in ["file", "SFJWT_KEY", "SFJWT_KEY base64", "stdin"] {
             for (i, format) in FORMATS.iter().enumerate() {
-                let outputs = Outputs::new();
-                let mut cmd = sfjwt(outputs.dir.path());
-                cmd.args(["doctor", "--offline", "-i", CLIENT_ID, "-o", USERNAME]).args(*format);
-                outputs.attach(&mut cmd, i == 1);
-                let mut stdin = None;
-                match source {
+                let dir = tempfile::tempdir().unwrap();
+                let mut test = Test::new()
+                    .current_dir(dir.path())
+                    .args(["doctor", "--offline", "-i", CLIENT_ID, "-o", USERNAME])
+                    .args(*format)
+                    .every_channel(i == 1);
+                test = match source {
                     "file" => {
-                        let path = outputs.dir.path().join("server.key");
+                        let path = dir.path().join("server.key");
                         fs::write(&path, &pem).unwrap();
-                        cmd.arg("-f").arg(path);
+                        test.arg("-f").arg(path)
                     }
-                    "SFJWT_KEY" => {
-                        cmd.env("SFJWT_KEY", &pem);
-                    }
-                    "SFJWT_KEY base64" => {
-                        cmd.env("SFJWT_KEY", STANDARD.encode(&pem));
-                    }
-                    _ => {
-                        cmd.args(["-f", "-"]);
-                        stdin = Some(pem.as_bytes());
-                    }
-                }
-                let out = run(&mut cmd, stdin);
-                assert!(matches!(out.code, 0 | 1), "{damage} via {source}: exit {}: {}", out.code, out.stderr);
-                assert_no_leak(&needles, &outputs.read(&out), &format!("{damage} via {source} {format:?}"));
+                    "SFJWT_KEY" => test.env("SFJWT_KEY", &pem),
+                    "SFJWT_KEY base64" => test.env("SFJWT_KEY", STANDARD.encode(&pem)),
+                    _ => test.args(["-f", "-"]).stdin(pem.as_bytes()),
+                };
+                let out = test.run();
+                assert!(matches!(out.code, 0 | 1), "{damage} via {source}: {}", out.describe());
+                assert_no_leak(&needles, &out.channels(), &format!("{damage} via {source} {format:?}"));
                 assert!(!out.stdout.contains("labelled `PRIVATE KEY-"), "{}", out.stdout);
             }
         }
@@ -313,7 +123,7 @@ fn only_a_jws_is_ever_posted() {
     fs::write(&token_file, "00D000000000001!AQ4AQExampleTokenValue0123456789abcdef").unwrap();
     let not_jws = [
         format!("@{}", key_path()),
-        format!("@{}", fixture("certs/rsa2048.crt").display()),
+        format!("@{}", fixture_path("certs/rsa2048.crt").display()),
         format!("@{}", token_file.display()),
         "00D000000000001!AQ4AQExampleTokenValue0123456789abcdef".to_string(),
         "hello world".to_string(),
@@ -321,84 +131,86 @@ fn only_a_jws_is_ever_posted() {
         format!("{}.not json.c2ln", URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256"}"#)),
         jws(r#"{"iss":"x"}"#, ""),
     ];
+    let doctor = |endpoint: &FakeSalesforce, assertion: &str| {
+        Test::new()
+            .current_dir(dir.path())
+            .args(["doctor", "--format", "json", "--timeout", "3", "--instance-url", &endpoint.url()])
+            .args(["--assertion", assertion])
+            .run()
+    };
     for assertion in &not_jws {
-        let endpoint = Endpoint::not_approved();
-        let out = run(
-            sfjwt(dir.path())
-                .args(["doctor", "--format", "json", "--timeout", "3", "--instance-url", &endpoint.url])
-                .args(["--assertion", assertion]),
-            None,
-        );
-        assert_eq!(endpoint.requests(), 0, "{assertion:?} was posted:\n{}", out.stdout);
+        let endpoint = not_approved();
+        let out = doctor(&endpoint, assertion);
+        assert_eq!(endpoint.connections(), 0, "{assertion:?} was posted:\n{}", out.stdout);
         assert!(out.stdout.contains("not contacted: the --assertion is not a signed JWT"), "{}", out.stdout);
     }
     // The control: a well-formed JWS is sent, once.
-    let endpoint = Endpoint::not_approved();
-    let good = format!("@{}", fixture("assertions/healthy.jwt").display());
-    run(
-        sfjwt(dir.path()).args(["doctor", "--format", "json", "--instance-url", &endpoint.url, "--assertion", &good]),
-        None,
-    );
-    assert_eq!(endpoint.requests(), 1);
+    let endpoint = not_approved();
+    doctor(&endpoint, &format!("@{}", fixture_path("assertions/healthy.jwt").display()));
+    assert_eq!(endpoint.connections(), 1);
+    assert_eq!(endpoint.token_requests(), 1);
 }
 
 // -------------------------------------------------------------------------------------------
 // Class 2: only a JWT is ever sent, only where the user said
 
-/// The probe's command for `url`, with the test-only key, a client id and a username.
-fn probe(dir: &Path, url: &str) -> Command {
-    let mut cmd = sfjwt(dir);
-    cmd.args(["doctor", "--format", "json", "--timeout", "3", "-i", CLIENT_ID, "-o", USERNAME, "-f", &key_path()]);
-    if !url.is_empty() {
-        cmd.args(["--instance-url", url]);
-    }
-    cmd
+/// The probe in `dir`, with the test-only key, a client id and a username.
+fn probe(dir: &Path) -> Test {
+    Test::new().current_dir(dir).args(["doctor", "--format", "json", "--timeout", "3"]).args([
+        "-i",
+        CLIENT_ID,
+        "-o",
+        USERNAME,
+        "-f",
+        &key_path(),
+    ])
 }
 
 #[test]
 fn a_loopback_target_never_goes_through_a_proxy() {
     let dir = tempfile::tempdir().unwrap();
-    let endpoint = Endpoint::not_approved();
-    let proxy = TcpListener::bind("127.0.0.1:0").unwrap();
-    proxy.set_nonblocking(true).unwrap();
-    let proxy_url = format!("http://127.0.0.1:{}", proxy.local_addr().unwrap().port());
-    let mut cmd = probe(dir.path(), &endpoint.url);
+    let endpoint = not_approved();
+    // A proxy forwards nothing: a request through it would never reach the endpoint.
+    let proxy = Server::start(|_: &Request, _: &Info| Response::new(502, server::TEXT, "Bad Gateway\n"));
+    let mut test = probe(dir.path()).args(["--instance-url", &endpoint.url()]);
     for name in ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"] {
-        cmd.env(name, &proxy_url);
+        test = test.env(name, proxy.url());
     }
-    let out = run(&mut cmd, None);
-    assert_eq!(endpoint.requests(), 1, "{}", out.stdout);
-    assert!(proxy.accept().is_err(), "the loopback request went through the proxy");
+    let out = test.run();
+    assert_eq!(proxy.connections(), 0, "the loopback request went through the proxy: {}", out.stdout);
+    assert_eq!(endpoint.connections(), 1, "{}", out.stdout);
 }
 
 #[test]
 fn a_found_project_file_cannot_send_the_assertion_to_a_host_it_chose() {
-    let endpoint = Endpoint::not_approved();
+    let endpoint = not_approved();
     let project = tempfile::tempdir().unwrap();
-    let project_file = serde_json::json!({ "packageDirectories": [{ "path": "force-app", "default": true }], "sfdcLoginUrl": endpoint.url });
+    let project_file = serde_json::json!({ "packageDirectories": [{ "path": "force-app", "default": true }], "sfdcLoginUrl": endpoint.url() });
     fs::write(project.path().join("sfdx-project.json"), project_file.to_string()).unwrap();
     let below = project.path().join("force-app/main");
     fs::create_dir_all(&below).unwrap();
 
-    let out = run(&mut probe(&below, ""), None);
-    assert_eq!(endpoint.requests(), 0, "the project's host got the assertion:\n{}", out.stdout);
-    let skipped = format!("name it with --instance-url {}", endpoint.url);
+    let out = probe(&below).run();
+    assert_eq!(endpoint.connections(), 0, "the project's host got the assertion:\n{}", out.stdout);
+    let skipped = format!("name it with --instance-url {}", endpoint.url());
     assert!(out.stdout.contains(&skipped) && out.stdout.contains("found by itself"), "{}", out.stdout);
 
     // Named by the user, on the command line or in the environment, it is used.
-    run(&mut probe(&below, &endpoint.url), None);
-    assert_eq!(endpoint.requests(), 1);
-    run(probe(&below, "").env("SFJWT_INSTANCE_URL", &endpoint.url), None);
-    assert_eq!(endpoint.requests(), 2);
+    probe(&below).args(["--instance-url", &endpoint.url()]).run();
+    assert_eq!(endpoint.connections(), 1);
+    probe(&below).env("SFJWT_INSTANCE_URL", endpoint.url()).run();
+    assert_eq!(endpoint.connections(), 2);
 }
 
 // -------------------------------------------------------------------------------------------
 // Class 4: bounded on every input
 
-fn mkfifo(path: &Path) {
-    assert!(Command::new("mkfifo").arg(path).status().unwrap().success());
+/// `sfjwt doctor --offline --format json` in `dir`.
+fn offline_json_in(dir: &Path) -> Test {
+    Test::offline_json().current_dir(dir)
 }
 
+#[cfg(unix)]
 #[test]
 fn special_files_are_refused_at_once() {
     let dir = tempfile::tempdir().unwrap();
@@ -417,43 +229,44 @@ fn special_files_are_refused_at_once() {
         &["--error", "@/dev/zero"],
     ];
     for args in cases {
-        let out = run(sfjwt(dir.path()).args(["doctor", "--offline", "--format", "json"]).args(args), None);
+        let out = offline_json_in(dir.path()).args(args).run();
         assert!(out.elapsed < Duration::from_secs(10), "{args:?} took {:?}", out.elapsed);
-        let both = out.both();
-        assert!(both.contains("not a regular file"), "{args:?}: exit {} {both}", out.code);
+        let said = out.stdout.contains("not a regular file") || out.stderr.contains("not a regular file");
+        assert!(said, "{args:?}: {}", out.describe());
     }
 
     // Discovered, not given: an sfdx-project.json, and an app file in its package directory.
     let project = tempfile::tempdir().unwrap();
     mkfifo(&project.path().join("sfdx-project.json"));
-    let out = run(sfjwt(project.path()).args(["doctor", "--offline", "--format", "json"]), None);
-    assert!(out.stdout.contains("FIFO"), "{}", out.both());
+    let out = offline_json_in(project.path()).run();
+    assert!(out.stdout.contains("FIFO"), "{}", out.describe());
     let project = tempfile::tempdir().unwrap();
     fs::write(project.path().join("sfdx-project.json"), r#"{"packageDirectories":[{"path":"app"}]}"#).unwrap();
     fs::create_dir(project.path().join("app")).unwrap();
     mkfifo(&project.path().join("app/Ci.connectedApp-meta.xml"));
-    let out = run(sfjwt(project.path()).args(["doctor", "--offline", "--format", "json", "-i", CLIENT_ID]), None);
+    let out = offline_json_in(project.path()).args(["-i", CLIENT_ID]).run();
     assert!(out.elapsed < Duration::from_secs(10), "took {:?}", out.elapsed);
 }
 
 #[test]
 fn a_project_listing_a_directory_many_times_is_walked_within_one_budget() {
     let project = tempfile::tempdir().unwrap();
-    for d in 0..40 {
+    for d in 0..50 {
         let sub = project.path().join(format!("d{d}"));
         fs::create_dir(&sub).unwrap();
-        for f in 0..40 {
+        for f in 0..60 {
             fs::write(sub.join(format!("f{f}")), "").unwrap();
         }
     }
-    // 2000 package directories, each the whole project (1640 entries): 3 million entries walked
-    // with a budget per directory, 50,000 with one for them all.
+    // 2000 package directories, each the whole project (3050 entries): 6 million entries walked
+    // with a budget per directory and no memory of what was walked (about 20 s in a debug build),
+    // 50,000 at most with one budget for them all, a few thousand when a directory is walked once.
     let paths: Vec<_> = (0..2000).map(|i| serde_json::json!({ "path": if i % 2 == 0 { "." } else { "./" } })).collect();
     let json = serde_json::json!({ "packageDirectories": paths });
     fs::write(project.path().join("sfdx-project.json"), json.to_string()).unwrap();
-    let out = run(sfjwt(project.path()).args(["doctor", "--offline", "--format", "json", "-i", CLIENT_ID]), None);
-    assert!(out.elapsed < Duration::from_secs(15), "took {:?}", out.elapsed);
-    assert!(matches!(out.code, 0 | 1), "{}", out.both());
+    let out = offline_json_in(project.path()).args(["-i", CLIENT_ID]).run();
+    assert!(out.elapsed < Duration::from_secs(8), "took {:?}", out.elapsed);
+    assert!(matches!(out.code, 0 | 1), "{}", out.describe());
 }
 
 #[test]
@@ -465,34 +278,30 @@ fn overflowing_numbers_are_usage_errors() {
         ["--wait", "18446744073709551615s1s"],
         ["--timeout", "99999999999999999999"],
     ] {
-        let out = run(sfjwt(dir.path()).args(["doctor", "--offline"]).args(args), None);
-        assert_eq!(out.code, 2, "{args:?}: {}", out.both());
+        let out = Test::new().current_dir(dir.path()).args(["doctor", "--offline"]).args(args).run();
+        assert_eq!(out.code, 2, "{args:?}: {}", out.describe());
         assert_eq!(out.stderr.trim().lines().filter(|l| l.starts_with("error")).count(), 1, "{}", out.stderr);
+        // The error is the number's, not the one a run without inputs gets anyway.
+        out.stderr_contains(&format!("invalid value '{}' for '{}", args[1], args[0]));
     }
 }
 
 // -------------------------------------------------------------------------------------------
 // Class 5: files written safely
 
-fn doctor_offline(dir: &Path) -> Command {
-    let mut cmd = sfjwt(dir);
-    cmd.args(["doctor", "--offline", "-i", CLIENT_ID, "-o", USERNAME, "-f", &key_path()]);
-    cmd
-}
-
-#[cfg(unix)]
-fn mode(path: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    fs::metadata(path).unwrap().permissions().mode() & 0o777
+fn doctor_offline(dir: &Path) -> Test {
+    Test::new().current_dir(dir).args(["doctor", "--offline", "-i", CLIENT_ID, "-o", USERNAME, "-f", &key_path()])
 }
 
 #[cfg(unix)]
 #[test]
 fn reports_are_created_new_and_private() {
+    use crate::support::files::mode;
+
     let dir = tempfile::tempdir().unwrap();
     let new = dir.path().join("report.json");
-    let out = run(doctor_offline(dir.path()).args(["--json", "--output"]).arg(&new), None);
-    assert_eq!(out.code, 0, "{}", out.both());
+    let out = doctor_offline(dir.path()).args(["--json", "--output"]).arg(&new).run();
+    assert_eq!(out.code, 0, "{}", out.describe());
     assert_eq!(mode(&new), 0o600);
 
     // An existing file, a symlink to one, a dangling symlink: refused, nothing written anywhere.
@@ -504,8 +313,8 @@ fn reports_are_created_new_and_private() {
     std::os::unix::fs::symlink(dir.path().join("created-through-link"), &dangling).unwrap();
     for target in [&new, &victim, &link, &dangling] {
         let before = fs::read(target).ok();
-        let out = run(doctor_offline(dir.path()).args(["--json", "--output"]).arg(target), None);
-        assert_eq!(out.code, 2, "{}: {}", target.display(), out.both());
+        let out = doctor_offline(dir.path()).args(["--json", "--output"]).arg(target).run();
+        assert_eq!(out.code, 2, "{}: {}", target.display(), out.describe());
         assert!(out.stderr.contains("already exists"), "{}", out.stderr);
         assert_eq!(fs::read(target).ok(), before);
     }
@@ -515,8 +324,8 @@ fn reports_are_created_new_and_private() {
     // The bundle: a private directory of private files; a planted link under the name sfjwt will
     // use (the clock is pinned, so the name is predictable) is refused too.
     let bundle = dir.path().join("bundle");
-    let out = run(doctor_offline(dir.path()).arg("--report").arg(&bundle), None);
-    assert_eq!(out.code, 0, "{}", out.both());
+    let out = doctor_offline(dir.path()).arg("--report").arg(&bundle).run();
+    assert_eq!(out.code, 0, "{}", out.describe());
     assert_eq!(mode(&bundle), 0o700);
     for extension in ["json", "md"] {
         assert_eq!(mode(&bundle.join(format!("{BUNDLE_STAMP}-sfjwt.{extension}"))), 0o600);
@@ -524,20 +333,20 @@ fn reports_are_created_new_and_private() {
     let planted = dir.path().join("planted");
     fs::create_dir(&planted).unwrap();
     std::os::unix::fs::symlink(&victim, planted.join(format!("{BUNDLE_STAMP}-sfjwt.json"))).unwrap();
-    let out = run(doctor_offline(dir.path()).arg("--report").arg(&planted), None);
-    assert_eq!(out.code, 2, "{}", out.both());
+    let out = doctor_offline(dir.path()).arg("--report").arg(&planted).run();
+    assert_eq!(out.code, 2, "{}", out.describe());
     assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
 
     // The job summary is appended to, never created.
     let summary = dir.path().join("summary.md");
     fs::write(&summary, "earlier step\n").unwrap();
-    let out = run(doctor_offline(dir.path()).args(["--format", "github"]).env("GITHUB_STEP_SUMMARY", &summary), None);
-    assert_eq!(out.code, 0, "{}", out.both());
+    let out = doctor_offline(dir.path()).args(["--format", "github"]).env("GITHUB_STEP_SUMMARY", &summary).run();
+    assert_eq!(out.code, 0, "{}", out.describe());
     let text = fs::read_to_string(&summary).unwrap();
     assert!(text.starts_with("earlier step\n") && text.len() > 20, "{text}");
     let missing = dir.path().join("no-summary.md");
-    let out = run(doctor_offline(dir.path()).args(["--format", "github"]).env("GITHUB_STEP_SUMMARY", &missing), None);
-    assert_eq!(out.code, 2, "{}", out.both());
+    let out = doctor_offline(dir.path()).args(["--format", "github"]).env("GITHUB_STEP_SUMMARY", &missing).run();
+    assert_eq!(out.code, 2, "{}", out.describe());
     assert!(!missing.exists());
 }
 
@@ -546,30 +355,25 @@ fn reports_are_created_new_and_private() {
 fn a_failed_write_is_exit_2_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
     if Path::new("/dev/full").exists() {
-        let out = run(&mut shell(r#"exec "$0" "$@" > /dev/full"#), None);
-        assert_eq!(out.code, 2, "{}", out.both());
+        let out = shell(r#"exec "$0" "$@" > /dev/full"#);
+        assert_eq!(out.code, 2, "{}", out.describe());
         assert!(out.stderr.contains("No space left"), "{}", out.stderr);
-        let out =
-            run(doctor_offline(dir.path()).args(["--format", "github"]).env("GITHUB_STEP_SUMMARY", "/dev/full"), None);
-        assert_eq!(out.code, 2, "{}", out.both());
+        let out = doctor_offline(dir.path()).args(["--format", "github"]).env("GITHUB_STEP_SUMMARY", "/dev/full").run();
+        assert_eq!(out.code, 2, "{}", out.describe());
         assert!(out.stderr.contains("job summary") && out.stderr.contains("No space left"), "{}", out.stderr);
     }
     // A closed stdout (not a pipe) ...
-    let closed = run(&mut shell(r#"exec "$0" "$@" >&-"#), None);
-    assert_eq!(closed.code, 2, "{}", closed.both());
+    let closed = shell(r#"exec "$0" "$@" >&-"#);
+    assert_eq!(closed.code, 2, "{}", closed.describe());
     assert!(closed.stderr.contains("standard output is closed"), "{}", closed.stderr);
     // ... but not /dev/null, where the user sent it on purpose.
-    let null = run(&mut shell(r#"exec "$0" "$@" > /dev/null"#), None);
-    assert_eq!(null.code, 0, "{}", null.both());
+    let null = shell(r#"exec "$0" "$@" > /dev/null"#);
+    assert_eq!(null.code, 0, "{}", null.describe());
 }
 
 /// `sfjwt doctor --offline --json` with its stdout redirected by `sh` as `script` says.
-fn shell(script: &str) -> Command {
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c").arg(script).arg(env!("CARGO_BIN_EXE_sfjwt")).args(["doctor", "--offline", "--json"]);
-    cmd.args(["-i", CLIENT_ID, "-o", USERNAME]);
-    cmd.env_clear().env("SFJWT_NOW", NOW);
-    cmd
+fn shell(script: &str) -> Output {
+    Test::new().via_shell(script).args(["doctor", "--offline", "--json", "-i", CLIENT_ID, "-o", USERNAME]).run()
 }
 
 // -------------------------------------------------------------------------------------------
@@ -649,34 +453,24 @@ fn plant_and_run(
 ) -> (Vec<(String, String)>, Vec<String>) {
     let planted = plant::plant(form, encoding, canary);
     let mut needles = planted.needles.clone();
-    let outputs = Outputs::new();
-    let dir = outputs.dir.path().to_path_buf();
-    let mut stdin: Option<Vec<u8>> = None;
-    let mut endpoint = None;
-    let mut cmd = sfjwt(&dir);
-    cmd.arg("doctor").args(format).args(["--timeout", "3"]);
-    outputs.attach(&mut cmd, to_file);
-    let login = |cmd: &mut Command| {
-        cmd.args(["-i", CLIENT_ID, "-o", USERNAME, "-f", &key_path()]);
-    };
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    let mut running = None;
+    let test = Test::new().current_dir(dir).arg("doctor").args(format).args(["--timeout", "3"]).every_channel(to_file);
+    let login = |test: Test| test.args(["-i", CLIENT_ID, "-o", USERNAME, "-f", &key_path()]);
     let url_with = |canary: &str| match canary.len() % 3 {
         0 => format!("https://ci:{canary}@login.salesforce.com"),
         1 => format!("https://login.salesforce.com/?sid={canary}"),
         _ => format!("https://login.salesforce.com/secur/frontdoor.jsp#access_token={canary}&x=1"),
     };
     let error_text = format!("ERROR running org login jwt: failed\n{}\nexit 1\n", planted.text);
-    match channel {
-        Channel::ErrorInline => {
-            cmd.args(["--error", &error_text]);
-        }
+    let test = match channel {
+        Channel::ErrorInline => test.args(["--error", &error_text]),
         Channel::ErrorFile => {
             fs::write(dir.join("error.txt"), &error_text).unwrap();
-            cmd.arg("--error").arg(format!("@{}", dir.join("error.txt").display()));
+            test.arg("--error").arg(format!("@{}", dir.join("error.txt").display()))
         }
-        Channel::ErrorStdin => {
-            cmd.args(["--error", "-"]);
-            stdin = Some(error_text.into_bytes());
-        }
+        Channel::ErrorStdin => test.args(["--error", "-"]).stdin(error_text),
         Channel::StatusLine
         | Channel::Header
         | Channel::Location
@@ -684,51 +478,42 @@ fn plant_and_run(
         | Channel::PlainBody
         | Channel::HtmlPage => {
             let line = one_line(&planted.text);
-            let json = r#"{"error":"invalid_grant","error_description":"user hasn't approved this consumer"}"#;
+            let json_type = ("Content-Type", "application/json");
             let fake = match channel {
-                Channel::StatusLine => {
-                    Endpoint::answering(&format!("400 {line}"), &[("Content-Type", "application/json")], json)
-                }
-                Channel::Header => Endpoint::answering(
-                    "400 Bad Request",
-                    &[("Content-Type", "application/json"), ("X-Debug", &line)],
-                    json,
-                ),
-                Channel::Location => Endpoint::answering(
+                Channel::StatusLine => endpoint(&format!("400 {line}"), &[json_type], NOT_APPROVED),
+                Channel::Header => endpoint("400 Bad Request", &[json_type, ("X-Debug", &line)], NOT_APPROVED),
+                Channel::Location => endpoint(
                     "302 Found",
                     &[("Location", &format!("https://acme.my.salesforce.com/cb?state=1&{line}"))],
                     "",
                 ),
                 Channel::JsonField => {
                     let body = serde_json::json!({ "error": "invalid_grant", "error_description": planted.text, "id_token": canary });
-                    Endpoint::answering("400 Bad Request", &[("Content-Type", "application/json")], &body.to_string())
+                    endpoint("400 Bad Request", &[json_type], &body.to_string())
                 }
-                Channel::PlainBody => Endpoint::answering("200 OK", &[("Content-Type", "text/plain")], &planted.text),
-                _ => Endpoint::answering(
+                Channel::PlainBody => endpoint("200 OK", &[("Content-Type", "text/plain")], &planted.text),
+                _ => endpoint(
                     "500 Server Error",
                     &[("Content-Type", "text/html")],
                     &format!("<html><head><title>{line}</title></head><body>{}</body></html>", planted.text),
                 ),
             };
-            login(&mut cmd);
-            cmd.args(["--instance-url", &fake.url]);
-            endpoint = Some(fake);
+            let test = login(test).args(["--instance-url", &fake.url()]);
+            running = Some(fake);
+            test
         }
-        Channel::InstanceUrl => {
-            cmd.args(["--offline", "--instance-url", &url_with(canary)]);
-        }
+        Channel::InstanceUrl => test.args(["--offline", "--instance-url", &url_with(canary)]),
         Channel::ProjectUrl => {
             let json = serde_json::json!({ "packageDirectories": [{ "path": "." }], "sfdcLoginUrl": url_with(canary) });
             fs::write(dir.join("sfdx-project.json"), json.to_string()).unwrap();
-            cmd.arg("--offline");
+            test.arg("--offline")
         }
         Channel::Proxy => {
             // Nothing listens there: the refusal names the proxy, which must come out masked.
-            let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            let port = server::closed_address().port();
             let scheme = if canary.len().is_multiple_of(2) { "http://" } else { "" };
-            cmd.env("HTTPS_PROXY", format!("{scheme}proxyuser:{canary}@127.0.0.1:{port}"));
-            login(&mut cmd);
-            cmd.args(["--instance-url", "https://sfjwt-hostile.invalid"]);
+            login(test.env("HTTPS_PROXY", format!("{scheme}proxyuser:{canary}@127.0.0.1:{port}")))
+                .args(["--instance-url", "https://sfjwt-hostile.invalid"])
         }
         Channel::AdminOrg => {
             let json = match canary.len() % 2 {
@@ -742,29 +527,23 @@ fn plant_and_run(
                 }}),
             };
             fs::write(dir.join("admin.json"), json.to_string()).unwrap();
-            cmd.arg("--offline").arg("--admin-org").arg(dir.join("admin.json"));
-            cmd.args(["-o", USERNAME]);
+            test.arg("--offline").arg("--admin-org").arg(dir.join("admin.json")).args(["-o", USERNAME])
         }
         Channel::Claims => {
             let signature = format!("{canary}Sig");
             needles.push(signature.clone());
             let claims = serde_json::json!({ "iss": CLIENT_ID, "sub": planted.text, "aud": "https://login.salesforce.com", "exp": 1_798_761_700 });
-            cmd.args(["--offline", "--assertion", &jws(&claims.to_string(), &signature)]);
+            test.args(["--offline", "--assertion", &jws(&claims.to_string(), &signature)])
         }
         Channel::KeyFile | Channel::KeyEnv | Channel::KeyStdin => {
-            cmd.args(["--offline", "-i", CLIENT_ID, "-o", USERNAME]);
+            let test = test.args(["--offline", "-i", CLIENT_ID, "-o", USERNAME]);
             match channel {
                 Channel::KeyFile => {
                     fs::write(dir.join("server.key"), &planted.text).unwrap();
-                    cmd.arg("-f").arg(dir.join("server.key"));
+                    test.arg("-f").arg(dir.join("server.key"))
                 }
-                Channel::KeyEnv => {
-                    cmd.env("SFJWT_KEY", &planted.text);
-                }
-                _ => {
-                    cmd.args(["-f", "-"]);
-                    stdin = Some(planted.text.clone().into_bytes());
-                }
+                Channel::KeyEnv => test.env("SFJWT_KEY", &planted.text),
+                _ => test.args(["-f", "-"]).stdin(planted.text.clone()),
             }
         }
         Channel::AppMetadata => {
@@ -785,17 +564,15 @@ fn plant_and_run(
                 xml_escape(&one_line(&planted.text))
             );
             fs::write(dir.join("Ci.connectedApp-meta.xml"), xml).unwrap();
-            cmd.args(["--offline", "-i", CLIENT_ID, "-o", USERNAME, "--connected-app"])
-                .arg(dir.join("Ci.connectedApp-meta.xml"));
+            test.args(["--offline", "-i", CLIENT_ID, "-o", USERNAME, "--connected-app"])
+                .arg(dir.join("Ci.connectedApp-meta.xml"))
         }
-        Channel::WrongFlag => {
-            cmd.arg(format!("--timeout={}", one_line(&planted.text)));
-        }
-    }
-    let out = run(&mut cmd, stdin.as_deref());
-    drop(endpoint);
-    assert!(matches!(out.code, 0..=3), "{channel:?}: exit {}: {}", out.code, out.stderr);
-    (outputs.read(&out), needles)
+        Channel::WrongFlag => test.arg(format!("--timeout={}", one_line(&planted.text))),
+    };
+    let out = test.run();
+    drop(running);
+    assert!(matches!(out.code, 0..=3), "{channel:?}: {}", out.describe());
+    (out.channels(), needles)
 }
 
 /// `PROPTEST_CASES` when set, else `default`.

@@ -152,7 +152,6 @@ impl Scenario {
     }
 
     fn judge(&self, out: &Output) -> Result<(), String> {
-        out.no_panic();
         let json: Value = serde_json::from_str(&out.stdout).map_err(|e| format!("stdout is not JSON ({e})"))?;
         let causes: Vec<String> = json["causes"]
             .as_array()

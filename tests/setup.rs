@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+#[cfg(unix)]
+use crate::support::files::mode;
 use crate::support::{
     Output, Test, USERNAME,
     fake_salesforce::{FakeSalesforce, Org, User},
@@ -22,12 +24,6 @@ fn setup(dir: &Path, args: &[&str]) -> Output {
 
 fn json_path(run: &Output, pointer: &str) -> PathBuf {
     PathBuf::from(run.json().pointer(pointer).and_then(|v| v.as_str()).unwrap_or_else(|| panic!("no {pointer}")))
-}
-
-#[cfg(unix)]
-fn mode(path: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
 /// The whole path a new user takes: setup, deploy, assign, doctor, and Salesforce issues a token.

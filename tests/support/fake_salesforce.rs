@@ -120,6 +120,11 @@ impl FakeSalesforce {
         self.server.requests()
     }
 
+    /// How many connections were accepted, complete requests or not.
+    pub fn connections(&self) -> usize {
+        self.server.connections()
+    }
+
     /// How many requests went to the token endpoint's path, whatever their method.
     pub fn token_requests(&self) -> usize {
         self.requests().iter().filter(|request| request.route() == TOKEN_PATH).count()

@@ -1,10 +1,12 @@
-//! What the test modules share: the binary runner, the fakes, test keys and the JUnit checker.
+//! What the test modules share: the binary runner, the fakes, test keys, file modes and the JUnit
+//! checker.
 
 pub mod fake_rest;
 pub mod fake_salesforce;
+pub mod files;
 pub mod junit;
 pub mod server;
 pub mod test;
 pub mod test_key;
 
-pub use test::{CLIENT_ID, NOW, Output, Test, USERNAME, fixture, read_fixture};
+pub use test::{CLIENT_ID, NOW, Output, Test, USERNAME, fixture, fixture_path, read_fixture};

@@ -248,6 +248,13 @@ fn answer_unreadable(wire: &mut impl Wire, error: &ReadError, now: OffsetDateTim
     let _ = Response::new(status, TEXT, text).write_to(wire, now);
 }
 
+/// An address on 127.0.0.1 where nothing listens: connecting is refused (barring a rare reuse
+/// of the port by another process in the meantime).
+pub fn closed_address() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    listener.local_addr().expect("a bound address")
+}
+
 /// Locks, shrugging off poisoning: a panicking test thread must not take a fake down with it.
 pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())

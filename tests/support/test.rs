@@ -6,16 +6,20 @@
 //!     .stdout_contains("key.encrypted");
 //! ```
 //!
-//! Every run starts from a clean environment: the variables sfjwt, the sf CLI and the proxies
-//! read are removed (so a developer's own `SF_AUDIENCE_URL`, `HTTPS_PROXY` or `CI` changes
-//! nothing), `HOME` is an empty directory (the sf CLI's state lives there: never the real one),
-//! colour is off, the clock is pinned to [`NOW`], and the working directory is the crate root,
-//! where the fixtures are. A test's own `.env(..)` comes after all that and wins.
+//! Every run starts from a clean environment: the variables sfjwt, the sf CLI, GitHub Actions
+//! and the proxies read are removed (so a developer's own `SF_AUDIENCE_URL`, `HTTPS_PROXY` or
+//! `CI` changes nothing), `HOME` is an empty directory (the sf CLI's state lives there: never the
+//! real one), colour is off, the clock is pinned to [`NOW`], and the working directory is the
+//! crate root, where the fixtures are. A test's own `.env(..)` comes after all that and wins.
+//!
+//! Every run is bounded: one that has not ended after [`TIME_LIMIT`] (or `.time_limit(..)`) is
+//! killed and fails the test, and so does one that panicked or died of a signal.
 
 use std::ffi::{OsStr, OsString};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -27,21 +31,21 @@ pub const NOW: i64 = 1_798_761_600;
 pub const CLIENT_ID: &str = "3MVG9EXAMPLE0nly.TestKey_ForSfjwtDocs0000000000000000000000000000000000000000000";
 pub const USERNAME: &str = "ci@example.com";
 
-/// Variables removed from every run, besides those starting with `SFJWT_`, `SF_` and `SFDX_`.
-const REMOVED: &[&str] = &[
-    "NO_COLOR",
-    "CI",
-    "TARGET_USERNAME",
-    "GITHUB_STEP_SUMMARY",
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-    "NO_PROXY",
-    "no_proxy",
-];
+/// How long a run may take before it counts as hung. A run takes well under a second; the bound
+/// is generous so that a debug build on a loaded 2-core machine passes.
+pub const TIME_LIMIT: Duration = Duration::from_secs(30);
+
+/// Variables removed from every run, besides those starting with `SFJWT_`, `SF_`, `SFDX_` or
+/// `GITHUB_` and those ending in `_PROXY` in any case (`NO_PROXY`, `https_proxy`…).
+const REMOVED: &[&str] = &["NO_COLOR", "CI", "TARGET_USERNAME"];
+const REMOVED_PREFIXES: &[&str] = &["SFJWT_", "SF_", "SFDX_", "GITHUB_"];
+
+fn removed(name: &OsStr) -> bool {
+    let name = name.to_string_lossy();
+    REMOVED.contains(&name.as_ref())
+        || REMOVED_PREFIXES.iter().any(|prefix| name.starts_with(prefix))
+        || name.to_ascii_uppercase().ends_with("_PROXY")
+}
 
 /// A run of the binary, being described.
 #[must_use = "a Test does nothing until .run()"]
@@ -50,6 +54,11 @@ pub struct Test {
     env: Vec<(OsString, OsString)>,
     stdin: Option<Vec<u8>>,
     current_dir: PathBuf,
+    time_limit: Duration,
+    /// With `--output` too: see [`Test::every_channel`].
+    every_channel: Option<bool>,
+    /// The `sh -c` script of [`Test::via_shell`].
+    shell: Option<String>,
 }
 
 impl Default for Test {
@@ -70,6 +79,9 @@ impl Test {
             ],
             stdin: None,
             current_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+            time_limit: TIME_LIMIT,
+            every_channel: None,
+            shell: None,
         }
     }
 
@@ -108,17 +120,50 @@ impl Test {
         self
     }
 
+    /// Makes the run write to every output channel a `doctor` run has besides stdout and stderr,
+    /// in a temporary folder of its own: the `--report` bundle, the job summary
+    /// (`GITHUB_STEP_SUMMARY`, an empty file as the runner creates it) and, with `output_file`,
+    /// `--output` (the report then leaves stdout). [`Output::channels`] reads them all back.
+    /// The flags go last, so that they follow the subcommand.
+    pub fn every_channel(mut self, output_file: bool) -> Test {
+        self.every_channel = Some(output_file);
+        self
+    }
+
+    /// Runs sfjwt through `sh -c script`, with the binary as `$0` and the arguments as `$@`, for
+    /// what only a shell sets up: `exec "$0" "$@" >&-` runs it with stdout closed.
+    pub fn via_shell(mut self, script: &str) -> Test {
+        self.shell = Some(script.to_string());
+        self
+    }
+
     /// The arguments so far, for describing the run.
     pub fn arguments(&self) -> impl Iterator<Item = &OsString> {
         self.args.iter()
     }
 
-    pub fn run(self) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_sfjwt"));
+    pub fn run(mut self) -> Output {
+        let channels = self.every_channel.map(|output_file| {
+            let dir = tempfile::tempdir().expect("a folder for the output channels");
+            std::fs::write(dir.path().join(SUMMARY), "").expect("the job summary file");
+            self.env.push(("GITHUB_STEP_SUMMARY".into(), dir.path().join(SUMMARY).into()));
+            self.args.extend(["--report".into(), dir.path().join(BUNDLE).into()]);
+            if output_file {
+                self.args.extend(["--output".into(), dir.path().join(OUTPUT_FILE).into()]);
+            }
+            dir
+        });
+        let binary = env!("CARGO_BIN_EXE_sfjwt");
+        let mut command = match &self.shell {
+            Some(script) => {
+                let mut shell = Command::new("sh");
+                shell.arg("-c").arg(script).arg(binary);
+                shell
+            }
+            None => Command::new(binary),
+        };
         for (name, _) in std::env::vars_os() {
-            let text = name.to_string_lossy();
-            let sfjwt_or_sf = ["SFJWT_", "SF_", "SFDX_"].iter().any(|prefix| text.starts_with(prefix));
-            if sfjwt_or_sf || REMOVED.contains(&text.as_ref()) {
+            if removed(&name) {
                 command.env_remove(&name);
             }
         }
@@ -129,23 +174,64 @@ impl Test {
         let started = Instant::now();
         let mut child = command.spawn().expect("sfjwt starts");
         // sfjwt stops reading at its limit: the rest of a huge input meets a closed pipe.
-        let writer = self.stdin.map(|bytes| {
+        if let Some(bytes) = self.stdin {
             let mut pipe = child.stdin.take().expect("stdin is piped");
             thread::spawn(move || {
                 let _ = pipe.write_all(&bytes);
-            })
-        });
-        let output = child.wait_with_output().expect("sfjwt runs");
-        let elapsed = started.elapsed();
-        if let Some(writer) = writer {
-            let _ = writer.join();
+            });
         }
-        Output {
+        let (done, finished) = mpsc::channel();
+        let stdout = read_to_end(child.stdout.take().expect("stdout is piped"), done.clone());
+        let stderr = read_to_end(child.stderr.take().expect("stderr is piped"), done);
+        let deadline = started + self.time_limit;
+        // Both pipes close when sfjwt ends; the wait after that is for the exit status alone.
+        let ended = (0..2).all(|_| finished.recv_timeout(deadline.saturating_duration_since(Instant::now())).is_ok())
+            && wait_until(&mut child, deadline);
+        if !ended {
+            let _ = child.kill();
+            let _ = child.wait();
+            let args: Vec<_> = self.args.iter().map(|arg| arg.to_string_lossy()).collect();
+            panic!("sfjwt {} hung: killed after {:?}", args.join(" "), self.time_limit);
+        }
+        let status = child.wait().expect("sfjwt's exit status");
+        let output = Output {
             args: self.args,
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-            elapsed,
+            code: status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&stdout.join().expect("stdout is read")).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr.join().expect("stderr is read")).into_owned(),
+            elapsed: started.elapsed(),
+            channels,
+        };
+        // 101 is a Rust panic's exit code; -1 a signal.
+        let crashed = output.stderr.contains("panicked") || output.code == 101 || output.code < 0;
+        assert!(!crashed, "sfjwt crashed: {}", output.describe());
+        output
+    }
+}
+
+/// The folder of the `--report` bundle, and the files of the job summary and `--output`, in the
+/// folder of [`Test::every_channel`].
+const BUNDLE: &str = "bundle";
+const SUMMARY: &str = "summary.md";
+const OUTPUT_FILE: &str = "report.out";
+
+/// Reads `pipe` to its end on a thread of its own and says so on `done`.
+fn read_to_end(mut pipe: impl Read + Send + 'static, done: mpsc::Sender<()>) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        let _ = done.send(());
+        bytes
+    })
+}
+
+/// Whether `child` has exited by `deadline`.
+fn wait_until(child: &mut Child, deadline: Instant) -> bool {
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => return true,
+            Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(1)),
+            _ => return false,
         }
     }
 }
@@ -160,6 +246,8 @@ pub struct Output {
     pub stdout: String,
     pub stderr: String,
     pub elapsed: Duration,
+    /// The folder of [`Test::every_channel`], kept until the output goes.
+    channels: Option<tempfile::TempDir>,
 }
 
 impl Output {
@@ -193,10 +281,22 @@ impl Output {
         self
     }
 
-    #[track_caller]
-    pub fn no_panic(&self) -> &Output {
-        assert!(!self.stderr.contains("panicked") && self.code >= 0, "sfjwt crashed: {}", self.describe());
-        self
+    /// Every output channel and what it holds, labelled: stdout, stderr and, for a run with
+    /// [`Test::every_channel`], the job summary, the `--output` file and the bundle's files.
+    pub fn channels(&self) -> Vec<(String, String)> {
+        let mut channels =
+            vec![("stdout".to_string(), self.stdout.clone()), ("stderr".to_string(), self.stderr.clone())];
+        let Some(dir) = &self.channels else { return channels };
+        let mut files = vec![dir.path().join(SUMMARY), dir.path().join(OUTPUT_FILE)];
+        if let Ok(entries) = std::fs::read_dir(dir.path().join(BUNDLE)) {
+            files.extend(entries.map(|entry| entry.expect("a bundle entry").path()));
+        }
+        for file in files {
+            if let Ok(text) = std::fs::read_to_string(&file) {
+                channels.push((file.display().to_string(), text));
+            }
+        }
+        channels
     }
 
     /// stdout as JSON (a `--format json` run).
@@ -277,6 +377,11 @@ pub fn fixture(path: &str) -> String {
     let full = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(path);
     assert!(full.exists(), "missing fixture {}", full.display());
     format!("fixtures/{path}")
+}
+
+/// `fixtures/<path>` as an absolute path, for runs in another working directory.
+pub fn fixture_path(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture(path))
 }
 
 /// The contents of `fixtures/<path>`.

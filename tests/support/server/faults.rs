@@ -20,6 +20,9 @@ pub enum Fault {
     ResetMidResponse,
     /// Reads the request and stays silent this long, then sends [`SUCCESS_BODY`].
     SlowHeaders(Duration),
+    /// Reads the request and never answers: the connection stays open, silent, until the client
+    /// gives up and closes it.
+    Silent,
     /// Sends the head (with `Content-Length`) at once, then trickles
     /// [`SUCCESS_BODY`] a byte at a time, spread over this long.
     SlowBody(Duration),
@@ -37,6 +40,10 @@ pub enum Fault {
     Canned { status: u16, content_type: String, body: String },
     /// `200 OK` with a `text/plain` body.
     NotJson,
+    /// `HTTP/1.1 <status_line>`, these headers and this body, written as they are, with only
+    /// `Content-Length` and `Connection: close` added: answers no real server sends, such as a
+    /// status line or a header holding a secret.
+    Raw { status_line: String, headers: Vec<(String, String)>, body: String },
 }
 
 /// A well-formed success, sent after the slow faults' delays so that a patient
@@ -68,6 +75,7 @@ pub fn serve(fault: &Fault, stream: &mut impl Wire, request: &Request, now: Offs
             thread::sleep(*delay);
             Response::new(200, JSON, SUCCESS_BODY).write_to(stream, now)
         }
+        Fault::Silent => wait_for_the_client_to_leave(stream),
         Fault::SlowBody(duration) => trickle_body(stream, *duration, now),
         Fault::Html(status) => Response::new(*status, http::HTML, DATA_NOT_AVAILABLE_PAGE).write_to(stream, now),
         Fault::HugeBody(size) => huge_json_error(stream, *size, now),
@@ -76,7 +84,33 @@ pub fn serve(fault: &Fault, stream: &mut impl Wire, request: &Request, now: Offs
             Response::new(*status, content_type, body.as_str()).write_to(stream, now)
         }
         Fault::NotJson => Response::new(200, http::TEXT, "OK: this is not JSON\n").write_to(stream, now),
+        Fault::Raw { status_line, headers, body } => raw(stream, status_line, headers, body),
     }
+}
+
+/// Reads (and drops) whatever the client still sends until it closes the connection; the
+/// socket's idle time-out only wakes the loop.
+fn wait_for_the_client_to_leave(stream: &mut impl Wire) -> io::Result<()> {
+    let mut buffer = [0; 1024];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) => return Ok(()),
+            Ok(_) => {}
+            Err(error) if matches!(error.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {}
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+fn raw(stream: &mut impl Wire, status_line: &str, headers: &[(String, String)], body: &str) -> io::Result<()> {
+    let mut response = format!("HTTP/1.1 {status_line}\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
+    for (name, value) in headers {
+        response += &format!("{name}: {value}\r\n");
+    }
+    response += "\r\n";
+    response += body;
+    stream.write_all(response.as_bytes())?;
+    stream.flush()
 }
 
 fn reset_mid_response(stream: &mut impl Wire, now: OffsetDateTime) -> io::Result<()> {
