@@ -1,6 +1,6 @@
 //! `--target-org`, the sf CLI's default org, its stored logins, and `--admin-org <alias>`, run
 //! through the binary against a temporary HOME holding files in the sf CLI's exact shapes, and a
-//! fake `sf` on PATH. Self-contained: nothing here reads or writes the real home directory.
+//! fake `sf` on PATH ([`SfHome`]: nothing here reads or writes the real home directory).
 
 use std::{
     path::{Path, PathBuf},
@@ -9,121 +9,26 @@ use std::{
 
 use serde_json::json;
 
+use crate::support::files::set_mode;
 use crate::support::server::{Info, JSON, Request, Response, Server};
-use crate::support::{Output, Test};
+use crate::support::sf_home::{ENCRYPTED, JwtLogin, SfHome};
+use crate::support::{CLIENT_ID, Output, Test, USERNAME, fixture_path};
 
-const CLIENT_ID: &str = "3MVG9EXAMPLE0nly.TestKey_ForSfjwtDocs0000000000000000000000000000000000000000000";
-const USERNAME: &str = "ci@example.com";
 /// A made-up admin token: it must reach the org queries and never any output.
 const ADMIN_TOKEN: &str = "00D000000000001EAA!AQ4AQFakeAdminTokenForSfStateTests0123456789";
-/// sfdx-core's encrypted format (made-up hex).
-const ENCRYPTED: &str = "a1b2c3d4e5f60123456789abcdef0123456789abcdef:0123456789abcdef0123456789abcdef";
-const KEY_JSON: &str = r#"{"account":"local","key":"00112233445566778899aabbccddeeff","service":"sfdx"}"#;
+const KEY: &str = "keys/rsa2048.pkcs8.pem";
 
-fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(path)
+/// A healthy stored JWT login `ci-hub` for ci@example.com with the fixture key.
+fn healthy() -> SfHome {
+    let home = SfHome::new();
+    home.alias("ci-hub", USERNAME).jwt_login(JwtLogin::new(USERNAME, fixture_path(KEY)));
+    home
 }
 
-/// A temporary HOME (and working directory) with the sf CLI's files.
-struct Home {
-    root: tempfile::TempDir,
+/// `sfjwt doctor --format json` in `home`, with a PATH of `path` only.
+fn doctor(home: &SfHome, path: &[&Path]) -> Test {
+    home.doctor().env("PATH", std::env::join_paths(path).unwrap()).args(["--format", "json"])
 }
-
-impl Home {
-    fn new() -> Home {
-        let home = Home { root: tempfile::tempdir().unwrap() };
-        std::fs::create_dir_all(home.path().join(".sfdx")).unwrap();
-        std::fs::create_dir_all(home.work()).unwrap();
-        home
-    }
-
-    fn path(&self) -> PathBuf {
-        self.root.path().join("home")
-    }
-
-    fn work(&self) -> PathBuf {
-        self.root.path().join("work")
-    }
-
-    fn write(&self, relative: &str, contents: &str) -> PathBuf {
-        let path = self.path().join(relative);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, contents).unwrap();
-        path
-    }
-
-    /// The generic keychain file with the mode the sf CLI requires.
-    fn key_json(&self, mode: u32) {
-        let path = self.write(".sfdx/key.json", KEY_JSON);
-        set_mode(&path, mode);
-    }
-
-    fn alias(&self, alias: &str, username: &str) {
-        self.write(".sfdx/alias.json", &json!({ "orgs": { alias: username } }).to_string());
-    }
-
-    /// `~/.sfdx/<username>.json` as `sf org login jwt` writes it.
-    fn jwt_login(&self, username: &str, key: &Path, login_url: &str, instance_url: &str) {
-        let login = json!({
-            "accessToken": ENCRYPTED,
-            "orgId": "00D000000000001EAA",
-            "loginUrl": login_url,
-            "privateKey": key.display().to_string(),
-            "clientId": CLIENT_ID,
-            "instanceUrl": instance_url,
-            "isDevHub": false,
-            "username": username,
-            "instanceApiVersion": "66.0",
-        });
-        self.write(&format!(".sfdx/{username}.json"), &login.to_string());
-    }
-
-    /// What `sf org login web` writes: a refresh token and the CLI's own client id.
-    fn web_login(&self, username: &str) {
-        let login = json!({
-            "accessToken": ENCRYPTED,
-            "refreshToken": ENCRYPTED,
-            "orgId": "00D000000000002EAA",
-            "loginUrl": "https://login.salesforce.com",
-            "clientId": "PlatformCLI",
-            "instanceUrl": "https://example.my.salesforce.com",
-            "username": username,
-        });
-        self.write(&format!(".sfdx/{username}.json"), &login.to_string());
-    }
-
-    /// A healthy stored JWT login `ci-hub` for ci@example.com with the fixture key.
-    fn healthy(&self) {
-        self.key_json(0o600);
-        self.alias("ci-hub", USERNAME);
-        self.jwt_login(
-            USERNAME,
-            &fixture("keys/rsa2048.pkcs8.pem"),
-            "https://login.salesforce.com",
-            "https://example.my.salesforce.com",
-        );
-    }
-
-    /// `sfjwt doctor --format json` with this HOME and working directory, and a PATH of `path` only.
-    fn doctor(&self, path: &[&Path]) -> Test {
-        let path = std::env::join_paths(path).unwrap();
-        Test::new()
-            .env("HOME", self.path())
-            .env("USERPROFILE", self.path())
-            .env("PATH", path)
-            .current_dir(self.work())
-            .args(["doctor", "--format", "json"])
-    }
-}
-
-#[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
-}
-
-#[cfg(not(unix))]
-fn set_mode(_path: &Path, _mode: u32) {}
 
 /// Checks and causes without the sf CLI group, the part that must not depend on where inputs came from.
 fn verdict(out: &Output) -> (Vec<(String, String, String)>, Vec<String>) {
@@ -140,13 +45,11 @@ fn verdict(out: &Output) -> (Vec<(String, String, String)>, Vec<String>) {
 
 #[test]
 fn a_stored_jwt_login_gives_the_same_report_as_the_flags_with_provenance() {
-    let home = Home::new();
-    home.healthy();
-    let cert = fixture("certs/rsa2048.crt");
-    let key = fixture("keys/rsa2048.pkcs8.pem");
-    let stored = home.doctor(&[]).args(["--offline", "--target-org", "ci-hub"]).arg("--cert").arg(&cert).run();
-    let flags = home
-        .doctor(&[])
+    let home = healthy();
+    let cert = fixture_path("certs/rsa2048.crt");
+    let key = fixture_path(KEY);
+    let stored = doctor(&home, &[]).args(["--offline", "--target-org", "ci-hub"]).arg("--cert").arg(&cert).run();
+    let flags = doctor(&home, &[])
         .args(["--offline", "-i", CLIENT_ID, "-o", USERNAME])
         .arg("-f")
         .arg(&key)
@@ -167,33 +70,29 @@ fn a_stored_jwt_login_gives_the_same_report_as_the_flags_with_provenance() {
 
 #[test]
 fn the_default_org_of_the_project_config_is_used_without_any_flag() {
-    let home = Home::new();
-    home.healthy();
-    std::fs::write(home.work().join("sfdx-project.json"), "{}").unwrap();
-    std::fs::create_dir_all(home.work().join(".sf")).unwrap();
-    std::fs::write(home.work().join(".sf/config.json"), r#"{"target-org": "ci-hub"}"#).unwrap();
-    let out = home.doctor(&[]).arg("--offline").run();
+    let home = healthy();
+    home.project_config(json!({"target-org": "ci-hub"}));
+    let out = doctor(&home, &[]).arg("--offline").run();
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert_eq!(out.input_source("username"), "the sf CLI's stored login for ci-hub");
     assert!(out.check("sfcli.login")["summary"].as_str().unwrap().contains("JWT login"));
     // SF_TARGET_ORG wins over the config, as in the sf CLI; an unknown default is a note, not an error.
-    let unknown = home.doctor(&[]).arg("--offline").env("SF_TARGET_ORG", "nobody").run();
+    let unknown = doctor(&home, &[]).arg("--offline").env("SF_TARGET_ORG", "nobody").run();
     assert_eq!(unknown.code, 0, "{}", unknown.stdout);
     let notes = unknown.json()["notes"].to_string();
     assert!(notes.contains("default org `nobody` (env SF_TARGET_ORG) was not used"), "{notes}");
     // A default org for another user than --username is left alone.
-    let other = home.doctor(&[]).args(["--offline", "--username", "someone@else.com"]).run();
+    let other = doctor(&home, &[]).args(["--offline", "--username", "someone@else.com"]).run();
     assert_eq!(other.input_source("username"), "flag --username");
     assert_eq!(other.input_source("client id"), "");
 }
 
 #[test]
 fn a_stale_key_path_is_named_with_its_fix() {
-    let home = Home::new();
-    home.healthy();
+    let home = healthy();
     let gone = home.path().join("moved/server.key");
-    home.jwt_login(USERNAME, &gone, "https://login.salesforce.com", "https://example.my.salesforce.com");
-    let out = home.doctor(&[]).args(["--offline", "--target-org", "ci-hub"]).run();
+    home.jwt_login(JwtLogin::new(USERNAME, &gone));
+    let out = doctor(&home, &[]).args(["--offline", "--target-org", "ci-hub"]).run();
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert_eq!(out.causes()[0], "sfcli.key-path-stale");
     let cause = out.cause("sfcli.key-path-stale");
@@ -208,17 +107,16 @@ fn a_stale_key_path_is_named_with_its_fix() {
 #[cfg(unix)]
 #[test]
 fn an_unreadable_store_is_named_with_its_fix() {
-    let home = Home::new();
-    home.healthy();
+    let home = healthy();
     home.key_json(0o644);
-    let out = home.doctor(&[]).args(["--offline", "--target-org", "ci-hub"]).run();
+    let out = doctor(&home, &[]).args(["--offline", "--target-org", "ci-hub"]).run();
     assert_eq!(out.code, 1, "{}", out.stdout);
     let text = out.cause("sfcli.auth-store-unreadable").to_string();
     assert!(text.contains("Invalid file permissions for secret file") && text.contains("chmod 600"), "{text}");
 
     // Tokens copied from another machine: no key file here to decrypt them.
     std::fs::remove_file(home.path().join(".sfdx/key.json")).unwrap();
-    let copied = home.doctor(&[]).args(["--offline", "--target-org", "ci-hub"]).run();
+    let copied = doctor(&home, &[]).args(["--offline", "--target-org", "ci-hub"]).run();
     let text = copied.cause("sfcli.auth-store-unreadable").to_string();
     assert!(text.contains("another machine") && text.contains("`accessToken`"), "{text}");
     assert!(!copied.stdout.contains(&ENCRYPTED[..20]), "an encrypted value was shown");
@@ -226,18 +124,16 @@ fn an_unreadable_store_is_named_with_its_fix() {
     // A damaged alias file stops every sf command that names an org.
     home.key_json(0o600);
     home.write(".sfdx/alias.json", "{\"orgs\": {\"ci-hub\": ");
-    let damaged = home.doctor(&[]).args(["--offline", "--target-org", USERNAME]).run();
+    let damaged = doctor(&home, &[]).args(["--offline", "--target-org", USERNAME]).run();
     let text = damaged.cause("sfcli.auth-store-unreadable").to_string();
     assert!(text.contains("alias.json is damaged"), "{text}");
 }
 
 #[test]
 fn a_web_login_is_named_and_gives_only_the_username_and_login_url() {
-    let home = Home::new();
-    home.key_json(0o600);
-    home.alias("dev", "dev@example.com");
-    home.web_login("dev@example.com");
-    let out = home.doctor(&[]).args(["--offline", "--target-org", "dev"]).run();
+    let home = SfHome::new();
+    home.alias("dev", "dev@example.com").web_login("dev@example.com");
+    let out = doctor(&home, &[]).args(["--offline", "--target-org", "dev"]).run();
     let cause = out.cause("sfcli.not-jwt-login").to_string();
     assert!(cause.contains("refresh token") && cause.contains("sf org login jwt"), "{cause}");
     assert_eq!(out.input_source("username"), "the sf CLI's stored login for dev");
@@ -246,24 +142,17 @@ fn a_web_login_is_named_and_gives_only_the_username_and_login_url() {
 
 #[test]
 fn a_stored_instance_url_that_is_a_login_host_is_named() {
-    let home = Home::new();
-    home.healthy();
-    home.jwt_login(
-        USERNAME,
-        &fixture("keys/rsa2048.pkcs8.pem"),
-        "https://login.salesforce.com",
-        "https://login.salesforce.com",
-    );
-    let out = home.doctor(&[]).args(["--offline", "--target-org", "ci-hub"]).run();
+    let home = healthy();
+    home.jwt_login(JwtLogin::new(USERNAME, fixture_path(KEY)).at("https://login.salesforce.com"));
+    let out = doctor(&home, &[]).args(["--offline", "--target-org", "ci-hub"]).run();
     let text = out.cause("sfcli.instance-url-mismatch").to_string();
     assert!(text.contains("Destination URL not reset"), "{text}");
 }
 
 #[test]
 fn an_unknown_target_org_is_a_usage_error_with_suggestions() {
-    let home = Home::new();
-    home.healthy();
-    let out = home.doctor(&[]).args(["--offline", "--target-org", "ci-hbu"]).run();
+    let home = healthy();
+    let out = doctor(&home, &[]).args(["--offline", "--target-org", "ci-hbu"]).run();
     assert_eq!(out.code, 2, "{}", out.stdout);
     assert!(
         out.stderr.contains("--target-org ci-hbu") && out.stderr.contains("did you mean `ci-hub`"),
@@ -274,12 +163,11 @@ fn an_unknown_target_org_is_a_usage_error_with_suggestions() {
 
 #[test]
 fn ci_variable_names_are_low_precedence_sources() {
-    let home = Home::new();
-    let key = std::fs::read_to_string(fixture("keys/rsa2048.pkcs8.pem")).unwrap();
-    let out = home
-        .doctor(&[])
+    let home = SfHome::new();
+    let key = std::fs::read_to_string(fixture_path(KEY)).unwrap();
+    let out = doctor(&home, &[])
         .args(["--offline", "--cert"])
-        .arg(fixture("certs/rsa2048.crt"))
+        .arg(fixture_path("certs/rsa2048.crt"))
         .env("SFDX_CLIENT_ID", CLIENT_ID)
         .env("SFDX_HUB_KEY", &key)
         .env("TARGET_USERNAME", USERNAME)
@@ -292,8 +180,10 @@ fn ci_variable_names_are_low_precedence_sources() {
     assert_eq!(out.input_source("instance URL"), "env SF_ORG_INSTANCE_URL");
     assert!(out.json()["notes"].to_string().contains("`sf org login jwt` itself does not read it"));
     // A flag still wins.
-    let flagged =
-        home.doctor(&[]).args(["--offline", "--username", "other@example.com"]).env("TARGET_USERNAME", USERNAME).run();
+    let flagged = doctor(&home, &[])
+        .args(["--offline", "--username", "other@example.com"])
+        .env("TARGET_USERNAME", USERNAME)
+        .run();
     assert_eq!(flagged.input_source("username"), "flag --username");
     assert!(!out.stdout.contains("BEGIN PRIVATE KEY"));
 }
@@ -318,17 +208,16 @@ fn fake_org() -> Server<impl Fn(&Request, &Info) -> Response + Send + Sync + 'st
 #[cfg(unix)]
 #[test]
 fn admin_org_alias_runs_the_fake_sf_and_its_token_reaches_the_org_queries_only() {
-    let home = Home::new();
+    let home = SfHome::new();
     let org = fake_org();
     let org_url = org.url();
-    home.key_json(0o600);
     home.alias("admin", "admin@example.com");
     let admin = json!({"accessToken": ENCRYPTED, "refreshToken": ENCRYPTED, "username": "admin@example.com",
                        "instanceUrl": org_url, "loginUrl": "https://login.salesforce.com"});
     home.write(".sfdx/admin@example.com.json", &admin.to_string());
     // Answers only with --json and a closed stdin, as sfjwt must run it.
     let bin = fake_sf(
-        home.root.path(),
+        home.root(),
         &format!(
             r#"if read line; then echo 'stdin was open' >&2; exit 3; fi
 case "$*" in
@@ -337,8 +226,7 @@ case "$*" in
 esac"#
         ),
     );
-    let out = home
-        .doctor(&[&bin, Path::new("/usr/bin"), Path::new("/bin")])
+    let out = doctor(&home, &[&bin, Path::new("/usr/bin"), Path::new("/bin")])
         .args(["--admin-org", "admin", "--username", USERNAME, "--instance-url", "http://127.0.0.1:9"])
         .run();
     let check = out.check("sfcli.admin");
@@ -356,30 +244,30 @@ esac"#
 #[cfg(unix)]
 #[test]
 fn a_missing_slow_or_failing_sf_is_a_finding_not_a_crash_or_a_hang() {
-    let home = Home::new();
+    let home = SfHome::new();
     let admin_run = |path: &[&Path], extra: &[&str]| {
-        home.doctor(path).args(["--admin-org", "admin", "--instance-url", "http://127.0.0.1:9"]).args(extra).run()
+        doctor(&home, path).args(["--admin-org", "admin", "--instance-url", "http://127.0.0.1:9"]).args(extra).run()
     };
-    let empty = home.root.path().join("empty-bin");
+    let empty = home.root().join("empty-bin");
     std::fs::create_dir_all(&empty).unwrap();
     let missing = admin_run(&[&empty], &[]);
     let cause = missing.cause("sfcli.not-installed").to_string();
     assert!(cause.contains("npm install --global @salesforce/cli"), "{cause}");
 
     let system = [Path::new("/usr/bin"), Path::new("/bin")];
-    let slow_bin = fake_sf(&home.root.path().join("slow"), "exec sleep 30");
+    let slow_bin = fake_sf(&home.root().join("slow"), "exec sleep 30");
     let slow = admin_run(&[&slow_bin, system[0], system[1]], &["--timeout", "1"]);
     // The fake sf sleeps 30 s: a run that waited for it would take that long.
     assert!(slow.elapsed < Duration::from_secs(20), "{}", slow.describe());
     assert!(slow.cause("sfcli.command-failed").to_string().contains("no answer within 1 s"), "{}", slow.stdout);
 
-    let noise_bin = fake_sf(&home.root.path().join("noise"), &format!("echo 'Update available {ADMIN_TOKEN}'"));
+    let noise_bin = fake_sf(&home.root().join("noise"), &format!("echo 'Update available {ADMIN_TOKEN}'"));
     let noise = admin_run(&[&noise_bin, system[0], system[1]], &[]);
     let text = noise.cause("sfcli.command-failed").to_string();
     assert!(text.contains("printed no JSON") && !noise.stdout.contains("AQ4AQ"), "{text}");
 
     let failing_bin = fake_sf(
-        &home.root.path().join("failing"),
+        &home.root().join("failing"),
         r#"echo '{"status":1,"name":"NamedOrgNotFoundError","message":"No authorization information found for admin."}'; exit 1"#,
     );
     let failing = admin_run(&[&failing_bin, system[0], system[1]], &[]);
