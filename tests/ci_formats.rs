@@ -1,7 +1,7 @@
 //! What CI pipelines and support engineers get: JUnit and GitHub formats, severity control, the
 //! support bundle, identity redaction, environment-only configuration, completions and man page.
 
-use crate::support::{CLIENT_ID, Output, Test, fixture, junit, read_fixture};
+use crate::support::{CLIENT_ID, Output, Test, fixture, formats, junit, read_fixture};
 
 /// An encrypted key (error), an expired certificate (warning), a sandbox user on production (error).
 fn troubled() -> Vec<String> {
@@ -114,7 +114,7 @@ fn the_support_bundle_holds_json_and_markdown() {
 
 #[test]
 fn identities_can_be_redacted() {
-    for format in ["text", "json", "markdown", "junit", "github"] {
+    for &format in formats() {
         let out = doctor(&troubled(), &["--format", format, "--redact-identities"]);
         assert!(!out.stdout.contains("ci@acme.com.uat"), "{format} shows the username:\n{}", out.stdout);
         assert!(out.stdout.contains(".com.uat"), "{format} keeps the sandbox suffix");

@@ -1,15 +1,15 @@
 //! The real-world corpus (tests/corpus/, issue 11): every failure text, classified offline as a
 //! user would (`sfjwt doctor --offline --format json --error - <flags>`), must get the cause its
-//! header expects first. Prints the hit rate and every miss; fails below 95 %. Self-contained:
+//! header expects first. Prints the hit rate and every miss; fails below 95 %.
 //! tests/corpus/run.sh does the same from a shell.
 
 use std::{
     fs,
-    io::Write,
     path::{Path, PathBuf},
-    process::{Command, Stdio},
     sync::Mutex,
 };
+
+use crate::support::Test;
 
 const MIN_PERCENT: usize = 95;
 
@@ -50,26 +50,13 @@ fn texts(dir: &Path, found: &mut Vec<PathBuf>) {
     }
 }
 
-/// The first cause's id, or why there is none. Only the text and the header's flags count: no
-/// environment variables, and an empty home and working directory (no sf CLI state, no project).
-fn top_cause(case: &Case, home: &Path) -> Result<String, String> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sfjwt"))
-        .args(["doctor", "--offline", "--format", "json", "--error", "-"])
-        .args(&case.flags)
-        .env_clear()
-        .env("HOME", home)
-        .env("USERPROFILE", home)
-        .env("NO_COLOR", "1")
-        .current_dir(home)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| e.to_string())?;
-    child.stdin.take().unwrap().write_all(&case.text).map_err(|e| e.to_string())?;
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .map_err(|_| format!("no report (exit {:?}): {}", out.status.code(), String::from_utf8_lossy(&out.stderr)))?;
+/// The first cause's id, or why there is none. Only the text and the header's flags count: the
+/// clean environment of [`Test`], and an empty working directory (no project).
+fn top_cause(case: &Case, dir: &Path) -> Result<String, String> {
+    let out =
+        Test::offline_json().args(["--error", "-"]).args(&case.flags).stdin(case.text.clone()).current_dir(dir).run();
+    let json: serde_json::Value =
+        serde_json::from_str(&out.stdout).map_err(|_| format!("no report (exit {}): {}", out.code, out.stderr))?;
     json["causes"][0]["id"].as_str().map(str::to_string).ok_or_else(|| "no cause".to_string())
 }
 
@@ -82,7 +69,7 @@ fn the_corpus_gets_its_expected_top_causes() {
     let cases: Vec<Case> = paths.iter().map(|p| read_case(&root, p)).collect();
     assert!(cases.len() >= 150, "the corpus has {} texts; issue 11 asks for at least 150", cases.len());
 
-    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
     let misses = Mutex::new(Vec::new());
     let next = Mutex::new(0usize);
     std::thread::scope(|scope| {
@@ -95,7 +82,7 @@ fn the_corpus_gets_its_expected_top_causes() {
                         *next - 1
                     };
                     let Some(case) = cases.get(i) else { break };
-                    let got = top_cause(case, home.path());
+                    let got = top_cause(case, dir.path());
                     if got.as_deref() != Ok(case.expect.as_str()) {
                         let got = got.unwrap_or_else(|why| format!("({why})"));
                         misses.lock().unwrap().push(format!("{}: expect {}, got {got}", case.file, case.expect));

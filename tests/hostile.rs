@@ -15,15 +15,8 @@ use sfjwt::scrub::plant::{self, Encoding, Form};
 use crate::support::fake_salesforce::FakeSalesforce;
 use crate::support::files::mkfifo;
 use crate::support::server::{self, Fault, Info, Request, Response, Server};
-use crate::support::{CLIENT_ID, Output, Test, USERNAME, fixture_path};
+use crate::support::{CLIENT_ID, Output, Test, USERNAME, fixture_path, formats};
 
-const FORMATS: [&[&str]; 5] = [
-    &["--format", "text", "--verbose"],
-    &["--format", "json"],
-    &["--format", "markdown"],
-    &["--format", "junit"],
-    &["--format", "github"],
-];
 /// `SFJWT_NOW` as the bundle's file names spell it.
 const BUNDLE_STAMP: &str = "20270101T000000Z";
 const NOT_APPROVED: &str = r#"{"error":"invalid_grant","error_description":"user hasn't approved this consumer"}"#;
@@ -80,13 +73,13 @@ fn a_damaged_key_never_shows_its_body() {
     let needles = key_lines();
     for (damage, pem) in damaged_keys() {
         for source in ["file", "SFJWT_KEY", "SFJWT_KEY base64", "stdin"] {
-            for (i, format) in FORMATS.iter().enumerate() {
+            for &format in formats() {
                 let dir = tempfile::tempdir().unwrap();
                 let mut test = Test::new()
                     .current_dir(dir.path())
                     .args(["doctor", "--offline", "-i", CLIENT_ID, "-o", USERNAME])
-                    .args(*format)
-                    .every_channel(i == 1);
+                    .full_report(format)
+                    .every_channel(format == "json");
                 test = match source {
                     "file" => {
                         let path = dir.path().join("server.key");
@@ -448,7 +441,7 @@ fn plant_and_run(
     form: Form,
     encoding: Encoding,
     canary: &str,
-    format: &[&str],
+    format: &str,
     to_file: bool,
 ) -> (Vec<(String, String)>, Vec<String>) {
     let planted = plant::plant(form, encoding, canary);
@@ -456,7 +449,8 @@ fn plant_and_run(
     let work = tempfile::tempdir().unwrap();
     let dir = work.path();
     let mut running = None;
-    let test = Test::new().current_dir(dir).arg("doctor").args(format).args(["--timeout", "3"]).every_channel(to_file);
+    let test =
+        Test::new().current_dir(dir).arg("doctor").full_report(format).args(["--timeout", "3"]).every_channel(to_file);
     let login = |test: Test| test.args(["-i", CLIENT_ID, "-o", USERNAME, "-f", &key_path()]);
     let url_with = |canary: &str| match canary.len() % 3 {
         0 => format!("https://ci:{canary}@login.salesforce.com"),
@@ -618,15 +612,15 @@ proptest! {
         form in any::<usize>(),
         encoding in any::<usize>(),
         seed in any::<[u8; 8]>(),
-        format in 0..FORMATS.len(),
+        format in proptest::sample::select(formats()),
         to_file in any::<bool>(),
     ) {
         let form = form_for(channel, form);
         let encoding = encoding_for(channel, encoding);
         let canary = plant::canary(&seed);
-        let (outputs, needles) = plant_and_run(channel, form, encoding, &canary, FORMATS[format], to_file);
+        let (outputs, needles) = plant_and_run(channel, form, encoding, &canary, format, to_file);
         for (name, text) in &outputs {
-            prop_assert_eq!(plant::leak(&needles, text), None, "{:?} {:?} {:?} {:?}: {}:\n{}", channel, form, encoding, FORMATS[format], name, text);
+            prop_assert_eq!(plant::leak(&needles, text), None, "{:?} {:?} {:?} {:?}: {}:\n{}", channel, form, encoding, format, name, text);
         }
     }
 }
@@ -640,7 +634,7 @@ fn every_channel_is_covered() {
         {
             let canary = plant::canary(&[i as u8, 7]);
             let (outputs, needles) =
-                plant_and_run(channel, form, encoding, &canary, FORMATS[i % FORMATS.len()], i % 2 == 0);
+                plant_and_run(channel, form, encoding, &canary, formats()[i % formats().len()], i % 2 == 0);
             assert_no_leak(&needles, &outputs, &format!("{channel:?} {form:?} {encoding:?}"));
         }
     }

@@ -15,7 +15,7 @@ use sfjwt::{
 use crate::support::fake_rest::{
     self, ADMIN_PROFILE, ADMIN_USERNAME, AppRow, FakeRest, OrgModel, Refusal, TOKEN, UserRow,
 };
-use crate::support::server::Fault;
+use crate::support::server::{self, Fault};
 
 const CI_USER: &str = "ci@example.com";
 const CI_APP: &str = "CI Deploy";
@@ -387,10 +387,7 @@ fn the_runner_sorts_errors_by_what_they_mean() {
     let expired = session_with(&fake, "00D000000000001EAA!AQ4AQSomeOtherTokenThatExpired01234");
     assert_eq!(run_query(&client, &expired, SObject::User, "SELECT Id FROM User"), Err(QueryError::InvalidSession));
 
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap()
-    };
+    let closed = server::closed_address();
     let unreachable = AdminSession::new(&format!("http://{closed}"), TOKEN.into(), "test").unwrap();
     assert!(matches!(
         run_query(&client, &unreachable, SObject::User, "SELECT Id FROM User"),
@@ -400,10 +397,7 @@ fn the_runner_sorts_errors_by_what_they_mean() {
 
 #[test]
 fn an_unreachable_instance_stops_the_inspection() {
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap()
-    };
+    let closed = server::closed_address();
     let session = AdminSession::new(&format!("http://{closed}"), TOKEN.into(), "test").unwrap();
     let found = inspect(&client(), &session, CI_USER, &app(CI_APP));
     assert!(found.session_problem.unwrap().contains("could not query"));

@@ -1,8 +1,8 @@
 //! The words around the cause (issue 12) and untrusted text (issue 10, class 3): fix commands
 //! that a shell runs and that never write over an input, reports without internal names or
 //! placeholders that fit a screen, control characters and Markdown that cannot escape, and the
-//! edges of the command line. Self-contained: it runs the real binary and needs only `sh`
-//! (`openssl` when installed; otherwise a stand-in with its file behaviour runs the steps).
+//! edges of the command line. The fix steps run in `sh` (with `openssl` when installed;
+//! otherwise a stand-in with its file behaviour runs the steps).
 
 use std::{
     collections::BTreeSet,
@@ -10,56 +10,13 @@ use std::{
     process::{Command, Stdio},
 };
 
-const NOW: &str = "1798761600";
-const CLIENT_ID: &str = "3MVG9EXAMPLE0nly.TestKey_ForSfjwtDocs0000000000000000000000000000000000000000000";
+use crate::support::files::set_mode;
+use crate::support::{CLIENT_ID, Test, fixture_path, formats};
+
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// An empty home, so that no run reads the sf CLI's state of whoever runs the tests.
-fn empty_home() -> &'static Path {
-    static HOME: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
-    HOME.get_or_init(|| tempfile::tempdir().unwrap()).path()
-}
-
-/// The binary in a clean environment (an empty home), clock pinned, in `dir`.
-fn sfjwt(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfjwt"));
-    cmd.env("HOME", empty_home()).env("USERPROFILE", empty_home());
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        let proxy = name.to_ascii_lowercase().ends_with("_proxy");
-        if ["SFJWT_", "SF_", "SFDX_", "GITHUB_"].iter().any(|p| name.starts_with(p))
-            || name == "NO_COLOR"
-            || name == "CI"
-            || proxy
-        {
-            cmd.env_remove(name.as_ref());
-        }
-    }
-    cmd.env("SFJWT_NOW", NOW).current_dir(dir).stdin(Stdio::null());
-    cmd
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().expect("sfjwt runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn doctor(args: &[&str]) -> Run {
-    run(sfjwt(Path::new(ROOT)).arg("doctor").args(args))
-}
-
-fn json(run: &Run) -> serde_json::Value {
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", run.stdout, run.stderr))
+fn doctor(args: &[&str]) -> Test {
+    Test::new().arg("doctor").args(args)
 }
 
 const NOT_APPROVED: &str = r#"{"error":"invalid_grant","error_description":"user hasn't approved this consumer"}"#;
@@ -85,6 +42,14 @@ struct Scenario {
     name: String,
     args: Vec<String>,
     env: Vec<(&'static str, String)>,
+}
+
+impl Scenario {
+    /// `sfjwt doctor --offline --format <format>` with the scenario's flags and environment.
+    fn test(&self, format: &str) -> Test {
+        let test = Test::new().args(["doctor", "--offline", "--format", format]).args(&self.args);
+        self.env.iter().fold(test, |test, (name, value)| test.env(name, value))
+    }
 }
 
 fn scenario(name: &str, args: Vec<String>) -> Scenario {
@@ -206,8 +171,8 @@ fn scenarios() -> Vec<Scenario> {
             ["--connected-app".to_string(), format!("fixtures/metadata/{app}"), "--error".into(), NOT_APPROVED.into()];
         all.push(scenario(app, [setup(KEY, None, &[]), extra.to_vec()].concat()));
     }
-    let pem = std::fs::read_to_string(Path::new(ROOT).join("fixtures").join(KEY)).unwrap();
-    let base64 = std::fs::read_to_string(Path::new(ROOT).join("fixtures/keys/mangled/base64-of-pem.txt")).unwrap();
+    let pem = std::fs::read_to_string(fixture_path(KEY)).unwrap();
+    let base64 = std::fs::read_to_string(fixture_path("keys/mangled/base64-of-pem.txt")).unwrap();
     for (name, value) in [("key in SFJWT_KEY", pem.clone()), ("base64 key in SFJWT_KEY", base64)] {
         let mut args = setup(KEY, CERT, &["--username", "ci@acme.com.uat"]);
         args.drain(4..6); // no --jwt-key-file
@@ -218,15 +183,6 @@ fn scenarios() -> Vec<Scenario> {
     args.drain(4..6);
     all.push(Scenario { name: "mangled key in SFJWT_KEY".into(), args, env: vec![("SFJWT_KEY", literal)] });
     all
-}
-
-fn report(s: &Scenario, format: &str) -> Run {
-    let mut cmd = sfjwt(Path::new(ROOT));
-    cmd.args(["doctor", "--offline", "--format", format]).args(&s.args);
-    for (name, value) in &s.env {
-        cmd.env(name, value);
-    }
-    run(&mut cmd)
 }
 
 /// The programs a suggested command starts with.
@@ -329,9 +285,8 @@ fn every_fix_command_runs_names_no_label_and_writes_no_input() {
     let mut problems = Vec::new();
     let mut checked = 0;
     for s in scenarios() {
-        let out = report(&s, "json");
+        let report = s.test("json").run().json();
         let inputs = input_files(&s.args);
-        let report = json(&out);
         for cause in report["causes"].as_array().unwrap() {
             for step in cause["fix"].as_array().unwrap() {
                 let step = step.as_str().unwrap();
@@ -388,14 +343,10 @@ fn no_report_holds_an_internal_name_or_a_placeholder() {
     let summary_dir = tempfile::tempdir().unwrap();
     let mut problems = Vec::new();
     for s in scenarios() {
-        for format in ["text", "markdown", "json", "junit", "github"] {
-            let mut text = report(&s, format).stdout;
+        for &format in formats() {
+            let mut text = s.test(format).run().stdout;
             if format == "text" {
-                let mut verbose = s.args.clone();
-                verbose.push("-v".into());
-                text.push_str(
-                    &report(&Scenario { name: s.name.clone(), args: verbose, env: s.env.clone() }, "text").stdout,
-                );
+                text.push_str(&s.test("text").arg("-v").run().stdout);
             }
             if format == "github" {
                 let summary = summary_dir.path().join("summary.md");
@@ -403,14 +354,7 @@ fn no_report_holds_an_internal_name_or_a_placeholder() {
                 if !summary.exists() {
                     std::fs::write(&summary, "").unwrap();
                 }
-                let mut cmd = sfjwt(Path::new(ROOT));
-                cmd.args(["doctor", "--offline", "--format", "github"])
-                    .args(&s.args)
-                    .env("GITHUB_STEP_SUMMARY", &summary);
-                for (name, value) in &s.env {
-                    cmd.env(name, value);
-                }
-                run(&mut cmd);
+                s.test("github").env("GITHUB_STEP_SUMMARY", &summary).run();
                 text.push_str(&std::fs::read_to_string(&summary).unwrap_or_default());
             }
             for name in INTERNAL {
@@ -458,8 +402,7 @@ fn steps_path(dir: &Path) -> std::ffi::OsString {
     std::fs::create_dir_all(&bin).unwrap();
     let stand_in = bin.join("openssl");
     std::fs::write(&stand_in, OPENSSL_STAND_IN).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&stand_in, std::fs::Permissions::from_mode(0o755)).unwrap();
+    set_mode(&stand_in, 0o755);
     let mut paths = vec![bin];
     paths.extend(std::env::split_paths(&path));
     std::env::join_paths(paths).unwrap()
@@ -492,11 +435,10 @@ fn run_local_steps(dir: &Path, fix: &[serde_json::Value]) -> Vec<String> {
 fn in_folder(files: &[(&str, &str)], args: &[&str]) -> (tempfile::TempDir, serde_json::Value) {
     let dir = tempfile::tempdir().unwrap();
     for (fixture, name) in files {
-        std::fs::copy(Path::new(ROOT).join("fixtures").join(fixture), dir.path().join(name)).unwrap();
+        std::fs::copy(fixture_path(fixture), dir.path().join(name)).unwrap();
     }
-    let out =
-        run(sfjwt(dir.path()).args(["doctor", "--offline", "--format", "json", "--client-id", CLIENT_ID]).args(args));
-    (dir, json(&out))
+    let out = Test::offline_json().current_dir(dir.path()).args(["--client-id", CLIENT_ID]).args(args).run();
+    (dir, out.json())
 }
 
 fn fix_of(report: &serde_json::Value, id: &str) -> Vec<serde_json::Value> {
@@ -581,11 +523,9 @@ fn repairs_and_new_pairs_leave_every_existing_file_alone() {
 
 #[test]
 fn a_key_from_the_environment_is_written_to_a_file_first_and_values_are_quoted() {
-    let pem = std::fs::read_to_string(Path::new(ROOT).join("fixtures").join(KEY)).unwrap();
-    let out = run(sfjwt(Path::new(ROOT))
-        .args(["doctor", "--offline", "--format", "json", "-i", CLIENT_ID, "-o", "ci o'neil@acme.com.uat"])
-        .env("SFJWT_KEY", &pem));
-    let report = json(&out);
+    let pem = std::fs::read_to_string(fixture_path(KEY)).unwrap();
+    let out = Test::offline_json().args(["-i", CLIENT_ID, "-o", "ci o'neil@acme.com.uat"]).env("SFJWT_KEY", &pem).run();
+    let report = out.json();
     let fix = fix_of(&report, "host.environment-mismatch");
     let first = fix[0].as_str().unwrap();
     assert!(first.contains(r#"printf '%s\n' "$SFJWT_KEY" > server.key"#), "{first}");
@@ -607,10 +547,8 @@ fn a_key_from_the_environment_is_written_to_a_file_first_and_values_are_quoted()
 #[test]
 fn known_my_domain_and_sandbox_names_are_filled_in() {
     let args = setup(KEY, CERT, &["--instance-url", "https://acme.my.salesforce.com", "--username", "ci@acme.com.uat"]);
-    let out = doctor(
-        &[&["--offline", "--format", "json"][..], &args.iter().map(String::as_str).collect::<Vec<_>>()].concat(),
-    );
-    let step = json(&out)["causes"][0]["fix"][0].as_str().unwrap().to_string();
+    let out = Test::offline_json().args(&args).run();
+    let step = out.json()["causes"][0]["fix"][0].as_str().unwrap().to_string();
     assert!(
         step.contains("https://acme--uat.sandbox.my.salesforce.com") && step.contains("https://acme.my.salesforce.com"),
         "{step}"
@@ -645,11 +583,11 @@ fn the_common_failures_fit_a_screen() {
         ("key/cert mismatch", mismatch),
         ("invalid_client_id", client_id),
     ] {
-        let out = run(sfjwt(Path::new(ROOT)).args(["doctor", "--color", "never"]).args(&args));
+        let out = Test::new().args(["doctor", "--color", "never"]).args(&args).run();
         assert_eq!(out.code, 1, "{name}: {}", out.stderr);
         let screen: usize = out.stdout.lines().map(|l| l.chars().count().div_ceil(100).max(1)).sum();
         assert!(screen <= 33, "{name}: {screen} lines at 100 columns:\n{}", out.stdout);
-        let verbose = run(sfjwt(Path::new(ROOT)).args(["doctor", "--color", "never", "-v"]).args(&args));
+        let verbose = Test::new().args(["doctor", "--color", "never", "-v"]).args(&args).run();
         assert!(verbose.stdout.lines().count() > out.stdout.lines().count() + 10, "{name}: -v shows more");
         // An answer is quoted once, and no fix step is repeated.
         let steps: Vec<&str> =
@@ -676,16 +614,15 @@ fn control_characters_from_inputs_and_answers_are_shown_not_emitted() {
     let summary = dir.path().join("summary.md");
     // The runner creates the summary file; sfjwt only appends to it.
     std::fs::write(&summary, "").unwrap();
-    for format in ["text", "json", "markdown", "junit", "github"] {
+    for &format in formats() {
         for color in ["always", "never"] {
             let output = dir.path().join(format!("{format}-{color}.out"));
-            let out = run(sfjwt(Path::new(ROOT))
-                .args([
-                    "doctor", "--format", format, "--color", color, "-i", CLIENT_ID, "-o", planted, "--error", &answer,
-                ])
-                .args(["--output"])
-                .arg(&output)
-                .env("GITHUB_STEP_SUMMARY", &summary));
+            let out =
+                doctor(&["--format", format, "--color", color, "-i", CLIENT_ID, "-o", planted, "--error", &answer])
+                    .args(["--output"])
+                    .arg(&output)
+                    .env("GITHUB_STEP_SUMMARY", &summary)
+                    .run();
             let written = std::fs::read_to_string(&output).unwrap();
             for (what, text) in [("--output", &written), ("stderr", &out.stderr)] {
                 for bad in ['\u{7}', '\u{9b}', '\u{202e}'] {
@@ -716,7 +653,7 @@ fn control_characters_from_inputs_and_answers_are_shown_not_emitted() {
 fn markdown_output_cannot_be_broken_out_of() {
     let username = "ci@example.com\n# Injected heading\n| x | y |\n<img src=x onerror=alert(1)>[link](http://evil)`";
     let answer = "Error: user hasn't approved this consumer\n```\n# After the fence\n</details>";
-    let out = doctor(&["--format", "markdown", "-i", CLIENT_ID, "-o", username, "--error", answer]);
+    let out = doctor(&["--format", "markdown", "-i", CLIENT_ID, "-o", username, "--error", answer]).run();
     let md = out.stdout;
     for line in md.lines() {
         assert!(!line.starts_with("# Injected") && !line.starts_with("# After"), "a planted heading: {line}");
@@ -761,15 +698,15 @@ fn outside_code(line: &str) -> String {
 
 #[test]
 fn the_edges_say_what_happened() {
-    let none = run(sfjwt(&std::env::temp_dir()).arg("doctor"));
+    let none = doctor(&[]).current_dir(std::env::temp_dir()).run();
     assert_eq!(none.code, 2);
     assert!(none.stderr.contains("nothing to check") && none.stderr.contains("--jwt-key-file"), "{}", none.stderr);
 
-    let ids = run(sfjwt(Path::new(ROOT)).arg("explain"));
+    let ids = Test::new().arg("explain").run();
     assert_eq!(ids.code, 0);
     assert!(ids.stdout.contains("key.mangled") && ids.stdout.contains("approval.missing"), "{}", ids.stdout);
 
-    let explain = run(sfjwt(Path::new(ROOT)).args(["explain", "approval.self-authorize-not-approved"]));
+    let explain = Test::new().args(["explain", "approval.self-authorize-not-approved"]).run();
     assert!(
         !explain.stdout.contains("{username|")
             && explain.stdout.contains("sf org login web --client-id <consumer key>")
@@ -779,9 +716,10 @@ fn the_edges_say_what_happened() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("empty.txt");
     std::fs::write(&empty, "").unwrap();
-    let captured = doctor(&["--format", "json", "-o", "ci@example.com", "--error", &format!("@{}", empty.display())]);
+    let captured =
+        doctor(&["--format", "json", "-o", "ci@example.com", "--error", &format!("@{}", empty.display())]).run();
     assert_eq!(captured.code, 1);
-    assert_eq!(json(&captured)["causes"][0]["id"], "capture.unusable");
+    assert_eq!(captured.json()["causes"][0]["id"], "capture.unusable");
     let metadata = doctor(&[
         "--offline",
         "--format",
@@ -790,9 +728,10 @@ fn the_edges_say_what_happened() {
         "ci@example.com",
         "--connected-app",
         &empty.display().to_string(),
-    ]);
+    ])
+    .run();
     assert_eq!(metadata.code, 1, "{}", metadata.stdout);
-    assert_eq!(json(&metadata)["causes"][0]["severity"], "error");
+    assert_eq!(metadata.json()["causes"][0]["severity"], "error");
 
     let output = dir.path().join("new/folder/report.txt");
     let notes = doctor(&[
@@ -810,7 +749,8 @@ fn the_edges_say_what_happened() {
         "ci",
         "--output",
         &output.display().to_string(),
-    ]);
+    ])
+    .run();
     assert_eq!(notes.code, 0, "{}", notes.stderr);
     let text = std::fs::read_to_string(&output).unwrap();
     for says in
@@ -820,19 +760,19 @@ fn the_edges_say_what_happened() {
     }
     for legacy in ["--setdefaultdevhubusername", "--setdefaultusername", "--setalias"] {
         let args = if legacy == "--setalias" { vec![legacy, "ci"] } else { vec![legacy] };
-        let out = doctor(&[&["--offline", "-o", "ci@example.com"][..], &args].concat());
+        let out = doctor(&["--offline", "-o", "ci@example.com"]).args(args).run();
         assert_eq!(out.code, 0, "{legacy}: {}", out.stderr);
     }
 
-    let typo = doctor(&["--instanceur", "x"]);
+    let typo = doctor(&["--instanceur", "x"]).run();
     assert_eq!(typo.code, 2);
     assert!(typo.stderr.contains("did you mean `--instance-url`?"), "{}", typo.stderr);
 }
 
 #[test]
 fn the_man_page_documents_every_command_and_option() {
-    let page = run(sfjwt(Path::new(ROOT)).arg("man")).stdout.replace("\\-", "-");
-    let help = |args: &[&str]| run(sfjwt(Path::new(ROOT)).args(args)).stdout;
+    let page = Test::new().arg("man").run().stdout.replace("\\-", "-");
+    let help = |args: &[&str]| Test::new().args(args).run().stdout;
     for command in ["doctor", "checks", "explain", "completions", "man"] {
         assert!(page.contains(&format!("SFJWT {}", command.to_uppercase())), "no section for {command}");
         for line in help(&[command, "--help"]).lines() {
@@ -842,11 +782,11 @@ fn the_man_page_documents_every_command_and_option() {
         }
     }
     let dir = tempfile::tempdir().unwrap();
-    let out = run(sfjwt(Path::new(ROOT)).args(["man", "--dir"]).arg(dir.path().join("man")));
+    let out = Test::new().args(["man", "--dir"]).arg(dir.path().join("man")).run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     for page in ["sfjwt.1", "sfjwt-doctor.1", "sfjwt-explain.1"] {
         assert!(dir.path().join("man").join(page).is_file(), "{page}");
     }
-    let all = run(sfjwt(Path::new(ROOT)).args(["man", "--all"])).stdout;
+    let all = Test::new().args(["man", "--all"]).run().stdout;
     assert!(all.matches(".TH").count() >= 6, "one page per command");
 }

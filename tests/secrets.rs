@@ -2,7 +2,7 @@
 //! appear in any output format, on stdout or stderr.
 
 use crate::support::fake_salesforce::{self, FakeSalesforce, Org};
-use crate::support::{CLIENT_ID, Test, USERNAME, fixture, read_fixture};
+use crate::support::{CLIENT_ID, Test, USERNAME, fixture, formats, read_fixture};
 
 /// Distinctive fragments of the secrets: every base64 line of the key, the whole JWT and its signature.
 fn canaries() -> Vec<String> {
@@ -46,15 +46,8 @@ fn no_format_shows_a_key_or_an_assertion() {
         ("assertion inline", vec!["--assertion".into(), jwt_inline.clone()], None),
     ];
     for (label, args, env) in &inputs {
-        let formats: [&[&str]; 5] = [
-            &["--format", "text", "--verbose"],
-            &["--format", "json"],
-            &["--format", "markdown"],
-            &["--format", "junit"],
-            &["--format", "github"],
-        ];
-        for format in formats {
-            let mut test = Test::new().args(["doctor", "--offline"]).args(format).args(&base).args(args);
+        for &format in formats() {
+            let mut test = Test::new().args(["doctor", "--offline"]).full_report(format).args(&base).args(args);
             if let Some((name, value)) = env {
                 test = test.env(name, value);
             }
@@ -77,31 +70,30 @@ fn a_missing_assertion_file_is_a_usage_error_without_contents() {
 }
 
 /// A live login against the fake: the access token it issues and the assertion sfjwt sends must
-/// appear in no format, no bundle file, and not in the admin-session output either.
+/// appear in no format, no bundle file, no job summary, and not in the admin-session output either.
 #[test]
 fn live_tokens_and_admin_tokens_never_show() {
     let fake = FakeSalesforce::start(Org::standard(&read_fixture("certs/rsa2048.crt")));
     let admin_token = "00D000000000001EAA!AQcanaryADMINtokenDoNotLeak1234567890";
-    let dir = tempfile::tempdir().unwrap();
-    for format in ["text", "json", "markdown", "junit", "github"] {
+    for &format in formats() {
         let out = Test::new()
             .env("SFJWT_ADMIN_TOKEN", admin_token)
-            .args(["doctor", "--format", format, "--verbose", "--report", dir.path().to_str().unwrap()])
+            .arg("doctor")
+            .full_report(format)
             .args(["--client-id", fake_salesforce::CONSUMER_KEY, "--username", fake_salesforce::USERNAME])
             .args(["--instance-url", &fake.url(), "--admin-instance-url", &fake.url()])
             .args(["--jwt-key-file", &fixture("keys/rsa2048.pkcs8.pem")])
+            .every_channel(false)
             .run();
+        // Exit 0: the bundle and the summary were written (each run has folders of its own).
+        assert_eq!(out.code, 0, "{}", out.describe());
         let sent: Vec<String> =
             fake.requests().iter().filter_map(|r| r.body.split("assertion=").nth(1).map(str::to_string)).collect();
         let mut canaries: Vec<String> = sent.iter().map(|a| a.rsplit('.').next().unwrap().to_string()).collect();
         canaries.push("!AR".into());
         canaries.push("canaryADMINtoken".into());
-        for text in [&out.stdout, &out.stderr] {
-            assert_clean(&format!("live {format}"), text, &canaries);
-        }
-        for file in std::fs::read_dir(dir.path()).unwrap() {
-            let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
-            assert_clean("bundle", &text, &canaries);
+        for (channel, text) in out.channels() {
+            assert_clean(&format!("live {format} {channel}"), &text, &canaries);
         }
     }
 }

@@ -6,21 +6,19 @@
 
 use std::{
     fs,
-    os::unix::{fs::PermissionsExt, process::ExitStatusExt},
+    os::unix::process::ExitStatusExt,
     path::{Path, PathBuf},
     process::{Command, Output, Stdio},
     time::{Duration, Instant},
 };
 
-const CLIENT_ID: &str = "3MVG9EXAMPLE0nly.TestKey_ForSfjwtDocs0000000000000000000000000000000000000000000";
+use crate::support::files::{mode, set_mode};
+use crate::support::{CLIENT_ID, fixture_path};
+
 const BINARY: &str = env!("CARGO_BIN_EXE_sfjwt");
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn fixture(path: &str) -> String {
-    root().join("fixtures").join(path).to_str().unwrap().to_owned()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -29,8 +27,8 @@ fn text(bytes: &[u8]) -> String {
 
 /// The doctor's offline quick start, with the README's example client id and user.
 fn quick_start(cert: &str) -> Vec<String> {
-    let key = fixture("example/server.key");
-    let cert = fixture(cert);
+    let key = fixture_path("example/server.key").display().to_string();
+    let cert = fixture_path(cert).display().to_string();
     ["doctor", "--offline", "--client-id", CLIENT_ID, "--jwt-key-file", &key, "--cert", &cert]
         .into_iter()
         .chain(["--username", "ci@example.com"])
@@ -176,7 +174,7 @@ fn npm_packages_install_offline_from_their_tarballs_and_run_the_doctor() {
     install.extend(packed.iter().map(|p| p.to_str().unwrap()));
     npm.run("npm", &project, &install);
     let installed = project.join("node_modules/@sfjwt").join(platform).join("sfjwt");
-    let mode = fs::metadata(&installed).unwrap().permissions().mode();
+    let mode = mode(&installed);
     assert_eq!(mode & 0o111, 0o111, "the binary stays executable through pack and install: {mode:o}");
 
     let version = npm.run("npx", &project, &["--offline", "sfjwt", "--version"]);
@@ -333,7 +331,7 @@ fn run_action(inputs: &[(&str, &str)]) -> ActionRun {
         ),
     )
     .unwrap();
-    fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755)).unwrap();
+    set_mode(&wrapper, 0o755);
 
     // The runner creates the summary file; sfjwt only appends to it.
     fs::write(dir.join("summary.md"), "").unwrap();
@@ -398,7 +396,7 @@ fn key_lines(pem: &str) -> Vec<String> {
     pem.lines().filter(|l| !l.starts_with("-----") && !l.trim().is_empty()).map(String::from).collect()
 }
 
-fn base64_of(path: &str) -> String {
+fn base64_of(path: &Path) -> String {
     let out = Command::new("sh").arg("-c").arg("base64 < \"$0\" | tr -d '\\n'").arg(path).output().unwrap();
     assert!(out.status.success());
     text(&out.stdout)
@@ -414,8 +412,8 @@ fn with<'a>(base: &'a [(&'static str, String)], more: &[(&'static str, &'a str)]
 
 #[test]
 fn the_action_masks_the_key_writes_it_0600_and_reports_a_healthy_login() {
-    let pem = fs::read_to_string(fixture("example/server.key")).unwrap();
-    let args = format!("--offline --cert {}", fixture("example/server.crt"));
+    let pem = fs::read_to_string(fixture_path("example/server.key")).unwrap();
+    let args = format!("--offline --cert {}", fixture_path("example/server.crt").display());
     let base = identity();
     let run = run_action(&with(&base, &[("private-key", &pem), ("args", &args)]));
 
@@ -438,9 +436,9 @@ fn the_action_masks_the_key_writes_it_0600_and_reports_a_healthy_login() {
 
 #[test]
 fn the_action_takes_a_base64_key_and_fails_the_job_on_an_error_cause() {
-    let pem = fs::read_to_string(fixture("example/server.key")).unwrap();
-    let encoded = base64_of(&fixture("example/server.key"));
-    let args = format!("--offline --cert {}", fixture("certs/rsa2048-other.crt"));
+    let pem = fs::read_to_string(fixture_path("example/server.key")).unwrap();
+    let encoded = base64_of(&fixture_path("example/server.key"));
+    let args = format!("--offline --cert {}", fixture_path("certs/rsa2048-other.crt").display());
     let base = identity();
     let run = run_action(&with(&base, &[("private-key-base64", &encoded), ("args", &args)]));
 
@@ -462,7 +460,7 @@ fn the_action_takes_a_base64_key_and_fails_the_job_on_an_error_cause() {
 
 #[test]
 fn the_action_masks_a_key_pasted_onto_one_line() {
-    let pem = fs::read_to_string(fixture("example/server.key")).unwrap();
+    let pem = fs::read_to_string(fixture_path("example/server.key")).unwrap();
     let one_line = pem.trim_end().replace('\n', " ");
     let base = identity();
     let run = run_action(&with(&base, &[("private-key", &one_line), ("args", "--offline")]));
@@ -477,8 +475,8 @@ fn the_action_masks_a_key_pasted_onto_one_line() {
 
 #[test]
 fn the_action_stops_with_a_one_line_error_on_bad_key_inputs() {
-    let pem = fs::read_to_string(fixture("example/server.key")).unwrap();
-    let encoded = base64_of(&fixture("example/server.key"));
+    let pem = fs::read_to_string(fixture_path("example/server.key")).unwrap();
+    let encoded = base64_of(&fixture_path("example/server.key"));
     let base = identity();
 
     let both = run_action(&with(&base, &[("private-key", &pem), ("private-key-base64", &encoded)]));
@@ -500,7 +498,7 @@ fn the_action_stops_with_a_one_line_error_on_bad_key_inputs() {
 
 #[test]
 fn the_action_reports_a_usage_error_in_the_summary() {
-    let pem = fs::read_to_string(fixture("example/server.key")).unwrap();
+    let pem = fs::read_to_string(fixture_path("example/server.key")).unwrap();
     let base = identity();
     let run = run_action(&with(&base, &[("private-key", &pem), ("args", "--offline --no-such-flag")]));
     assert_eq!(run.code, Some(2), "{}", run.log);

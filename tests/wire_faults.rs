@@ -3,11 +3,10 @@
 //! Each must end in the right cause and exit code, within the time-out plus a margin, with the
 //! assertion sent at most once and only to the host the user named.
 
-use std::net::TcpListener;
 use std::time::Duration;
 
 use crate::support::fake_salesforce::{CONSUMER_KEY, FakeSalesforce, Fault, Org, USERNAME};
-use crate::support::server::{Info, Request, Response, Server, TEXT};
+use crate::support::server::{self, Info, Request, Response, Server, TEXT};
 use crate::support::{Output, Test, fixture, read_fixture};
 
 /// What a run may take beyond its `--timeout`: start-up, signing, writing the report, in a debug
@@ -102,7 +101,7 @@ fn a_redirect_to_another_host_is_not_followed() {
 fn a_proxy_that_is_not_there_is_named() {
     // Not a loopback target: those never go through a proxy (tests/hostile.rs). `.invalid` never
     // resolves, so a client that bypassed the proxy would fail on DNS, not on the proxy.
-    let proxy_port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let proxy_port = server::closed_address().port();
     let proxy = format!("http://127.0.0.1:{proxy_port}");
     let out = doctor("https://sfjwt-proxy-test.invalid", 3).env("HTTPS_PROXY", &proxy).run();
     let (causes, _, _) = verdict(&out);

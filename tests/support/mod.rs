@@ -10,4 +10,4 @@ pub mod sf_home;
 pub mod test;
 pub mod test_key;
 
-pub use test::{CLIENT_ID, NOW, Output, Test, USERNAME, fixture, fixture_path, read_fixture};
+pub use test::{CLIENT_ID, NOW, Output, Test, USERNAME, fixture, fixture_path, formats, read_fixture};

@@ -19,7 +19,7 @@ use std::ffi::{OsStr, OsString};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{OnceLock, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -45,6 +45,20 @@ fn removed(name: &OsStr) -> bool {
     REMOVED.contains(&name.as_ref())
         || REMOVED_PREFIXES.iter().any(|prefix| name.starts_with(prefix))
         || name.to_ascii_uppercase().ends_with("_PROXY")
+}
+
+/// Every report format, as `--format` names them (from sfjwt's own list, so that a new format is
+/// covered by every test that loops over them).
+pub fn formats() -> &'static [&'static str] {
+    static FORMATS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    FORMATS.get_or_init(|| {
+        use clap::ValueEnum;
+        let names = sfjwt::cli::Format::value_variants().iter().map(|format| {
+            let value = format.to_possible_value().expect("every format has a name");
+            &*value.get_name().to_string().leak()
+        });
+        names.collect()
+    })
 }
 
 /// A run of the binary, being described.
@@ -107,6 +121,12 @@ impl Test {
     pub fn env(mut self, name: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Test {
         self.env.push((name.as_ref().to_owned(), value.as_ref().to_owned()));
         self
+    }
+
+    /// `--format <format>`, with `--verbose` for text: the report with every detail it can hold,
+    /// for tests that look for what must never be in one.
+    pub fn full_report(self, format: &str) -> Test {
+        self.args(["--format", format]).args((format == "text").then_some("--verbose"))
     }
 
     /// Bytes for stdin; without it stdin is empty (closed at once).
