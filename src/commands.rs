@@ -217,43 +217,21 @@ fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> Result<Exit, Error> 
         identities.push(client_id.value.clone());
     }
     let finish = |text: String| redact::identities_in(&text, &identities);
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let rendered = match args.format() {
-        Format::Text => {
-            let color = use_color(args.color, to_terminal);
-            colored::control::set_override(color);
-            render::text::render(&report, &render::text::Style { color, verbose: args.verbose })
-        }
+        Format::Text => render::text::render(&report, &text_style(args)),
         Format::Json => render::json::render(&report),
         Format::Markdown => render::markdown::render(&report),
         Format::Junit => render::junit::render(&report),
         Format::Github => render::github::render(&report),
     };
-    // Every write is attempted; any that fails makes the run exit 2 with its reason.
     let mut failures = Vec::new();
-    match &args.output {
-        Some(path) => {
-            if let Err(source) = output::write_new(path, &finish(rendered)) {
-                failures.push(Error::Write { what: "the report", path: path.clone(), source });
-            }
-        }
-        None => failures.extend(print(&finish(rendered)).err()),
-    }
     if let Some(dir) = &args.report {
         match write_bundle(dir, &report, &finish) {
             Ok(written) => eprintln!("sfjwt: support bundle written: {}", scrub(&written.join(", "))),
             Err(source) => failures.push(Error::Write { what: "the support bundle", path: dir.clone(), source }),
         }
     }
-    if args.format() == Format::Github {
-        failures.extend(append_summary(&finish(render::github::summary(&report))).err());
-    }
-    if let Some(last) = failures.pop() {
-        for failure in &failures {
-            error::report(failure);
-        }
-        return Err(last);
-    }
+    deliver(args, finish(rendered), || finish(render::github::summary(&report)), failures)?;
     if args.fix {
         // After the report: on stdout with it as text, on stderr beside a machine-readable one.
         let (text, exit) = crate::fix::run(&evidence, &causes, crate::fix::Mode::Apply);
@@ -275,37 +253,54 @@ fn doctor(args: &DoctorArgs, matches: &clap::ArgMatches) -> Result<Exit, Error> 
 fn doctor_all(args: &DoctorArgs, matches: &clap::ArgMatches) -> Result<Exit, Error> {
     let (reports, identities) = crate::all::diagnose_all(args, matches)?;
     let finish = |text: String| redact::identities_in(&text, &identities);
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let rendered = match args.format() {
-        Format::Text => {
-            let color = use_color(args.color, to_terminal);
-            colored::control::set_override(color);
-            render::table::text(&reports, &render::text::Style { color, verbose: args.verbose })
-        }
+        Format::Text => render::table::text(&reports, &text_style(args)),
         Format::Json => render::table::json(&reports),
         Format::Markdown => render::table::markdown(&reports),
         Format::Junit => render::table::junit(&reports),
         Format::Github => render::table::github(&reports),
     };
-    let mut failures = Vec::new();
+    deliver(args, finish(rendered), || finish(render::table::github_summary(&reports)), Vec::new())?;
+    Ok(reports.exit_code())
+}
+
+/// The text report's style: colour by `--color`, `NO_COLOR` and whether stdout is a terminal.
+fn text_style(args: &DoctorArgs) -> render::text::Style {
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = use_color(args.color, to_terminal);
+    colored::control::set_override(color);
+    render::text::Style { color, verbose: args.verbose }
+}
+
+/// Writes the report where `--output` says (a new file) or to stdout, and the job summary under
+/// `--format github`. Every write is attempted; any that failed (here or before, in `failures`)
+/// makes the run exit 2 with its reason.
+fn deliver(
+    args: &DoctorArgs,
+    report: String,
+    summary: impl FnOnce() -> String,
+    mut failures: Vec<Error>,
+) -> Result<(), Error> {
     match &args.output {
         Some(path) => {
-            if let Err(source) = output::write_new(path, &finish(rendered)) {
+            if let Err(source) = output::write_new(path, &report) {
                 failures.push(Error::Write { what: "the report", path: path.clone(), source });
             }
         }
-        None => failures.extend(print(&finish(rendered)).err()),
+        None => failures.extend(print(&report).err()),
     }
     if args.format() == Format::Github {
-        failures.extend(append_summary(&finish(render::table::github_summary(&reports))).err());
+        failures.extend(append_summary(&summary()).err());
     }
-    if let Some(last) = failures.pop() {
-        for failure in &failures {
-            error::report(failure);
+    match failures.pop() {
+        Some(last) => {
+            for failure in &failures {
+                error::report(failure);
+            }
+            Err(last)
         }
-        return Err(last);
+        None => Ok(()),
     }
-    Ok(reports.exit_code())
 }
 
 /// Appends to the job summary when `GITHUB_STEP_SUMMARY` names one.

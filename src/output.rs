@@ -19,21 +19,30 @@ pub fn write_new(path: &Path, text: &str) -> io::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
         create_dir(dir)?;
     }
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).map_err(|e| match e.kind() {
+    create_new(path, text.as_bytes(), 0o600).map_err(|e| match e.kind() {
         io::ErrorKind::AlreadyExists => io::Error::new(
             e.kind(),
             "it already exists; sfjwt writes reports to new files only: remove it or choose another path",
         ),
         _ => e,
-    })?;
-    let written = file.write_all(text.as_bytes()).and_then(|()| file.sync_data());
+    })
+}
+
+/// The one way sfjwt makes a file: `O_EXCL` refuses an existing file and any symlink (even a
+/// dangling one), `mode` applies from the start rather than after a chmod, and the data is synced
+/// so a full disk is reported here. A partly written file is removed.
+pub fn create_new(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    let mut file = options.open(path)?;
+    let written = file.write_all(bytes).and_then(|()| file.sync_data());
     if written.is_err() {
         drop(file);
         let _ = fs::remove_file(path);

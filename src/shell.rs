@@ -18,6 +18,32 @@ pub fn quote(value: &str) -> String {
     format!("'{}'", value.replace('\'', r"'\''"))
 }
 
+/// One word of a command line sfjwt builds from typed values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Word {
+    /// A value, quoted when it needs to be.
+    Lit(String),
+    /// Shell syntax written as is: a pipe, a redirection, `"$VARIABLE"`.
+    Raw(&'static str),
+}
+
+/// The words joined into one command line.
+pub fn line(words: &[Word]) -> String {
+    words
+        .iter()
+        .map(|word| match word {
+            Word::Lit(value) => quote(value),
+            Word::Raw(text) => (*text).to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `Word::Lit` for each of `values`.
+pub fn lits<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<Word> {
+    values.into_iter().map(|v| Word::Lit(v.to_string())).collect()
+}
+
 /// `value` for the inside of a "double-quoted" sh string: `\`, `"`, `$` and `` ` `` escaped.
 pub fn escape_double(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
@@ -74,6 +100,13 @@ mod tests {
         assert_eq!(quote("$(rm -rf ~)"), "'$(rm -rf ~)'");
         assert_eq!(quote("~/server.key"), "'~/server.key'");
         assert_eq!(quote("a\nb"), "'a\nb'");
+    }
+
+    #[test]
+    fn words_join_into_a_line_with_values_quoted_and_syntax_kept() {
+        let words = [Word::Lit("gh".into()), Word::Lit("a b".into()), Word::Raw("|"), Word::Raw("\"$KEY\"")];
+        assert_eq!(line(&words), "gh 'a b' | \"$KEY\"");
+        assert_eq!(line(&lits(["sf", "My Folder"])), "sf 'My Folder'");
     }
 
     #[test]

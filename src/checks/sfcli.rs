@@ -239,7 +239,10 @@ pub fn instance_url(ev: &Evidence) -> Outcome {
 
 pub fn admin(ev: &Evidence) -> Outcome {
     let Some(run) = &ev.inputs.admin_sf else {
-        return Outcome::skip("--admin-org is not an sf CLI alias or username");
+        return Outcome::skip(match &ev.inputs.admin {
+            Some(_) => "the admin session came from a file or SFJWT_ADMIN_TOKEN, not from the sf CLI",
+            None => "no admin org: pass --admin-org <admin's sf CLI alias> so sfjwt asks the sf CLI for a session",
+        });
     };
     let mut outcome = match &run.outcome {
         Ok(session) => Outcome::pass(format!("admin session for {} from {}", run.target, session.source)),

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use super::{Action, Contents, Fix, XmlChange};
 use crate::{
     metadata::{AppKind, AppSettings, Part, Scope},
-    setup::{shell, templates},
+    setup::templates,
+    shell,
 };
 
 /// Adds `scope` to the app's OAuth scopes.

@@ -7,10 +7,7 @@ use std::{
 };
 
 use super::{Action, Contents, Fix, xml_edit};
-use crate::{
-    secret::sha256_hex,
-    setup::{layout::normalise, shell},
-};
+use crate::{secret::sha256_hex, setup::layout::normalise, shell};
 
 const UTF8_BOM: &str = "\u{feff}";
 

@@ -5,7 +5,6 @@
 pub mod keys;
 pub mod layout;
 pub mod prompt;
-pub mod shell;
 pub mod steps;
 pub mod templates;
 
@@ -268,24 +267,13 @@ fn exists(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok()
 }
 
-/// Writes a new file: never over an existing one, never through a symlink (`O_EXCL` refuses
-/// both), with `mode` on Unix from the start rather than after a chmod.
+/// Writes a new file with `mode`, creating its folder (see `output::create_new`).
 pub fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), Error> {
     let fail = |source: std::io::Error| Error::Write { what: "a file", path: path.to_path_buf(), source };
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(fail)?;
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(mode);
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    let mut file = options.open(path).map_err(fail)?;
-    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(fail)
+    crate::output::create_new(path, bytes, mode).map_err(fail)
 }
 
 /// `-----BEGIN <label>-----`, base64 at 64 columns, `-----END <label>-----`.

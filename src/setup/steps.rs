@@ -2,11 +2,8 @@
 
 use serde::Serialize;
 
-use super::{
-    layout::Layout,
-    shell::{Word, line, lits},
-    templates::MetadataFile,
-};
+use super::{layout::Layout, templates::MetadataFile};
+use crate::shell::{Word, line, lits};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Step {
