@@ -275,3 +275,23 @@ fn row(login: &Login, outcome: Outcome, args: &DoctorArgs) -> LoginRow {
 fn logins_now() -> i64 {
     std::env::var("SFJWT_NOW").ok().and_then(|v| v.parse().ok()).unwrap_or_else(crate::clock::unix_now)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_login_that_hangs_or_panics_becomes_its_own_error_and_the_run_goes_on() {
+        crate::engine::install_panic_hook();
+        let started = std::time::Instant::now();
+        let hung = with_deadline(Duration::from_millis(200), || -> Result<(), String> {
+            std::thread::sleep(Duration::from_secs(30));
+            Ok(())
+        });
+        assert!(hung.unwrap_err().starts_with("no result within 0 s"));
+        assert!(started.elapsed() < Duration::from_secs(10), "the deadline, not the work, ends the wait");
+        let panicked = with_deadline(Duration::from_secs(10), || -> Result<(), String> { panic!("boom") });
+        assert!(panicked.unwrap_err().contains("sfjwt failed while diagnosing it: boom"));
+        assert_eq!(with_deadline(Duration::from_secs(10), || Ok(7)), Ok(7));
+    }
+}
