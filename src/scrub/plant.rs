@@ -56,9 +56,9 @@ pub const NAMES: &[&str] = &[
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Armor {
     Intact,
-    /// `-----BEGIN PRIVATE KEY----` (a dash missing).
+    /// The BEGIN line with a dash missing after the label.
     DashMissing,
-    /// `BEGIN PRIVATE KEY` without dashes.
+    /// The BEGIN line without its dashes.
     NoDashes,
     /// The whole PEM on one line.
     OneLine,

@@ -26,7 +26,7 @@ use crate::secret::{Secret, sha256_hex};
 /// minimum, sf_facts §6.6); 4096 on request.
 pub const KEY_SIZES: [usize; 2] = [2048, 4096];
 
-/// A new private key: PKCS#8 PEM text (`-----BEGIN PRIVATE KEY-----`), which the sf CLI reads.
+/// A new private key: PKCS#8 PEM text (armor label `PRIVATE KEY`), which the sf CLI reads.
 pub struct NewKey {
     pub rsa: PrivateKey,
     pub pem: Secret<String>,
