@@ -7,7 +7,6 @@ use crate::{
     finding::{Cause, Confidence, Outcome, Severity},
     fix,
     metadata::{AppKind, AppSettings, PermittedUsers, Scope},
-    secret::mask_client_id,
 };
 
 const NO_METADATA: &str =
@@ -66,14 +65,15 @@ pub fn metadata(ev: &Evidence) -> Outcome {
                     format!(
                         "{} {}",
                         a.name,
-                        a.consumer_key.as_deref().map_or("(no consumer key in the file)".into(), mask_client_id)
+                        a.consumer_key.as_deref().map_or("(no consumer key in the file)".into(), str::to_string)
                     )
                 })
                 .collect();
             causes.push(
                 Cause::new(CauseId::ClientUnknownClientId)
                     .confidence(Confidence::Medium)
-                    .evidence(format!("no app in {origin} has the consumer key {}", mask_client_id(&client_id.value)))
+                    // Whole keys: they are not secrets, and masked ones can look alike.
+                    .evidence(format!("no app in {origin} has the consumer key {}", client_id.value))
                     .evidence(format!("apps found: {}", keys.join(", ")))
                     .confirm(
                         "retrieve the app's metadata from the org you log in to: the consumer key differs between orgs",
